@@ -1,0 +1,85 @@
+"""What every command shares: the chosen base, the two consoles, diagnostics on stderr.
+
+Rich is imported lazily so that commands writing JSON or plain paths do not pay for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rich.console import Console
+
+    from kbctl.config import Config
+    from kbctl.model import Diagnostic, LoadResult
+
+
+@dataclass(slots=True)
+class AppState:
+    """Options given before the command name (``kbctl --kb DIR ...``)."""
+
+    kb: str | None = None
+
+
+def state(ctx: typer.Context) -> AppState:
+    """The app state of the current invocation."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppState):
+        root.obj = AppState()
+    return root.obj
+
+
+def load_config(ctx: typer.Context) -> Config:
+    """The configuration for this invocation (``--kb`` > ``$KBCTL_KB`` > kbctl.toml)."""
+    from kbctl.config import load_config as load
+
+    return load(kb=state(ctx).kb)
+
+
+def load_base(ctx: typer.Context) -> tuple[Config, LoadResult]:
+    """Configuration and loaded base; load diagnostics are printed on stderr."""
+    from kbctl.articles import load_base as load
+
+    config = load_config(ctx)
+    base = load(config)
+    print_diagnostics(base.diagnostics)
+    return config, base
+
+
+@cache
+def stderr_console() -> Console:
+    """The console for messages (stderr); colour only on a terminal, NO_COLOR honoured."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@cache
+def stdout_console() -> Console:
+    """The console for data (stdout)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """Print one ``path:line: message`` line per diagnostic on stderr (plain, greppable)."""
+    for diagnostic in diagnostics:
+        sys.stderr.write(f"{diagnostic}\n")
+
+
+def notice(message: str) -> None:
+    """A one-line notice on stderr."""
+    sys.stderr.write(f"kbctl: {message}\n")
+
+
+def write_data(text: str) -> None:
+    """Write data to stdout, ending with one newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,197 @@
+"""Configuration: find ``kbctl.toml`` by walking up; defaults < file < environment < flags.
+
+A base written for another tool works through configuration alone: ``[fields]`` says which
+front-matter keys mean owner, review date and so on (first key present wins).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbctl.errors import ConfigError, NotFoundError
+from kbctl.values import parse_interval
+
+CONFIG_FILE = "kbctl.toml"
+ENV_KB = "KBCTL_KB"
+ENV_CACHE_DIR = "KBCTL_CACHE_DIR"
+
+DEFAULT_FIELDS: dict[str, list[str]] = {
+    "id": ["id", "slug", "uid"],
+    "title": ["title"],
+    "description": ["description", "summary"],
+    "type": ["type", "article_type", "kind"],
+    "tags": ["tags", "keywords", "categories"],
+    "owner": ["owner", "owners", "ms.author", "author", "created_by"],
+    "reviewers": ["reviewers", "ms.reviewer"],
+    "reviewed_by": ["reviewed_by"],
+    "last_reviewed": ["last_reviewed", "reviewed", "ms.date", "audit_date", "last_modified_date"],
+    "review_interval": ["review_interval", "review_every"],
+    "status": ["status", "state", "confidence"],
+    "audience": ["audience", "visibility"],
+    "product": ["product", "applies_to"],
+    "environment": ["environment"],
+    "created": ["created", "date", "created_at"],
+    "aliases": ["aliases", "synonyms"],
+    "flags": ["flags"],
+    "ignore": ["kbctl-ignore"],
+}
+DEFAULT_EXCLUDE = ["_templates/**", "includes/**", "_includes/**", "node_modules/**"]
+
+
+@dataclass(slots=True)
+class Config:
+    """Settings for one knowledge base.
+
+    ``root`` is the base's folder; ``config_dir`` the folder of the config file (paths in the
+    file are relative to it). Feature sections (``[history]``, ``[check]``, ...) stay in
+    ``sections`` and are read by the module they belong to.
+    """
+
+    root: Path
+    config_path: Path | None = None
+    include: list[str] = field(default_factory=lambda: ["**/*.md", "**/*.markdown"])
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    review_interval: int = 180
+    interval_by_tag: dict[str, int] = field(default_factory=dict)
+    interval_by_path: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_FIELDS))
+    roster: Path | None = None
+    codeowners: Path | None = None
+    cache_dir: Path | None = None
+    sections: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_dir(self) -> Path:
+        """Where relative paths in the config file start from."""
+        return self.config_path.parent if self.config_path else self.root
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A feature's table from the config file (empty when absent)."""
+        value = self.sections.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """Walk up from ``start`` to the first ``kbctl.toml`` or ``pyproject.toml`` with [tool.kbctl]."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("kbctl")
+            if isinstance(table, dict):
+                return pyproject, table
+    return None
+
+
+def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config:
+    """Build the configuration: ``kb`` (the ``--kb`` flag) > ``$KBCTL_KB`` > the config file.
+
+    With neither flag nor variable, the base is the config file's ``content`` folder, or the
+    working directory when no config file is found.
+    """
+    cwd = (cwd or Path.cwd()).resolve()
+    explicit = kb if kb is not None else os.environ.get(ENV_KB) or None
+    if explicit is not None:
+        root = (cwd / Path(explicit).expanduser()).resolve()
+        if not root.is_dir():
+            raise NotFoundError(
+                f"knowledge base folder not found: {explicit}",
+                hint="pass an existing folder with --kb or $KBCTL_KB",
+            )
+        found = find_config_file(root)
+    else:
+        found = find_config_file(cwd)
+        root = cwd
+        if found is not None:
+            content = found[1].get("content", ".")
+            if not isinstance(content, str):
+                raise ConfigError(f"{found[0]}: 'content' must be a folder path")
+            root = (found[0].parent / content).resolve()
+            if not root.is_dir():
+                raise NotFoundError(
+                    f"{found[0]}: content folder {content!r} does not exist",
+                    hint="fix 'content' in the config file or pass --kb DIR",
+                )
+    config = Config(root=root)
+    if found is not None:
+        _apply_file(config, *found)
+    env_cache = os.environ.get(ENV_CACHE_DIR)
+    if env_cache:
+        config.cache_dir = Path(env_cache).expanduser().resolve()
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"{path}: {error}", hint="fix the TOML syntax in the config file"
+        ) from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
+    config.config_path = path
+    here = path.parent
+
+    def strings(key: str) -> list[str] | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(value)
+        raise ConfigError(f"{path}: '{key}' must be a string or a list of strings")
+
+    def interval(key: str, value: object) -> int:
+        try:
+            days = parse_interval(value)
+        except ValueError as error:
+            raise ConfigError(f"{path}: '{key}': {error}") from None
+        if days is None:
+            raise ConfigError(f"{path}: '{key}' is empty")
+        return days
+
+    def interval_table(key: str) -> dict[str, int]:
+        value = table.get(key, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{key}] must be a table of name = interval")
+        return {name: interval(f"{key}.{name}", days) for name, days in value.items()}
+
+    if (include := strings("include")) is not None:
+        config.include = include
+    if (exclude := strings("exclude")) is not None:
+        config.exclude = exclude
+    if "review_interval" in table:
+        config.review_interval = interval("review_interval", table["review_interval"])
+    config.interval_by_tag = interval_table("review_interval_by_tag")
+    config.interval_by_path = interval_table("review_interval_by_path")
+    fields = table.get("fields", {})
+    if not isinstance(fields, dict):
+        raise ConfigError(f"{path}: [fields] must be a table of field = [keys]")
+    for name, keys in fields.items():
+        if name not in DEFAULT_FIELDS:
+            known = ", ".join(sorted(DEFAULT_FIELDS))
+            raise ConfigError(f"{path}: unknown field {name!r} in [fields]", hint=f"known: {known}")
+        if isinstance(keys, str):
+            keys = [keys]
+        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+            raise ConfigError(f"{path}: fields.{name} must be a list of front-matter keys")
+        config.fields[name] = keys
+    for key in ("roster", "codeowners", "cache_dir"):
+        value = table.get(key)
+        if value is not None:
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: '{key}' must be a path")
+            setattr(config, key, (here / value).resolve())
+    config.sections = {key: value for key, value in table.items() if isinstance(value, dict)}

@@ -1,0 +1,198 @@
+"""The domain's data: articles, diagnostics, findings and history facts. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class Status(StrEnum):
+    """KCS confidence of an article."""
+
+    WIP = "wip"
+    NOT_VALIDATED = "not_validated"
+    VALIDATED = "validated"
+    ARCHIVED = "archived"
+
+
+class Audience(StrEnum):
+    """KCS audience (visibility) of an article, from narrowest to widest."""
+
+    INTERNAL = "internal"
+    PARTNER = "partner"
+    CUSTOMER = "customer"
+    PUBLIC = "public"
+
+
+EXTERNAL_AUDIENCES = frozenset({Audience.CUSTOMER, Audience.PUBLIC})
+
+
+class Severity(StrEnum):
+    """How bad a diagnostic or finding is; ordered by ``SEVERITY_RANK``."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem met while loading a file: where it is and what is wrong."""
+
+    path: str
+    line: int
+    message: str
+    severity: Severity = Severity.ERROR
+    code: str = "load"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A "flag it or fix it" mark: someone found the article wrong."""
+
+    by: str | None
+    date: date | None
+    reason: str
+    line: int
+
+
+@dataclass(slots=True)
+class Article:
+    """One knowledge article, read from its file and normalised.
+
+    ``path`` is POSIX and relative to the base root; ``body_line`` is the 1-based line of the
+    file where the body starts; ``key_lines`` maps top-level front-matter keys to their lines;
+    ``field_keys`` maps a field ("owner") to the key that gave it ("ms.author").
+    """
+
+    id: str
+    path: str
+    abs_path: Path
+    title: str
+    body: str
+    body_line: int = 1
+    description: str | None = None
+    type: str | None = None
+    tags: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    status: str | None = None
+    audience: str | None = None
+    product: str | None = None
+    environment: str | None = None
+    created: date | None = None
+    last_reviewed: date | None = None
+    reviewed_by: str | None = None
+    review_interval: int | None = None
+    aliases: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    ignored_rules: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
+    field_keys: dict[str, str] = field(default_factory=dict)
+    has_front_matter: bool = True
+
+    def line_of(self, field_name: str, default: int = 1) -> int:
+        """The line of the front-matter key that gave ``field_name`` (e.g. "owner") its value."""
+        key = self.field_keys.get(field_name, field_name)
+        return self.key_lines.get(key, default)
+
+    @property
+    def is_archived(self) -> bool:
+        """Archived articles are hidden from search and never due for review."""
+        return self.status == Status.ARCHIVED
+
+    def summary(self) -> dict[str, Any]:
+        """The article's metadata as plain data (for JSON output)."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type,
+            "owners": list(self.owners),
+            "reviewers": list(self.reviewers),
+            "status": self.status,
+            "audience": self.audience,
+            "product": self.product,
+            "tags": list(self.tags),
+            "aliases": list(self.aliases),
+            "created": self.created,
+            "last_reviewed": self.last_reviewed,
+            "reviewed_by": self.reviewed_by,
+            "review_interval_days": self.review_interval,
+            "flags": [
+                {"by": flag.by, "date": flag.date, "reason": flag.reason} for flag in self.flags
+            ],
+            "line": self.body_line,
+        }
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """A loaded base: its articles and every problem met on the way."""
+
+    root: Path
+    articles: list[Article] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def find(self, key: str) -> Article | None:
+        """An article by id (case-insensitive) or by path relative to the base root."""
+        wanted = key.strip().casefold()
+        normalised_path = wanted.removeprefix("./")
+        for article in self.articles:
+            if article.id.casefold() == wanted or article.path.casefold() == normalised_path:
+                return article
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One commit as it concerns an article: when, who, what."""
+
+    commit: str
+    authored: datetime  # timezone-aware, with the author's own offset
+    author: str
+    email: str
+    subject: str
+
+
+@dataclass(slots=True)
+class ArticleHistory:
+    """What git says about one article's life.
+
+    ``last_change`` is the newest commit that changed its content (moves and noise commits
+    skipped); ``committed`` is False for files git does not have yet; ``reliable`` is False
+    when the history is known to be cut (a shallow clone) or could not be read.
+    """
+
+    path: str
+    last_change: Change | None = None
+    first_change: Change | None = None
+    commit_count: int = 0
+    authors: frozenset[str] = frozenset()
+    committed: bool = True
+    reliable: bool = True
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule's verdict on one place of the base."""
+
+    rule_id: str
+    severity: Severity
+    path: str
+    line: int
+    message: str
+    hint: str | None = None
+    rule_name: str = ""

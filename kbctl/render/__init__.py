@@ -1,0 +1,1 @@
+"""Renderers: one module per output format. Only this package and kbctl.cli use Rich."""

@@ -1,0 +1,1 @@
+"""Pure rules: functions of (articles, history, config, today) that return verdicts."""

@@ -1,0 +1,175 @@
+"""Pure coercions of messy front-matter values: dates, intervals, lists, globs.
+
+Real bases write the same thing many ways; every function here returns a clean value or
+raises ``ValueError`` with a message fit for a diagnostic. "Missing" (empty values and
+placeholders such as ``yyyy-mm-dd`` or template expressions) is ``None``, never an error.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
+_PLACEHOLDER = re.compile(
+    r"""^(?:
+        .*(?:\{\{|\{%|<%|\$\{).*       # template expressions: {{ }}, {% %}, <% %>, ${ }
+      | <[^>]*>                        # <date>
+      | [ymd]{1,4}(?:[-./][ymd]{1,4}){2}   # yyyy-mm-dd, mm/dd/yyyy, dd.mm.yyyy
+      | tbd | todo | n/?a | none | null | unknown | -+ | \?+ | x+
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")  # US style, as in ms.date
+_DOT_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # Russian/European style
+_INTERVAL = re.compile(r"^(\d+)\s*([dwmy]?)$", re.IGNORECASE)
+_INTERVAL_UNITS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
+_CURLY_QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+def is_missing(value: object) -> bool:
+    """True for values that mean "not filled in": None, blanks, placeholders."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip().strip(_CURLY_QUOTES).strip()
+        return not text or bool(_PLACEHOLDER.match(text))
+    if isinstance(value, (list, tuple, dict)):
+        return len(value) == 0
+    return False
+
+
+def parse_date(value: object) -> date | None:
+    """Read a date from YAML: a date, a datetime, ISO text, ``M/D/YYYY`` or ``D.M.YYYY``.
+
+    Returns None when missing; raises ValueError when present but unreadable.
+    Datetimes with an offset are converted to UTC before taking the date.
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"expected a date, got {type_name(value)}")
+    text = str(value).strip().strip(_CURLY_QUOTES).strip()
+    try:
+        if match := _ISO_DATE.match(text):
+            year, month, day = (int(part) for part in match.groups())
+            return date(year, month, day)
+        if match := _SLASH_DATE.match(text):
+            month, day, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        if match := _DOT_DATE.match(text):
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"cannot read date {text!r} (use YYYY-MM-DD)") from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.date()
+
+
+def parse_interval(value: object) -> int | None:
+    """Read a review interval as days: ``90d``, ``2w``, ``6m``, ``1y`` or a number of days."""
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected an interval such as 90d, 6m or 1y, got a boolean")
+    if isinstance(value, int):
+        days = value
+    else:
+        match = _INTERVAL.match(str(value).strip())
+        if not match:
+            raise ValueError(f"cannot read interval {value!r} (use 90d, 6m or 1y)")
+        days = int(match.group(1)) * _INTERVAL_UNITS[match.group(2).lower()]
+    if days <= 0:
+        raise ValueError(f"interval must be positive, got {value!r}")
+    return days
+
+
+def parse_list(value: object) -> tuple[str, ...]:
+    """Read a list of strings: a YAML list, or one comma-separated string."""
+    if is_missing(value):
+        return ()
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            if isinstance(item, (dict, list, tuple)):
+                raise ValueError(f"expected a list of strings, found a {type_name(item)} in it")
+            items.append("" if item is None else str(item))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        items = [str(value)]
+    else:
+        raise ValueError(f"expected a list or a comma-separated string, got {type_name(value)}")
+    return tuple(text for text in (item.strip() for item in items) if text)
+
+
+def parse_text(value: object) -> str | None:
+    """Read a scalar as text; raise ValueError for lists and mappings."""
+    if is_missing(value):
+        return None
+    if isinstance(value, (dict, list, tuple)):
+        raise ValueError(f"expected text, got a {type_name(value)}")
+    return str(value).strip()
+
+
+def type_name(value: object) -> str:
+    """A reader-friendly name for a YAML value's type."""
+    return {
+        dict: "mapping",
+        list: "list",
+        tuple: "list",
+        str: "string",
+        int: "number",
+        float: "number",
+        bool: "boolean",
+        date: "date",
+        datetime: "date and time",
+    }.get(type(value), type(value).__name__)
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    index = 0
+    anchored = pattern.startswith("/")
+    pattern = pattern.lstrip("/")
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            parts.append("[^/]*")
+        elif char == "?":
+            parts.append("[^/]")
+        else:
+            parts.append(re.escape(char))
+        index += 1
+    body = "".join(parts)
+    if pattern.endswith("/"):
+        body += ".*"
+    prefix = "" if anchored or "/" in pattern.rstrip("/") else "(?:.*/)?"
+    return re.compile(f"^{prefix}{body}$")
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Match a POSIX relative path against a gitignore-like glob.
+
+    ``*`` and ``?`` stay within one path segment, ``**`` crosses segments, a trailing ``/``
+    matches everything below a folder, and a pattern without ``/`` matches at any depth.
+    """
+    return bool(_glob_regex(pattern).match(path))
