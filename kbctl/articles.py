@@ -67,6 +67,18 @@ def article_files(config: Config) -> list[Path]:
     return found
 
 
+def base_files(config: Config) -> frozenset[str]:
+    """Every file in the base (articles, images, includes), as base-relative POSIX paths.
+
+    Rules that check links and images use it, so that they stay free of I/O.
+    """
+    found: set[str] = set()
+    for folder, subfolders, files in os.walk(config.root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found.update(relative_path(Path(folder) / name, config.root) for name in files)
+    return frozenset(found)
+
+
 def is_article_path(relative: str, config: Config) -> bool:
     """Whether a base-relative POSIX path is in the configured scope."""
     if any(part.startswith(".") for part in relative.split("/")):
