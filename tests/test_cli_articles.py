@@ -136,4 +136,8 @@ def test_bundled_base_lists_every_article_from_the_repository_root() -> None:
     }
     assert len(listed) >= 50
     assert listed == on_disk
-    assert result.stderr == ""
+    # The sample base keeps one deliberate duplicate id for `kbctl check` to find.
+    assert result.stderr.splitlines() == [
+        "email/pisma-popadayut-v-spam.md:2: duplicate id 'KB-0042' "
+        "(also in email/emails-going-to-spam.md)"
+    ]
