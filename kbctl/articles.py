@@ -6,16 +6,24 @@ stops the rest of the base from loading.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config
 from kbctl.model import Article, Audience, Diagnostic, Flag, LoadResult, Severity, Status
-from kbctl.values import glob_match, is_missing, parse_date, parse_interval, parse_list, parse_text
+from kbctl.values import (
+    glob_match_any,
+    is_missing,
+    parse_date,
+    parse_interval,
+    parse_list,
+    parse_text,
+)
 
 _KEY_LINE = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#"'][^:]*?))\s*:(?:\s|$)""")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
@@ -47,23 +55,15 @@ _AUDIENCE_ALIASES = {
 
 
 def article_files(config: Config) -> list[Path]:
-    """Every article file of the base, sorted: included, not excluded, not hidden."""
-    root = config.root
-    cache = config.cache_dir.resolve() if config.cache_dir else None
-    found: list[Path] = []
-    for folder, subfolders, files in os.walk(root):
-        folder_path = Path(folder)
-        subfolders[:] = sorted(
-            name
-            for name in subfolders
-            if not name.startswith(".") and (cache is None or folder_path / name != cache)
-        )
-        for name in files:
-            path = folder_path / name
-            relative = relative_path(path, root)
-            if is_article_path(relative, config):
-                found.append(path)
-    found.sort(key=lambda path: relative_path(path, root))
+    """Every article file of the base, sorted by path: included, not excluded, not hidden."""
+    return [path for _relative, path in _article_entries(config)]
+
+
+def _article_entries(config: Config) -> list[tuple[str, Path]]:
+    found = [
+        (relative, path) for relative, path in _walk(config) if is_article_path(relative, config)
+    ]
+    found.sort()
     return found
 
 
@@ -72,20 +72,32 @@ def base_files(config: Config) -> frozenset[str]:
 
     Rules that check links and images use it, so that they stay free of I/O.
     """
-    found: set[str] = set()
-    for folder, subfolders, files in os.walk(config.root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        found.update(relative_path(Path(folder) / name, config.root) for name in files)
-    return frozenset(found)
+    return frozenset(relative for relative, _path in _walk(config))
+
+
+def _walk(config: Config) -> Iterator[tuple[str, Path]]:
+    """(base-relative NFC path, path) of every file outside hidden folders and the cache."""
+    root = str(config.root)
+    cache = str(config.cache_dir.resolve()) if config.cache_dir else None
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if not name.startswith(".") and folder + os.sep + name != cache
+        ]
+        prefix = folder[len(root) + 1 :].replace(os.sep, "/")
+        for name in files:
+            relative = f"{prefix}/{name}" if prefix else name
+            yield unicodedata.normalize("NFC", relative), Path(folder, name)
 
 
 def is_article_path(relative: str, config: Config) -> bool:
     """Whether a base-relative POSIX path is in the configured scope."""
     if any(part.startswith(".") for part in relative.split("/")):
         return False
-    if not any(glob_match(pattern, relative) for pattern in config.include):
+    if not glob_match_any(config.include, relative):
         return False
-    return not any(glob_match(pattern, relative) for pattern in config.exclude)
+    return not glob_match_any(config.exclude, relative)
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -97,16 +109,130 @@ def relative_path(path: Path, root: Path) -> str:
     return unicodedata.normalize("NFC", relative)
 
 
-def load_base(config: Config, paths: Iterable[Path] | None = None) -> LoadResult:
-    """Load every article (or only ``paths``), collecting diagnostics instead of failing."""
+def load_base(
+    config: Config, paths: Iterable[Path] | None = None, *, use_cache: bool = True
+) -> LoadResult:
+    """Load every article (or only ``paths``), collecting diagnostics instead of failing.
+
+    Parsed files are cached (see :class:`ParseCache`), so a second run parses only the files
+    that changed since.
+    """
     result = LoadResult(root=config.root)
-    for path in article_files(config) if paths is None else paths:
-        article, diagnostics = read_article(path, config)
+    cache = ParseCache.open(config) if use_cache else None
+    if paths is None:
+        entries = _article_entries(config)
+    else:
+        entries = [(relative_path(path, config.root), path) for path in paths]
+    for relative, path in entries:
+        if cache is not None:
+            article, diagnostics = cache.read_article(path, relative, config)
+        else:
+            article, diagnostics = read_article(path, config, relative)
         result.diagnostics.extend(diagnostics)
         if article is not None:
             result.articles.append(article)
+    if cache is not None:
+        cache.save()
     result.diagnostics.extend(duplicate_id_diagnostics(result.articles))
     return result
+
+
+class ParseCache:
+    """Parsed articles keyed by path and file identity (size, mtime, ctime, inode).
+
+    YAML parsing is most of the cost of loading a large base; with this cache a run after a
+    few edits parses only the edited files. It lives in the cache folder, is tied to the
+    base, the field map and kbctl's version, and is rewritten atomically. Anything wrong with
+    it (unreadable, another version, no writable cache folder) means "parse everything".
+    """
+
+    VERSION = 1
+    # Racy-git rule: a file changed within this many ns of saving may change again within the
+    # file system's timestamp granularity without its stat changing, so it is not cached.
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, file: Path | None, key: str, entries: dict[str, tuple[Any, ...]]) -> None:
+        self.file = file
+        self.key = key
+        self.entries = entries
+        self.seen: set[str] = set()
+        self.dirty = False
+
+    @classmethod
+    def open(cls, config: Config) -> ParseCache:
+        """The cache of ``config``'s base (empty when there is none or it is unusable)."""
+        import dataclasses
+        import hashlib
+        import pickle
+
+        from kbctl import __version__
+        from kbctl.config import cache_root
+        from kbctl.errors import KbError
+
+        shape = [field.name for field in dataclasses.fields(Article)]
+        key = hashlib.sha1(
+            repr(
+                (cls.VERSION, __version__, shape, str(config.root), sorted(config.fields.items()))
+            ).encode()
+        ).hexdigest()
+        try:
+            file: Path | None = cache_root(config) / "articles.pickle"
+        except KbError:
+            return cls(None, key, {})
+        try:
+            with open(file, "rb") as stream:
+                stored_key, entries = pickle.load(stream)
+        except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+            return cls(file, key, {})
+        return cls(file, key, entries if stored_key == key else {})
+
+    def read_article(
+        self, path: Path, relative: str, config: Config
+    ) -> tuple[Article | None, list[Diagnostic]]:
+        """Like :func:`read_article`, from the cache when the file has not changed."""
+        import dataclasses
+
+        self.seen.add(relative)
+        try:
+            info = path.stat()
+        except OSError:
+            return read_article(path, config, relative)
+        identity = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        cached = self.entries.get(relative)
+        if cached is not None and cached[0] == identity:
+            article, diagnostics = cached[1], cached[2]
+            if article is not None:
+                article.abs_path = path
+            return article, list(diagnostics)
+        article, diagnostics = read_article(path, config, relative)
+        # abs_path is left out of the cache: rebuilding 10k Path objects costs more than it saves.
+        stored = dataclasses.replace(article, abs_path=None) if article is not None else None
+        self.entries[relative] = (identity, stored, tuple(diagnostics))
+        self.dirty = True
+        return article, diagnostics
+
+    def save(self) -> None:
+        """Write the cache back if anything changed; forget files that are gone."""
+        import pickle
+        import time
+
+        if self.file is None:
+            return
+        gone = [relative for relative in self.entries if relative not in self.seen]
+        if not self.dirty and not gone:
+            return
+        racy_after = time.time_ns() - self.RACY_NS
+        entries = {
+            relative: entry
+            for relative, entry in self.entries.items()
+            if relative in self.seen and entry[0][1] < racy_after
+        }
+        from kbctl.errors import KbError
+
+        try:
+            write_atomic(self.file, pickle.dumps((self.key, entries), pickle.HIGHEST_PROTOCOL))
+        except (KbError, pickle.PicklingError, RecursionError):
+            return  # a cache that cannot be written only makes the next run slower
 
 
 def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic]:
@@ -125,9 +251,11 @@ def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic
             first_path[key] = article.path
 
 
-def read_article(path: Path, config: Config) -> tuple[Article | None, list[Diagnostic]]:
+def read_article(
+    path: Path, config: Config, relative: str | None = None
+) -> tuple[Article | None, list[Diagnostic]]:
     """Read and parse one article file; None when it cannot be used at all."""
-    relative = relative_path(path, config.root)
+    relative = relative or relative_path(path, config.root)
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -344,3 +472,321 @@ def _ignored_rules(value: Any, line: int, report: Any) -> dict[str, str]:
     except ValueError as error:
         report(line, f"kbctl-ignore: {error}")
         return {}
+
+
+# --------------------------------------------------------------------------- editing
+
+
+def update_front_matter(
+    path: Path, updates: Mapping[str, object | None], *, shown: str | None = None
+) -> None:
+    """Set, replace or delete (value None) top-level front-matter keys of an article file.
+
+    Only the given keys change: every other byte (key order, comments, quoting, line endings,
+    a BOM, the body) stays as it was. New keys go at the end of the front matter; a file
+    without front matter gets one at the top. The new text is checked by parsing it before
+    it is written (atomically: a temporary file in the same folder, then ``os.replace``,
+    keeping the file mode) and the written bytes are checked afterwards.
+
+    Raises :class:`~kbctl.errors.EditError` (file untouched) when the file cannot be edited
+    safely: not UTF-8, front matter that is not valid YAML or not a mapping, a key written
+    twice, or a value spread over several lines that is not a list. ``shown`` names the file
+    in messages (default: ``path``).
+    """
+    from kbctl.errors import EditError
+
+    path = Path(path)
+    shown = shown or str(path)
+    try:
+        original = path.read_bytes()
+    except OSError as error:
+        raise EditError(f"{shown}: cannot read ({error.strerror})") from None
+    edited = edit_front_matter_bytes(original, updates, shown=shown)
+    if edited == original:
+        return
+    write_atomic(path, edited)
+    if path.read_bytes() != edited:
+        raise EditError(
+            f"{shown}: the file changed while it was written",
+            hint="another program is editing it; check the file and try again",
+        )
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content with ``data`` atomically, keeping its mode (and symlinks)."""
+    import stat
+    import tempfile
+
+    from kbctl.errors import EditError
+
+    target = path.resolve()
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle, temporary_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".kbctl-tmp"
+    )
+    temporary = Path(temporary_name)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            temporary.chmod(mode)
+        temporary.replace(target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise EditError(f"{path}: cannot write ({error.strerror}); file left as it was") from None
+
+
+def edit_front_matter_bytes(
+    data: bytes, updates: Mapping[str, object | None], shown: str = "article"
+) -> bytes:
+    """The file ``data`` with ``updates`` applied to its front matter. Pure; see update_front_matter."""
+    from frontmatter import YAMLHandler
+
+    from kbctl.errors import EditError
+
+    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+    try:
+        text = data[len(bom) :].decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise EditError(
+            f"{shown}:{line}: not UTF-8; not edited", hint="save the file as UTF-8 first"
+        ) from None
+    first_break = text.find("\n")
+    newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
+    boundary = YAMLHandler.FM_BOUNDARY
+    opening = boundary.match(text)
+    closing = boundary.search(text, opening.end()) if opening else None
+    if opening is not None and closing is None:
+        # Front matter that is never closed (or closed with YAML's "..."): a new block on top
+        # would turn it into body text.
+        raise EditError(
+            f"{shown}: the front matter opened on line 1 is never closed with '---'; not edited",
+            hint="add the closing '---' line by hand first",
+        )
+    if opening is None:
+        if all(value is None for value in updates.values()):
+            return data
+        lines = "".join(_entry_text(key, value, newline, shown) for key, value in updates.items())
+        new_text = f"---{newline}{lines}---{newline}{text}"
+        _verify_edit(text, new_text, updates, shown, had_front=False)
+        return bom + new_text.encode("utf-8")
+    front_start = first_break + 1
+    front = text[front_start : closing.start()]
+    new_front = _edit_front(front, updates, newline, shown)
+    new_text = text[:front_start] + new_front + text[closing.start() :]
+    _verify_edit(text, new_text, updates, shown, had_front=True)
+    return bom + new_text.encode("utf-8")
+
+
+def _edit_front(front: str, updates: Mapping[str, object | None], newline: str, shown: str) -> str:
+    import yaml
+
+    from kbctl.errors import EditError
+
+    try:
+        root = yaml.compose(front, Loader=yaml.SafeLoader)
+        yaml.load(front, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+        raise EditError(
+            f"{shown}: front matter is not valid YAML ({first}); not edited",
+            hint="fix the front matter by hand first (see `kbctl check`)",
+        ) from None
+    entries: list[tuple[str, Any, Any]] = []
+    if root is not None:
+        if not isinstance(root, yaml.MappingNode) or root.flow_style:
+            kind = "a flow mapping" if isinstance(root, yaml.MappingNode) else "not a mapping"
+            raise EditError(
+                f"{shown}: front matter is {kind}; not edited",
+                hint="front matter must be a block of 'key: value' lines",
+            )
+        for key_node, value_node in root.value:
+            if key_node.start_mark.column != 0:
+                raise EditError(f"{shown}: front matter is indented; not edited")
+            entries.append((str(key_node.value), key_node, value_node))
+    edits: list[tuple[int, int, str]] = []
+    appended: list[str] = []
+    for key, value in updates.items():
+        found = [entry for entry in entries if entry[0] == key]
+        if len(found) > 1:
+            raise EditError(f"{shown}: key {key!r} appears twice in the front matter; not edited")
+        if not found:
+            if value is not None:
+                appended.append(_entry_text(key, value, newline, shown))
+            continue
+        _key, key_node, value_node = found[0]
+        edits.append(_replace_entry(front, key, key_node, value_node, value, newline, shown))
+    for start, end, replacement in sorted(edits, reverse=True):
+        front = front[:start] + replacement + front[end:]
+    return front + "".join(appended)
+
+
+def _replace_entry(
+    front: str, key: str, key_node: Any, value_node: Any, value: object, newline: str, shown: str
+) -> tuple[int, int, str]:
+    """One edit (start, end, new text) of the front matter for an existing key."""
+    import yaml
+
+    from kbctl.errors import EditError
+
+    entry_start = key_node.start_mark.index
+    content_end = _content_end(front, value_node)
+    line_end = front.find("\n", content_end)
+    entry_end = len(front) if line_end < 0 else line_end + 1
+    if value is None:
+        return entry_start, entry_end, ""
+    value_text = front[value_node.start_mark.index : content_end]
+    if value_text[:1] in ("&", "*", "!"):
+        raise EditError(
+            f"{shown}: {key!r} uses a YAML anchor, alias or tag; not edited",
+            hint="edit this key by hand",
+        )
+    one_line = "\n" not in front[entry_start:content_end]
+    is_block_list = isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style
+    if is_block_list and isinstance(value, (list, tuple)):
+        old = yaml.safe_load(front[entry_start:entry_end])[key] or []
+        new = list(value)
+        if new == old:
+            return entry_start, entry_start, ""
+        if len(new) > len(old) and new[: len(old)] == old and value_node.value:
+            first_item = value_node.value[0].start_mark
+            item_line_start = front.rfind("\n", 0, first_item.index) + 1
+            indent = front[item_line_start : first_item.index].split("-", 1)[0]
+            items = "".join(_list_item(item, indent, newline, shown) for item in new[len(old) :])
+            if line_end < 0:
+                items = newline + items.removesuffix(newline)
+            return entry_end, entry_end, items
+        return entry_start, entry_end, _entry_text(key, value, newline, shown)
+    if not one_line:
+        raise EditError(
+            f"{shown}: {key!r} has a value spread over several lines; not edited",
+            hint=f"edit {key!r} by hand, or put its value on one line",
+        )
+    if isinstance(value, (list, tuple)) and any(isinstance(item, Mapping) for item in value):
+        # A list of mappings is written as a block: the whole (one-line) entry is replaced.
+        replacement = _entry_text(key, value, newline, shown)
+        if line_end < 0:
+            replacement = replacement.removesuffix(newline)
+        return entry_start, entry_end, replacement
+    style = getattr(value_node, "style", None) if isinstance(value_node, yaml.ScalarNode) else None
+    rendered = _inline_value(value, shown, quote=style if style in ("'", '"') else None)
+    start = value_node.start_mark.index
+    if start == content_end and not front[start - 1 : start].isspace():
+        rendered = " " + rendered  # "key:" with no value yet
+    return start, content_end, rendered
+
+
+def _content_end(front: str, node: Any) -> int:
+    """Where a value's own text ends (block collections and block scalars trimmed)."""
+    import yaml
+
+    if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) and not node.flow_style:
+        if not node.value:
+            return node.end_mark.index
+        last = node.value[-1]
+        return _content_end(front, last[1] if isinstance(last, tuple) else last)
+    end = node.end_mark.index
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        while end > node.start_mark.index and front[end - 1] in " \t\r\n":
+            end -= 1
+    return end
+
+
+def _entry_text(key: str, value: object, newline: str, shown: str) -> str:
+    """A whole ``key: value`` entry, ending with ``newline`` (lists of mappings as a block)."""
+    name = _inline_value(key, shown)
+    if isinstance(value, (list, tuple)) and value and any(isinstance(i, Mapping) for i in value):
+        items = "".join(_list_item(item, "  ", newline, shown) for item in value)
+        return f"{name}:{newline}{items}"
+    return f"{name}: {_inline_value(value, shown)}{newline}"
+
+
+def _list_item(item: object, indent: str, newline: str, shown: str) -> str:
+    if not isinstance(item, Mapping):
+        return f"{indent}- {_inline_value(item, shown)}{newline}"
+    lines = []
+    for number, (name, value) in enumerate(item.items()):
+        lead = f"{indent}- " if number == 0 else f"{indent}  "
+        lines.append(f"{lead}{_inline_value(name, shown)}: {_inline_value(value, shown)}{newline}")
+    return "".join(lines) or f"{indent}- {{}}{newline}"
+
+
+def _inline_value(value: object, shown: str, quote: str | None = None) -> str:
+    """A YAML value on one line: scalars quoted only when needed, lists in flow style."""
+    import json
+    from datetime import date
+
+    import yaml
+
+    from kbctl.errors import EditError
+
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_inline_value(item, shown) for item in value) + "]"
+    if isinstance(value, Mapping):
+        raise EditError(f"{shown}: cannot write a mapping value here")
+    if isinstance(value, date) and quote is not None:
+        value = value.isoformat()  # keep a quoted date quoted
+    if isinstance(value, str) and quote == "'" and value.isprintable():
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, str) and quote == '"':
+        return json.dumps(value, ensure_ascii=False)
+    if value is not None and not isinstance(value, (str, bool, int, float, date)):
+        value = str(value)
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=1 << 30, default_flow_style=True)
+    dumped = dumped.removesuffix("\n").removesuffix("\n...").removesuffix("\n")
+    if "\n" in dumped or (isinstance(value, str) and not value.isprintable()):
+        return json.dumps(value, ensure_ascii=False)
+    return dumped
+
+
+def _verify_edit(
+    old_text: str, new_text: str, updates: Mapping[str, object | None], shown: str, had_front: bool
+) -> None:
+    """Parse the edited text: the given keys have their new values, everything else is unchanged."""
+    from datetime import date
+
+    from kbctl.errors import EditError
+
+    def meta_and_body(text: str) -> tuple[dict[str, Any], str]:
+        front, body, _line, has_front = split_front_matter(text)
+        meta, _error_line, error = _load_yaml(front) if has_front else ({}, 1, None)
+        if error is not None:
+            raise EditError(f"{shown}: the edit would break the front matter ({error}); not edited")
+        return meta, body
+
+    old_meta, old_body = meta_and_body(old_text) if had_front else ({}, old_text)
+    new_meta, new_body = meta_and_body(new_text)
+
+    def same(left: object, right: object) -> bool:
+        if isinstance(left, date) and isinstance(right, str):
+            return left.isoformat() == right
+        if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+            return len(left) == len(right) and all(map(same, left, right))
+        if isinstance(left, Mapping) and isinstance(right, Mapping):
+            return left.keys() == right.keys() and all(same(left[k], right[k]) for k in left)
+        return left == right
+
+    problems = [key for key, value in updates.items() if value is None and key in new_meta]
+    problems += [
+        key
+        for key, value in updates.items()
+        if value is not None and not same(value, new_meta.get(key))
+    ]
+    problems += [
+        key
+        for key in set(old_meta) | set(new_meta)
+        if key not in updates and old_meta.get(key, ...) != new_meta.get(key, ...)
+    ]
+    if problems or new_body != old_body:
+        what = ", ".join(sorted(map(str, problems))) or "the body"
+        raise EditError(
+            f"{shown}: the edit could not be made safely ({what}); not edited",
+            hint="edit the front matter by hand",
+        )

@@ -195,3 +195,37 @@ def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
                 raise ConfigError(f"{path}: '{key}' must be a path")
             setattr(config, key, (here / value).resolve())
     config.sections = {key: value for key, value in table.items() if isinstance(value, dict)}
+
+
+CACHE_FOLDER = ".kbctl"
+
+
+def cache_root(config: Config) -> Path:
+    """The folder for this base's caches (search index, history, parsed articles).
+
+    ``$KBCTL_CACHE_DIR`` if set, else ``cache_dir`` from the config file, else ``<base>/.kbctl/``
+    holding a ``.gitignore`` of ``*`` so the cache never lands in a commit. A shared folder (the
+    first two) gets one subfolder per base, so that two bases never overwrite each other's
+    index. Created on first use.
+    """
+    env_cache = os.environ.get(ENV_CACHE_DIR)
+    shared = Path(env_cache).expanduser().resolve() if env_cache else config.cache_dir
+    if shared is not None:
+        import hashlib
+
+        digest = hashlib.sha1(str(config.root).encode("utf-8")).hexdigest()[:12]
+        folder = shared / f"{config.root.name or 'root'}-{digest}"
+    else:
+        folder = config.root / CACHE_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if shared is None:
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(
+            f"cannot create the cache folder {folder}: {error.strerror}",
+            hint=f"set ${ENV_CACHE_DIR} or cache_dir in {CONFIG_FILE} to a writable folder",
+        ) from None
+    return folder

@@ -196,3 +196,48 @@ class Finding:
     message: str
     hint: str | None = None
     rule_name: str = ""
+
+
+@dataclass(slots=True)
+class Hit:
+    """One search result: the article's metadata, its best passage and how well it matched.
+
+    ``line`` is the 1-based line of the best passage in the file; ``highlights`` are
+    (start, end) character spans of matched words inside ``snippet``; ``column`` is the
+    1-based column of the first match on that line (for ``path:line:col``).
+    """
+
+    id: str
+    path: str
+    title: str
+    score: float
+    line: int
+    snippet: str
+    highlights: tuple[tuple[int, int], ...] = ()
+    column: int = 1
+    owners: tuple[str, ...] = ()
+    status: str | None = None
+    audience: str | None = None
+    tags: tuple[str, ...] = ()
+    product: str | None = None
+    last_reviewed: date | None = None
+    last_changed: datetime | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The hit as plain data (for JSON output)."""
+        return {
+            "id": self.id,
+            "path": self.path,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "line": self.line,
+            "snippet": self.snippet,
+            "highlights": [list(span) for span in self.highlights],
+            "owners": list(self.owners),
+            "status": self.status,
+            "audience": self.audience,
+            "tags": list(self.tags),
+            "product": self.product,
+            "last_reviewed": self.last_reviewed,
+            "last_changed": self.last_changed,
+        }

@@ -166,6 +166,16 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{body}$")
 
 
+@lru_cache(maxsize=64)
+def _any_glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_glob_regex(pattern).pattern})" for pattern in patterns))
+
+
+def glob_match_any(patterns: tuple[str, ...] | list[str], path: str) -> bool:
+    """Whether ``path`` matches any of ``patterns`` (one regex for all: fast on big bases)."""
+    return bool(patterns) and bool(_any_glob_regex(tuple(patterns)).match(path))
+
+
 def glob_match(pattern: str, path: str) -> bool:
     """Match a POSIX relative path against a gitignore-like glob.
 

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from kbctl import __version__
-from kbctl.cli import articles_cmd
+from kbctl.cli import articles_cmd, check_cmd, history_cmd, owners_cmd, search_cmd
 from kbctl.cli.context import state
 from kbctl.errors import ExitCode, KbError
 
@@ -104,7 +104,7 @@ def root(
     state(ctx).kb = kb
 
 
-for _module in (articles_cmd,):
+for _module in (articles_cmd, check_cmd, owners_cmd, search_cmd, history_cmd):
     _module.register(app)
 
 

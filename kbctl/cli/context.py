@@ -8,17 +8,19 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
+    from datetime import date
 
     from rich.console import Console
 
     from kbctl.config import Config
-    from kbctl.model import Diagnostic, LoadResult
+    from kbctl.history import HistoryReport
+    from kbctl.model import Article, Diagnostic, LoadResult
 
 
 @dataclass(slots=True)
@@ -83,3 +85,41 @@ def notice(message: str) -> None:
 def write_data(text: str) -> None:
     """Write data to stdout, ending with one newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# Notices already printed, per configuration object (one per command invocation); the
+# config is kept referenced so that its id is never reused within the process.
+_SHOWN_NOTICES: dict[int, tuple[Config, set[str]]] = {}
+
+
+def load_history(config: Config, articles: Sequence[Article], **options: Any) -> HistoryReport:
+    """Git facts for ``articles`` (see ``kbctl.history.read_history``); the report's notices
+    (shallow clone, not a git repository, missing objects ...) are printed on stderr once
+    per command, however many times it asks."""
+    from kbctl.history import read_history
+
+    report = read_history(config, articles, **options)
+    _config, shown = _SHOWN_NOTICES.setdefault(id(config), (config, set()))
+    for message in report.notices:
+        if message not in shown:
+            shown.add(message)
+            notice(message)
+    return report
+
+
+def parse_day(value: str | None, option: str = "--today") -> date:
+    """A date option (YYYY-MM-DD, M/D/YYYY, D.M.YYYY); today (local) when not given."""
+    from datetime import date
+
+    from kbctl.errors import UsageError
+    from kbctl.values import parse_date
+
+    if value is None:
+        return date.today()
+    try:
+        parsed = parse_date(value)
+    except ValueError as error:
+        raise UsageError(f"{option}: {error}", hint="write the date as YYYY-MM-DD") from None
+    if parsed is None:
+        raise UsageError(f"{option}: give a date", hint="write the date as YYYY-MM-DD")
+    return parsed

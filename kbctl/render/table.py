@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.markdown import Markdown
@@ -12,7 +13,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kbctl.model import Article
+    from kbctl.model import Article, Hit
+    from kbctl.owners import OpenFlag, OwnerRow, OwnersSummary, QueueItem
 
 
 def print_table(
@@ -66,3 +68,239 @@ def article_view(console: Console, article: Article) -> None:
         )
     console.print(Panel(meta, title=_escape(article.title), title_align="left"))
     console.print(Markdown(article.body))
+
+
+def print_hits(console: Console, hits: Sequence[Hit], today: date | None = None) -> None:
+    """Search hits, one block each: the title; ``path:line`` with the facts that say how far
+    to trust the article (status, owner, last review and its age); the highlighted snippet.
+    """
+    from rich.text import Text
+
+    today = today or date.today()
+    for number, hit in enumerate(hits, start=1):
+        block = Text()
+        block.append(f"{number:>2}. ", style="dim")
+        block.append(hit.title, style="bold")
+        block.append("\n    ")
+        block.append(f"{hit.path}:{hit.line}", style="cyan")
+        block.append("  ")
+        block.append(hit.status or "no status", style=_STATUS_STYLES.get(hit.status or "", "dim"))
+        block.append(" · ")
+        block.append(", ".join(hit.owners) or "no owner", style="" if hit.owners else "red")
+        block.append(" · reviewed ")
+        block.append(_age_text(hit.last_reviewed, today), style="" if hit.last_reviewed else "dim")
+        if hit.snippet:
+            snippet = Text(hit.snippet)
+            for start, end in hit.highlights:
+                snippet.stylize("bold yellow", start, end)
+            block.append("\n    ")
+            block.append(snippet)
+        console.print(block)
+        if number < len(hits):
+            console.print()
+
+
+_STATUS_STYLES = {
+    "validated": "green",
+    "not_validated": "yellow",
+    "wip": "yellow",
+    "archived": "red",
+}
+
+
+def _age_text(when: date | None, today: date) -> str:
+    """``2025-03-14 (8 mo ago)``; a dash when unknown."""
+    if when is None:
+        return "-"
+    days = (today - when).days
+    if days < 0:
+        age = "future"
+    elif days < 45:
+        age = f"{days} d ago"
+    elif days < 730:
+        age = f"{round(days / 30.44)} mo ago"
+    else:
+        age = f"{days / 365.25:.1f} y ago"
+    return f"{when.isoformat()} ({age})"
+
+
+def owners_table(console: Console, summary: OwnersSummary, *, roster_known: bool) -> None:
+    """``kbctl owners``: per-owner counts, then owners the roster does not know or who left."""
+    columns = ["owner", "articles", "due", "overdue", "flagged", "oldest review"]
+    if roster_known:
+        columns.insert(1, "roster")
+
+    def row(item: OwnerRow) -> list[object]:
+        oldest = f"{item.oldest} ({item.oldest_id})" if item.oldest else None
+        cells: list[object] = [
+            f"{item.owner} (team)" if item.is_team else item.owner,
+            item.articles,
+            item.due,
+            item.overdue,
+            item.flagged,
+            oldest,
+        ]
+        if roster_known:
+            cells.insert(1, str(item.standing))
+        return cells
+
+    print_table(console, columns, map(row, summary.owners), title="Owners", empty="no owners")
+    if summary.roster_problems:
+        print_table(
+            console,
+            ["owner", "problem", "articles", "for example"],
+            (
+                (item.owner, str(item.standing), item.articles, ", ".join(item.paths[:3]))
+                for item in summary.roster_problems
+            ),
+            title="Owners missing from the roster or inactive",
+        )
+
+
+def ownerless_table(console: Console, ownerless: Sequence[dict[str, object]]) -> None:
+    """Articles nobody owns (dicts with id, path, status, audience, why, source)."""
+    print_table(
+        console,
+        ["id", "path", "status", "audience", "why"],
+        (
+            (
+                item["id"],
+                item["path"],
+                item["status"],
+                item["audience"],
+                item["why"] if item["source"] == "none" else f"{item['why']}: {item['source']}",
+            )
+            for item in ownerless
+        ),
+        title="Ownerless articles",
+        empty="every article has an owner",
+    )
+
+
+def review_queue_table(console: Console, items: Sequence[QueueItem]) -> None:
+    """``kbctl review``: the queue, most harmful first."""
+    print_table(
+        console,
+        ["#", "id", "why", "audience", "status", "owners", "due", "detail", "path"],
+        (
+            (
+                number,
+                item.article.id,
+                ", ".join(map(str, item.reasons)),
+                item.article.audience,
+                item.article.status,
+                ", ".join(item.ownership.owners) or None,
+                item.review.due_date,
+                "; ".join(item.detail),
+                item.article.path,
+            )
+            for number, item in enumerate(items, start=1)
+        ),
+        title="Review queue",
+        empty="nothing to review",
+    )
+
+
+def flags_table(console: Console, flags: Sequence[OpenFlag]) -> None:
+    """``kbctl flags``: open flags, oldest first."""
+    print_table(
+        console,
+        ["date", "id", "by", "reason", "owners", "path"],
+        (
+            (
+                item.flag.date,
+                item.article.id,
+                item.flag.by,
+                item.flag.reason,
+                ", ".join(item.owners) or None,
+                f"{item.article.path}:{item.flag.line}",
+            )
+            for item in flags
+        ),
+        title="Open flags",
+        empty="no open flags",
+    )
+
+
+if TYPE_CHECKING:
+    from kbctl.history import ArticleLog, StaleItem
+
+
+def _local_date(moment: object) -> str | None:
+    """A commit's moment as a date in the viewer's time zone (ages are computed in UTC)."""
+    from datetime import datetime
+
+    if not isinstance(moment, datetime):
+        return None
+    return moment.astimezone().date().isoformat()
+
+
+def print_stale(console: Console, items: Sequence[StaleItem], *, git_available: bool) -> None:
+    """``kbctl stale``: articles due or overdue, oldest first, with the evidence for each."""
+
+    def changed(item: StaleItem) -> str | None:
+        facts = item.history
+        if facts is None:
+            return None if not git_available else "-"
+        if not facts.committed:
+            return "not committed yet"
+        if facts.last_change is None:
+            return None
+        mark = "" if facts.reliable else " (?)"
+        when = _local_date(facts.last_change.authored)
+        return f"{when} {facts.last_change.author}{mark}"
+
+    print_table(
+        console,
+        ["due", "overdue", "id", "reviewed", "every", "last change", "owners", "path", "note"],
+        (
+            (
+                item.review.due_date,
+                _overdue_text(item.review.days_overdue),
+                item.article.id,
+                item.article.last_reviewed,
+                f"{item.review.interval_days}d",
+                changed(item),
+                ", ".join(item.owners) or None,
+                item.article.path,
+                "; ".join(item.notes) or None,
+            )
+            for item in items
+        ),
+        title=f"Due for review: {len(items)}" if items else None,
+        empty="nothing is due for review",
+    )
+
+
+def _overdue_text(days: int | None) -> str:
+    if days is None:
+        return "never reviewed"
+    return f"{days}d" if days > 0 else f"in {-days}d"
+
+
+def print_article_log(console: Console, article: Article, log: ArticleLog) -> None:
+    """``kbctl history``: an article's commits, newest first, noise marked."""
+    content = [entry for entry in log.entries if entry.kind == "content"]
+    authors = {entry.change.email.casefold() or entry.change.author for entry in log.entries}
+    commits = "commit" if len(log.entries) == 1 else "commits"
+    people = "author" if len(authors) == 1 else "authors"
+    title = f"{article.id}: {len(log.entries)} {commits}, {len(authors)} {people}"
+    if content:
+        title += f", last content change {_local_date(content[0].change.authored)}"
+    print_table(
+        console,
+        ["date", "author", "commit", "what", "subject", "path"],
+        (
+            (
+                _local_date(entry.change.authored),
+                entry.change.author,
+                entry.change.commit[:10],
+                "skipped: " + (entry.reason or "") if entry.kind == "skipped" else entry.kind,
+                entry.change.subject,
+                entry.path,
+            )
+            for entry in log.entries
+        ),
+        title=title,
+        empty="no commits (not committed yet)" if not log.committed else "no commits",
+    )

@@ -1,0 +1,156 @@
+"""``kbctl stale`` and ``kbctl history``: review standing and the life of an article in git."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from kbctl.cli.context import load_base, load_history, parse_day, stdout_console, write_data
+from kbctl.errors import ExitCode, NotFoundError
+
+
+class HistoryFormat(StrEnum):
+    """Output formats of ``stale`` and ``history``."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("stale")(stale)
+    app.command("history")(history)
+
+
+def stale(
+    ctx: typer.Context,
+    days: Annotated[
+        int | None,
+        typer.Option("--days", min=0, metavar="N", help="Also list articles due within N days."),
+    ] = None,
+    owner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--owner",
+            metavar="OWNER",
+            help="Only articles of this owner (teams expanded; repeatable).",
+        ),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", metavar="YYYY-MM-DD", help="Pretend today is this date."),
+    ] = None,
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = HistoryFormat.TABLE,
+) -> None:
+    """List articles due or overdue for review, oldest first (exit 1 when any).
+
+    Due = last_reviewed + review interval is past; without a review date the last content
+    change in git counts (moves and noise commits skipped). Git notices go to stderr.
+
+    Examples:
+
+      kbctl stale --days 30
+
+      kbctl stale --owner @relay/billing --format json
+    """
+    from kbctl.articles import load_base as load_articles
+    from kbctl.cli.context import load_config, print_diagnostics
+    from kbctl.history import stale_items, start_history
+    from kbctl.owners import load_roster, owned_by, resolve_ownership
+
+    when = parse_day(today)
+    config = load_config(ctx)
+    prefetch = start_history(config)  # git reads the history while the articles load
+    base = load_articles(config)
+    print_diagnostics(base.diagnostics)
+    ownership = {
+        path: found.owners for path, found in resolve_ownership(config, base.articles).items()
+    }
+    articles = base.articles
+    if owner:
+        roster, _diagnostics = load_roster(config)
+        articles = [
+            article
+            for article in articles
+            if any(owned_by(ownership.get(article.path, ()), who, roster) for who in owner)
+        ]
+    report = load_history(config, articles, prefetch=prefetch)
+    items = stale_items(articles, report.facts, config, when, days=days, owners=ownership)
+    if output_format is HistoryFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps([item.summary() for item in items]))
+    else:
+        from kbctl.render.table import print_stale
+
+        print_stale(stdout_console(), items, git_available=report.available)
+    if items:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def history(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
+    output_format: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = HistoryFormat.TABLE,
+) -> None:
+    """Show an article's commits, newest first: date, author, subject; moves and skipped
+    noise commits (ignore-revs, bulk sweeps) are marked.
+
+    Examples:
+
+      kbctl history KB-0012
+
+      kbctl history billing/refund-request.md --format json
+    """
+    from kbctl.cli.context import notice
+    from kbctl.history import article_log
+    from kbctl.selection import resolve_article
+
+    config, base = load_base(ctx)
+    article = resolve_article(base, key, config)
+    if article is None:
+        raise NotFoundError(
+            f"no article with id or path {key!r}", hint="see `kbctl list` for ids and paths"
+        )
+    log = article_log(config, article)
+    for message in log.notices:
+        notice(message)
+    if not log.committed:
+        notice(f"{article.path}: not committed yet")
+    if output_format is HistoryFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(
+            dumps(
+                {
+                    "id": article.id,
+                    "path": article.path,
+                    "git": log.available,
+                    "committed": log.committed,
+                    "commits": [
+                        {
+                            "commit": entry.change.commit,
+                            "authored": entry.change.authored,
+                            "author": entry.change.author,
+                            "email": entry.change.email,
+                            "subject": entry.change.subject,
+                            "kind": entry.kind,
+                            "reason": entry.reason,
+                            "path": entry.path,
+                        }
+                        for entry in log.entries
+                    ],
+                    "notices": log.notices,
+                }
+            )
+        )
+        return
+    from kbctl.render.table import print_article_log
+
+    print_article_log(stdout_console(), article, log)

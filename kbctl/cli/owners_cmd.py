@@ -1,0 +1,376 @@
+"""``kbctl owners``, ``kbctl review`` (queue and ``mark``), ``kbctl flag`` and ``kbctl flags``."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kbctl.cli.context import (
+    load_base,
+    notice,
+    parse_day,
+    print_diagnostics,
+    stdout_console,
+    write_data,
+)
+from kbctl.errors import EditError, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from kbctl.config import Config
+    from kbctl.model import Article, ArticleHistory, LoadResult
+    from kbctl.owners import Ownership, Roster
+
+
+class ListFormat(StrEnum):
+    """Output formats of the ownership commands."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
+TodayOption = Annotated[
+    str | None, typer.Option("--today", metavar="DATE", help="Count as if today were DATE.")
+]
+
+review_app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("owners")(owners)
+    app.add_typer(review_app, name="review")
+    app.command("flag")(flag)
+    app.command("flags")(flags)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ownership_context(
+    config: Config, base: LoadResult
+) -> tuple[dict[str, Ownership], Roster | None]:
+    """Owners of every article and the roster; their problems are printed on stderr."""
+    from kbctl.owners import load_ownership
+
+    ownership, roster, problems = load_ownership(config, base.articles)
+    print_diagnostics(problems)
+    return ownership, roster
+
+
+def _history(config: Config, articles: Sequence[Article]) -> dict[str, ArticleHistory]:
+    """Git facts per article path (empty without git); notices go to stderr."""
+    from kbctl.cli.context import load_history
+
+    return load_history(config, articles).facts
+
+
+def _reviewer(by: str | None, config: Config, roster: Roster | None) -> str:
+    """Who records the review or flag: ``--by``, else git's user (as a roster handle if known)."""
+    if by:
+        return by
+    from kbctl import history
+
+    identity = history.git_identity(config.root)
+    if not identity:
+        raise UsageError(
+            "cannot tell who you are: git has no user.email or user.name",
+            hint="pass --by @your-handle, or set `git config user.email`",
+        )
+    if roster is not None and (entry := roster.get(identity)) is not None and not entry.is_team:
+        return entry.handle
+    return identity
+
+
+def _edit_all(
+    changes: Sequence[tuple[Article, dict[str, object | None]]],
+) -> tuple[list[Article], int]:
+    """Apply front-matter edits one file at a time: (edited articles, number refused).
+
+    A single edit that is refused raises; with several, each refusal is printed and the
+    rest go ahead (see :func:`_refused`).
+    """
+    from kbctl.articles import update_front_matter
+
+    done: list[Article] = []
+    refused = 0
+    for article, updates in changes:
+        try:
+            update_front_matter(article.abs_path, updates, shown=article.path)
+        except EditError as error:
+            if len(changes) == 1:
+                raise
+            refused += 1
+            sys.stderr.write(f"kbctl: error: {error.message}\n")
+        else:
+            done.append(article)
+    return done, refused
+
+
+def _refused(refused: int, total: int) -> None:
+    """End the command with exit 2 when some of several edits were refused."""
+    if refused:
+        raise EditError(
+            f"{refused} of {total} articles were not edited (see above)",
+            hint="the others were edited; fix the listed files by hand",
+        )
+
+
+# --------------------------------------------------------------------------- owners
+
+
+def owners(
+    ctx: typer.Context,
+    missing: Annotated[
+        bool, typer.Option("--missing", help="Only list articles nobody owns (exit 1 if any).")
+    ] = False,
+    output_format: FormatOption = ListFormat.TABLE,
+    today: TodayOption = None,
+) -> None:
+    """Who owns what: per owner, articles, due, overdue, flagged and the oldest review.
+
+    Owners come from the front matter, else CODEOWNERS; teams count for each member too.
+    Also lists ownerless articles and owners missing from the roster or inactive.
+
+    Examples:
+
+      kbctl owners
+
+      kbctl owners --missing --format json
+    """
+    from kbctl.owners import owners_summary
+
+    config, base = load_base(ctx)
+    on = parse_day(today, "--today")
+    ownership, roster = _ownership_context(config, base)
+    history = _history(config, base.articles)
+    summary = owners_summary(base.articles, ownership, roster, config, on, history=history)
+    ownerless = summary.ownerless_rows()
+    if output_format is ListFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps(ownerless if missing else summary.as_dict(roster)))
+    else:
+        from kbctl.render.table import ownerless_table, owners_table
+
+        if not missing:
+            owners_table(stdout_console(), summary, roster_known=roster is not None)
+        ownerless_table(stdout_console(), ownerless)
+    if missing and ownerless:
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+# --------------------------------------------------------------------------- review
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    owner: Annotated[
+        str | None,
+        typer.Option(help="Only this owner's queue (a person gets their teams' articles too)."),
+    ] = None,
+    output_format: FormatOption = ListFormat.TABLE,
+    today: TodayOption = None,
+) -> None:
+    """The review queue, most harmful first; `kbctl review mark` records a review.
+
+    Order: flagged, overdue (customer-facing before internal), never reviewed, Validated
+    without a live owner, Work in Progress older than [review] wip_max_age, due soon.
+
+    Examples:
+
+      kbctl review --owner @anna.petrova
+
+      kbctl review mark KB-0012 --status validated --commit
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from kbctl.owners import review_queue
+
+    config, base = load_base(ctx)
+    on = parse_day(today, "--today")
+    ownership, roster = _ownership_context(config, base)
+    history = _history(config, base.articles)
+    items = review_queue(base.articles, ownership, roster, config, on, history=history, owner=owner)
+    if output_format is ListFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps([item.as_dict() for item in items]))
+        return
+    from kbctl.render.table import review_queue_table
+
+    review_queue_table(stdout_console(), items)
+
+
+@review_app.command("mark")
+def review_mark(
+    ctx: typer.Context,
+    keys: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="ID|PATH...", help="Articles to mark as reviewed."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who reviewed (default: git's user.email).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Review date (default: today).")
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Also set the KCS status: wip, not_validated, validated, archived."),
+    ] = None,
+    clear_flags: Annotated[
+        bool, typer.Option("--clear-flags", help="Remove the article's open flags.")
+    ] = False,
+    owner: Annotated[
+        str | None, typer.Option(help="With --all-due: whose due articles to mark.")
+    ] = None,
+    all_due: Annotated[
+        bool,
+        typer.Option("--all-due", help="Mark every article due or overdue (of --owner)."),
+    ] = False,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Commit the edited files: docs(kb): mark ... reviewed.")
+    ] = False,
+) -> None:
+    """Record a review: set last_reviewed (and reviewed_by, status) in the front matter.
+
+    Only those keys change; every other byte of the file stays as it was.
+
+    Examples:
+
+      kbctl review mark KB-0012 --status validated
+
+      kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --commit
+    """
+    from kbctl.model import Status
+    from kbctl.owners import articles_to_edit, due_for_review, review_updates
+
+    if status is not None and status.strip().lower() not in {s.value for s in Status}:
+        raise UsageError(
+            f"unknown status {status!r}", hint="use wip, not_validated, validated or archived"
+        )
+    if not keys and not all_due:
+        raise UsageError("name the articles to mark", hint="give ID|PATH... or --all-due")
+    if owner is not None and not all_due:
+        raise UsageError("--owner needs --all-due", hint="kbctl review mark --owner X --all-due")
+    config, base = load_base(ctx)
+    ownership, roster = _ownership_context(config, base)
+    reviewed_on = parse_day(on, "--date")
+    targets = articles_to_edit(base, keys or [], config)
+    if all_due:
+        history = _history(config, base.articles)
+        due = due_for_review(
+            base.articles, ownership, roster, config, reviewed_on, history=history, owner=owner
+        )
+        targets += [article for article in due if article not in targets]
+        if not targets:
+            notice("nothing is due for review")
+            return
+    who = _reviewer(by, config, roster)
+    new_status = status.strip().lower() if status is not None else None
+    changes = [
+        (
+            article,
+            review_updates(
+                article, config, on=reviewed_on, by=who, status=new_status, clear_flags=clear_flags
+            ),
+        )
+        for article in targets
+    ]
+    done, refused = _edit_all(changes)
+    for article in done:
+        notice(f"marked {article.id} reviewed on {reviewed_on} by {who} ({article.path})")
+    if commit and done:
+        _commit(config, done, "reviewed")
+    _refused(refused, len(changes))
+
+
+def _commit(config: Config, articles: Sequence[Article], what: str) -> None:
+    from kbctl import history
+
+    if len(articles) == 1:
+        message = f"docs(kb): mark {articles[0].id} {what}"
+    else:
+        listed = "\n".join(f"- {article.id} ({article.path})" for article in articles)
+        message = f"docs(kb): mark {len(articles)} articles {what}\n\n{listed}\n"
+    sha = history.commit_files(config.root, [article.abs_path for article in articles], message)
+    notice(f"committed {sha[:12]}: {message.splitlines()[0]}")
+
+
+# --------------------------------------------------------------------------- flags
+
+
+def flag(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="ID|PATH", help="The article that is wrong.")],
+    reason: Annotated[str, typer.Argument(metavar="REASON", help="What is wrong, in a sentence.")],
+    by: Annotated[
+        str | None, typer.Option(help="Who flags it (default: git's user.email).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", metavar="DATE", help="Flag date (default: today).")
+    ] = None,
+) -> None:
+    """Flag an article as wrong ("flag it or fix it"): who, when, why go into its front matter.
+
+    `kbctl flags` lists open flags; `kbctl review mark ID --clear-flags` clears them.
+
+    Examples:
+
+      kbctl flag KB-0012 "step 3 points to the old billing console"
+
+      kbctl flag billing/refund.md "refund limit is 30 days now" --by @ivan
+    """
+    from kbctl.owners import articles_to_edit, flag_updates, load_roster
+
+    if not reason.strip():
+        raise UsageError("say what is wrong", hint='kbctl flag KB-0012 "what is wrong"')
+    flagged_on = parse_day(on, "--date")
+    config, base = load_base(ctx)
+    roster, problems = load_roster(config)
+    print_diagnostics(problems)
+    (article,) = articles_to_edit(base, [key], config)
+    who = _reviewer(by, config, roster)
+    updates = flag_updates(article, config, on=flagged_on, by=who, reason=reason)
+    _edit_all([(article, updates)])
+    (flags,) = updates.values()
+    count = len(flags) if isinstance(flags, list) else 1
+    notice(f"flagged {article.id} ({article.path}): {count} open flag(s)")
+
+
+def flags(
+    ctx: typer.Context,
+    output_format: FormatOption = ListFormat.TABLE,
+) -> None:
+    """List open flags, oldest first, with the article's owners.
+
+    Examples:
+
+      kbctl flags
+
+      kbctl flags --format json
+    """
+    from kbctl.owners import open_flags
+
+    config, base = load_base(ctx)
+    ownership, _roster = _ownership_context(config, base)
+    found = open_flags(base.articles, ownership)
+    if output_format is ListFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps([item.as_dict() for item in found]))
+        return
+    from kbctl.render.table import flags_table
+
+    flags_table(stdout_console(), found)

@@ -1,0 +1,208 @@
+"""``kbctl search`` and ``kbctl index``: full-text search over the base, and its index.
+
+Kept light at import: Whoosh, Rich and YAML load only inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from kbctl.cli.context import load_config, notice, write_data
+from kbctl.errors import ExitCode
+
+if TYPE_CHECKING:
+    from kbctl.search.index import Progress
+
+# Builds touching fewer files than this finish in a blink: no progress bar for them.
+PROGRESS_THRESHOLD = 200
+
+
+class HitFormat(StrEnum):
+    """Output formats of ``kbctl search``."""
+
+    TABLE = "table"
+    JSON = "json"
+    PATHS = "paths"
+    VIMGREP = "vimgrep"
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("search")(search_command)
+    app.command("index")(index_command)
+
+
+def search_command(
+    ctx: typer.Context,
+    words: Annotated[list[str], typer.Argument(metavar="QUERY...", help="What to look for.")],
+    tag: Annotated[list[str] | None, typer.Option(help="Only articles with this tag.")] = None,
+    product: Annotated[str | None, typer.Option(help="Only articles for this product.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only articles owned by this owner.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="wip, not_validated, validated, archived.")
+    ] = None,
+    audience: Annotated[
+        str | None, typer.Option(help="internal, partner, customer, public.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N hits.")] = 10,
+    include_archived: Annotated[
+        bool, typer.Option("--all", help="Include archived articles.")
+    ] = False,
+    output_format: Annotated[
+        HitFormat, typer.Option("--format", "-f", help="table, json, paths or vimgrep.")
+    ] = HitFormat.TABLE,
+    no_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--no-refresh",
+            help="Skip the freshness check (only when a hook runs `kbctl index` on changes).",
+        ),
+    ] = False,
+) -> None:
+    """Search the base: Russian and English word forms, typos, wrong keyboard layout.
+
+    The index is brought up to date by itself before every search, so results are never
+    stale. Words are optional (more matches rank higher); "quoted words" and +word must
+    appear; -word excludes (quote the whole query then: "spam -dmarc"). Archived articles
+    are hidden unless --all.
+
+    Exit codes: 0 hits found, 1 no hits ("did you mean" on stderr when there is one),
+    2 usage or error.
+
+    Examples:
+
+      kbctl search "клиент не получает письма"
+
+      kbctl search 0x80070005 --status validated --format json
+
+      kbctl search ghbdtn --format vimgrep   (wrong layout: finds "привет")
+    """
+    from kbctl.search.query import SearchFilter, search
+
+    config = load_config(ctx)
+    filters = SearchFilter(
+        tags=tuple(tag or ()),
+        owner=owner,
+        status=status,
+        audience=audience,
+        product=product,
+        include_archived=include_archived,
+    )
+    with _progress_bar("indexing") as progress:
+        result = search(
+            config,
+            " ".join(words),
+            filters,
+            limit=limit,
+            progress=progress,
+            refresh=not no_refresh,
+        )
+    for message in result.notices:
+        notice(message)
+    if output_format is HitFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps([hit.summary() for hit in result.hits]))
+    elif output_format is HitFormat.PATHS:
+        from kbctl.render.plain import hits_paths
+
+        sys.stdout.write(hits_paths(result.hits))
+    elif output_format is HitFormat.VIMGREP:
+        from kbctl.render.plain import hits_vimgrep
+
+        sys.stdout.write(hits_vimgrep(result.hits))
+    elif result.hits:
+        from kbctl.cli.context import stdout_console
+        from kbctl.render.table import print_hits
+
+        print_hits(stdout_console(), result.hits)
+    if not result.hits:
+        message = "no articles match"
+        if filters.active:
+            message += " (filters are on: try without --tag/--owner/--status/...)"
+        notice(message)
+        if result.suggestion:
+            notice(f'did you mean: kbctl search "{result.suggestion}"')
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def index_command(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over from scratch.")] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show facts about the index, change nothing.")
+    ] = False,
+) -> None:
+    """Build or update the search index (kbctl search also does this by itself).
+
+    Only added, changed and deleted articles are touched. Two runs at once wait for each
+    other. The index lives in $KBCTL_CACHE_DIR, cache_dir from kbctl.toml, or <base>/.kbctl/.
+
+    Examples:
+
+      kbctl index
+
+      kbctl index --rebuild
+    """
+    config = load_config(ctx)
+    if status:
+        from kbctl.render.json import dumps
+        from kbctl.search.index import index_status
+
+        write_data(dumps(index_status(config)))
+        return
+    from kbctl.search.index import open_index
+
+    with _progress_bar("indexing") as progress:
+        index = open_index(config, rebuild=rebuild, progress=progress)
+    index.ix.close()
+    report = index.report
+    for message in report.notices:
+        notice(message)
+    for path in report.unreadable:
+        sys.stderr.write(f"{path}:1: not indexed (cannot be parsed; see kbctl check)\n")
+    if report.rebuilt:
+        summary = f"index built: {report.total} articles"
+    elif report.touched:
+        summary = (
+            f"index updated: {report.added} added, {report.changed} changed, "
+            f"{report.removed} removed ({report.total} articles)"
+        )
+    else:
+        summary = f"index is up to date ({report.total} articles)"
+    notice(summary)
+
+
+class _progress_bar:
+    """A Rich progress bar on stderr, only on a terminal and only for a large build."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Progress | None:
+        if not sys.stderr.isatty():
+            return None
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if total < PROGRESS_THRESHOLD:
+            return
+        if self.bar is None:
+            from rich.progress import Progress as RichProgress
+
+            from kbctl.cli.context import stderr_console
+
+            self.bar = RichProgress(console=stderr_console(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

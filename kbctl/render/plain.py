@@ -1,0 +1,23 @@
+"""Plain-text hit formats for editors and pipes: ``paths`` and ``vimgrep``. No Rich here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from kbctl.model import Hit
+
+
+def hits_paths(hits: Iterable[Hit], root: Path | None = None) -> str:
+    """One path per line (absolute when ``root`` is given), for ``xargs`` and friends."""
+    return "".join(f"{root / hit.path if root else hit.path}\n" for hit in hits)
+
+
+def hits_vimgrep(hits: Iterable[Hit], root: Path | None = None) -> str:
+    """``path:line:column:title: snippet`` lines, as vim's quickfix and ripgrep's --vimgrep."""
+    lines = []
+    for hit in hits:
+        path = root / hit.path if root else hit.path
+        text = f"{hit.title}: {hit.snippet}".replace("\n", " ").replace("\r", " ")
+        lines.append(f"{path}:{hit.line}:{hit.column}:{text}\n")
+    return "".join(lines)

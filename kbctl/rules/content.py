@@ -1,0 +1,253 @@
+"""KB4xx: links, anchors and images resolve; length and structure fit the content standard."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from kbctl.model import EXTERNAL_AUDIENCES, Article, Audience, Finding, Severity
+from kbctl.rules import markdown
+from kbctl.rules.registry import CheckContext, Rule, register
+
+_ARTICLE_SUFFIXES = (".md", ".markdown")
+
+
+def resolve(source: Article, target_path: str, context: CheckContext) -> str | None:
+    """The base-relative path a link's path part points to; None when outside the base."""
+    if target_path.startswith("/"):
+        joined = target_path.lstrip("/")
+    else:
+        joined = posixpath.join(posixpath.dirname(source.path), target_path)
+    normal = posixpath.normpath(joined) if joined else ""
+    if normal == "." or normal.startswith("../") or normal == "..":
+        return None
+    return normal
+
+
+def _exists(path: str, context: CheckContext) -> str | None:
+    """The file a resolved link lands on (trying ``.md`` for extension-less links), else None."""
+    if path in context.base_files or path in context.folders:
+        return path
+    for suffix in _ARTICLE_SUFFIXES:
+        if path + suffix in context.base_files:
+            return path + suffix
+    return None
+
+
+def _local_links(
+    article: Article, context: CheckContext
+) -> Iterator[tuple[markdown.Link, int, str | None, str | None, str | None]]:
+    """(link, file line, resolved path or None for a self link, anchor, existing file)."""
+    for link in markdown.links(article.body):
+        if not markdown.is_local(link.target):
+            continue
+        path_part, anchor = markdown.split_target(link.target)
+        line = article.body_line + link.line - 1
+        if not path_part:
+            yield link, line, None, anchor, article.path
+            continue
+        resolved = resolve(article, path_part, context)
+        if resolved is None:
+            continue
+        yield link, line, resolved, anchor, _exists(resolved, context)
+
+
+def _external_to_internal(article: Article, context: CheckContext) -> Iterator[Finding]:
+    if article.audience not in EXTERNAL_AUDIENCES:
+        return
+    for link, line, resolved, _anchor, existing in _local_links(article, context):
+        if link.image or resolved is None or existing is None:
+            continue
+        target = context.by_path.get(existing)
+        if target is not None and target.audience == Audience.INTERNAL:
+            yield EXTERNAL_TO_INTERNAL.finding(
+                article,
+                line,
+                f"{article.audience} article links to internal article {target.path} ({target.id})",
+            )
+
+
+EXTERNAL_TO_INTERNAL = register(
+    Rule(
+        id="KB401",
+        name="external-links-internal",
+        severity=Severity.ERROR,
+        summary="A customer or public article links to an internal one.",
+        why="Customers get a dead link at best, and internal procedures at worst.",
+        fix="Remove the link, link to a customer-facing article instead, or move the shared part into a customer article.",
+        article_check=_external_to_internal,
+    )
+)
+
+
+def _broken_links(article: Article, context: CheckContext) -> Iterator[Finding]:
+    for link, line, resolved, _anchor, existing in _local_links(article, context):
+        if link.image or resolved is None or existing is not None:
+            continue
+        yield BROKEN_LINK.finding(article, line, f"link to missing file {link.target}")
+
+
+BROKEN_LINK = register(
+    Rule(
+        id="KB402",
+        name="broken-link",
+        severity=Severity.ERROR,
+        summary="A relative link points to a file that is not in the base.",
+        why="A broken link in a support article ends the agent's path to the answer.",
+        fix="Point the link at the article's current path (articles moved?) or remove it.",
+        article_check=_broken_links,
+    )
+)
+
+
+def _broken_anchors(article: Article, context: CheckContext) -> Iterator[Finding]:
+    for link, line, _resolved, anchor, existing in _local_links(article, context):
+        if link.image or anchor is None or existing is None:
+            continue
+        target = context.by_path.get(existing)
+        if target is None:
+            continue  # not an article (or not loadable): nothing to check the anchor against
+        if anchor.casefold() not in markdown.anchors(target.body):
+            where = "this article" if target is article else target.path
+            yield BROKEN_ANCHOR.finding(article, line, f"no heading #{anchor} in {where}")
+
+
+BROKEN_ANCHOR = register(
+    Rule(
+        id="KB403",
+        name="broken-anchor",
+        severity=Severity.ERROR,
+        summary="A link's `#anchor` matches no heading of the target article (GitHub-style heading anchors, Cyrillic included).",
+        why="Renamed headings silently break deep links; the reader lands at the top of a long article.",
+        fix="Use the heading's anchor: lower case, punctuation dropped, spaces as `-` (`## Решение проблемы` is `#решение-проблемы`).",
+        article_check=_broken_anchors,
+    )
+)
+
+
+def _missing_images(article: Article, context: CheckContext) -> Iterator[Finding]:
+    for link, line, resolved, _anchor, existing in _local_links(article, context):
+        if link.image and resolved is not None and existing is None:
+            yield MISSING_IMAGE.finding(article, line, f"image not found: {link.target}")
+
+
+MISSING_IMAGE = register(
+    Rule(
+        id="KB404",
+        name="missing-image",
+        severity=Severity.ERROR,
+        summary="An image the article shows is not in the base.",
+        why="Screenshots carry the steps of many how-tos; a missing one leaves a gap in the instructions.",
+        fix="Add the image file (e.g. under `images/`) or fix its path.",
+        article_check=_missing_images,
+    )
+)
+
+
+def _too_long(article: Article, context: CheckContext) -> Iterator[Finding]:
+    limit = int(context.params.get("max_words", 1500))
+    words = markdown.word_count(article.body)
+    if words > limit:
+        yield TOO_LONG.finding(
+            article,
+            article.body_line,
+            f"article has {words} word{'' if words == 1 else 's'} (limit {limit})",
+        )
+
+
+TOO_LONG = register(
+    Rule(
+        id="KB405",
+        name="too-long",
+        severity=Severity.WARNING,
+        summary="The article body has more than `max_words` words (code blocks not counted).",
+        why="KCS keeps articles short: an agent on a call reads a page, not a manual.",
+        fix="Split the article by problem, or move reference material to its own article.",
+        configure="`max_words`.",
+        params={"max_words": 1500},
+        article_check=_too_long,
+    )
+)
+
+
+def _too_short(article: Article, context: CheckContext) -> Iterator[Finding]:
+    limit = int(context.params.get("min_words", 50))
+    words = markdown.word_count(article.body)
+    if words < limit:
+        yield TOO_SHORT.finding(
+            article,
+            article.body_line,
+            f"article has {words} word{'' if words == 1 else 's'} (minimum {limit})",
+        )
+
+
+TOO_SHORT = register(
+    Rule(
+        id="KB406",
+        name="too-short",
+        severity=Severity.WARNING,
+        summary="The article body has fewer than `min_words` words (code blocks not counted).",
+        why="A stub looks like an answer in search results but does not solve anything.",
+        fix="Write the missing content, merge the stub into a fuller article, or archive it.",
+        configure="`min_words`.",
+        params={"min_words": 50},
+        article_check=_too_short,
+    )
+)
+
+DEFAULT_SECTIONS: dict[str, list[str]] = {
+    "troubleshooting": [
+        "Issue|Problem|Symptoms|Проблема|Симптомы",
+        "Environment|Окружение|Среда",
+        "Resolution|Solution|Решение",
+        "Cause|Причина",
+    ],
+}
+
+
+def _normal_heading(text: str) -> str:
+    return " ".join(text.strip().rstrip(":.").split()).casefold()
+
+
+def _sections_for(article_type: str, sections: Mapping[str, Any]) -> Sequence[str]:
+    for name, wanted in sections.items():
+        if str(name).casefold() == article_type.casefold():
+            return [str(item) for item in wanted] if isinstance(wanted, list) else []
+    return []
+
+
+def _missing_sections(article: Article, context: CheckContext) -> Iterator[Finding]:
+    if not article.type:
+        return
+    sections = context.params.get("sections", DEFAULT_SECTIONS)
+    wanted = _sections_for(article.type, sections if isinstance(sections, Mapping) else {})
+    if not wanted:
+        return
+    have = {_normal_heading(heading.text) for heading in markdown.headings(article.body)}
+    missing = [
+        alternatives.split("|")[0]
+        for alternatives in wanted
+        if not any(_normal_heading(option) in have for option in alternatives.split("|"))
+    ]
+    if missing:
+        yield MISSING_SECTIONS.finding(
+            article,
+            article.line_of("type"),
+            f"{article.type} article lacks section{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+        )
+
+
+MISSING_SECTIONS = register(
+    Rule(
+        id="KB407",
+        name="missing-sections",
+        severity=Severity.WARNING,
+        summary="An article of a given `type` lacks a section its template requires (KCS troubleshooting: Issue, Environment, Resolution, Cause — or Проблема, Окружение, Решение, Причина).",
+        why="The KCS content standard makes articles predictable: an agent jumps straight to Resolution.",
+        fix="Add the missing heading(s) with their content (see `_templates/`).",
+        configure='`sections`: a table of type = ["Heading|Alternative", ...] that replaces the default, e.g. under `[check.rules.KB407]`: `sections = { troubleshooting = ["Issue|Проблема", "Resolution|Решение"], howto = ["Steps|Шаги"] }`.',
+        params={"sections": DEFAULT_SECTIONS},
+        article_check=_missing_sections,
+    )
+)

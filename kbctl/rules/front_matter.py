@@ -1,0 +1,191 @@
+"""KB1xx: the file and its front matter can be read and say what they must."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
+from kbctl.rules.registry import CheckContext, Rule, register
+from kbctl.values import is_missing
+
+_NOT_FRONT_MATTER_CODES = frozenset({"duplicate-id"})
+
+
+def _load_problems(context: CheckContext, *, of_loaded: bool) -> Iterator[Diagnostic]:
+    """Loader diagnostics in scope: of files that loaded (bad values) or did not (unreadable)."""
+    loaded = context.by_path
+    for diagnostic in context.diagnostics:
+        if diagnostic.code in _NOT_FRONT_MATTER_CODES:
+            continue
+        if (diagnostic.path in loaded) == of_loaded and context.in_scope(diagnostic.path):
+            yield diagnostic
+
+
+def _unparseable(context: CheckContext) -> Iterator[Finding]:
+    for diagnostic in _load_problems(context, of_loaded=False):
+        yield UNPARSEABLE.finding(diagnostic.path, diagnostic.line, diagnostic.message)
+
+
+UNPARSEABLE = register(
+    Rule(
+        id="KB101",
+        name="front-matter-unparseable",
+        severity=Severity.ERROR,
+        summary="The file cannot be read as an article: not UTF-8, empty, or front matter that is not valid YAML.",
+        why="An article kbctl cannot read is invisible to search, reviews and every other check.",
+        fix="Save the file as UTF-8 and fix the YAML between the `---` lines (quote values that contain `:` or start with `@`, `*`, `[`).",
+        base_check=_unparseable,
+        skip_archived=False,
+    )
+)
+
+
+def _bad_value(context: CheckContext) -> Iterator[Finding]:
+    for diagnostic in _load_problems(context, of_loaded=True):
+        yield BAD_VALUE.finding(diagnostic.path, diagnostic.line, diagnostic.message)
+
+
+BAD_VALUE = register(
+    Rule(
+        id="KB102",
+        name="front-matter-bad-value",
+        severity=Severity.WARNING,
+        summary="A front-matter value has the wrong type or cannot be read (a date such as `2024-31-12`, a list where text is expected).",
+        why="The value is ignored, so the article loses its review date, owner or tags without anyone noticing.",
+        fix="Write dates as `YYYY-MM-DD`, intervals as `90d`/`6m`/`1y`, and lists as `[a, b]`.",
+        base_check=_bad_value,
+        skip_archived=False,
+    )
+)
+
+
+def _present(article: Article, key: str, context: CheckContext) -> bool:
+    if key in context.config.fields:
+        return key in article.field_keys
+    return key in article.meta and not is_missing(article.meta[key])
+
+
+def _required(article: Article, context: CheckContext) -> Iterator[Finding]:
+    keys = [str(key) for key in context.params.get("keys", ())]
+    if not article.has_front_matter:
+        if keys:
+            yield REQUIRED.finding(
+                article, 1, f"no front matter (required keys: {', '.join(keys)})"
+            )
+        return
+    missing = [key for key in keys if not _present(article, key, context)]
+    if missing:
+        yield REQUIRED.finding(
+            article,
+            1,
+            f"required front-matter key{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}",
+        )
+
+
+REQUIRED = register(
+    Rule(
+        id="KB103",
+        name="required-keys-missing",
+        severity=Severity.WARNING,
+        summary="A required front-matter key is missing or empty (by default `id` and `title`).",
+        why="Without a stable id links and reports break on a rename; without a title search shows a file name.",
+        fix="Add the missing keys to the front matter (see the templates in `_templates/`).",
+        configure="`keys`: the required keys; field names such as `owner` accept every alias configured in `[fields]`.",
+        params={"keys": ["id", "title"]},
+        article_check=_required,
+        skip_archived=False,
+    )
+)
+
+_STATUSES = frozenset(status.value for status in Status)
+_AUDIENCES = frozenset(audience.value for audience in Audience)
+
+
+def _unknown_value(article: Article, context: CheckContext) -> Iterator[Finding]:
+    for field_name, value, allowed in (
+        ("status", article.status, _STATUSES),
+        ("audience", article.audience, _AUDIENCES),
+    ):
+        if value is not None and value not in allowed:
+            key = article.field_keys.get(field_name, field_name)
+            yield UNKNOWN_VALUE.finding(
+                article,
+                article.line_of(field_name),
+                f"unknown {key} {value!r}",
+                hint=f"use one of: {', '.join(sorted(allowed))}",
+            )
+
+
+UNKNOWN_VALUE = register(
+    Rule(
+        id="KB104",
+        name="unknown-status-or-audience",
+        severity=Severity.WARNING,
+        summary="`status` or `audience` has a value kbctl does not know.",
+        why="Filters, archiving and the audience checks rely on these values; a typo hides an archived or internal article's nature.",
+        fix="Status: wip, not_validated, validated, archived. Audience: internal, partner, customer, public.",
+        article_check=_unknown_value,
+        skip_archived=False,
+    )
+)
+
+
+def _duplicate_ids(context: CheckContext) -> Iterator[Finding]:
+    first: dict[str, Article] = {}
+    for article in sorted(context.articles, key=lambda item: item.path):
+        key = article.id.casefold()
+        if key in first:
+            yield DUPLICATE_ID.finding(
+                article,
+                article.line_of("id"),
+                f"duplicate id {article.id!r} (also in {first[key].path})",
+            )
+        else:
+            first[key] = article
+
+
+DUPLICATE_ID = register(
+    Rule(
+        id="KB105",
+        name="duplicate-id",
+        severity=Severity.ERROR,
+        summary="Two articles have the same id (compared without case). Checked over the whole base, even with `--changed-since`.",
+        why="Ids are how tickets, links and reports point at an article; a duplicate makes them point at the wrong one.",
+        fix="Give one of the articles a new id; if they say the same thing, merge them and archive one.",
+        base_check=_duplicate_ids,
+        skip_archived=False,
+        whole_base=True,
+    )
+)
+
+
+def _ignore_without_reason(article: Article, context: CheckContext) -> Iterator[Finding]:
+    from kbctl.rules.registry import find_rule
+
+    line = article.line_of("ignore")
+    for rule_id, reason in article.ignored_rules.items():
+        if find_rule(rule_id) is None:
+            yield BAD_SILENCE.finding(
+                article,
+                line,
+                f"kbctl-ignore names unknown rule {rule_id!r}",
+                hint="see `kbctl rules` for the rule ids",
+            )
+        elif not reason.strip():
+            yield BAD_SILENCE.finding(
+                article, line, f"kbctl-ignore silences {rule_id} without a reason"
+            )
+
+
+BAD_SILENCE = register(
+    Rule(
+        id="KB106",
+        name="silence-without-reason",
+        severity=Severity.WARNING,
+        summary="A `kbctl-ignore` entry gives no reason, or names a rule that does not exist.",
+        why="A silenced check with no reason cannot be re-evaluated later; a misspelt id silences nothing.",
+        fix='Write `kbctl-ignore: {KB405: "reference table, long on purpose"}`.',
+        article_check=_ignore_without_reason,
+        skip_archived=False,
+    )
+)

@@ -1,0 +1,98 @@
+"""KB2xx: every article has an owner, and the owner still exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kbctl.model import Article, Finding, Severity
+from kbctl.owners import Ownership, OwnerSource, OwnerStanding, owner_standing
+from kbctl.rules.registry import CheckContext, Rule, register
+
+
+def _ownership(article: Article, context: CheckContext) -> Ownership:
+    """The article's owners as resolved by the caller; its front-matter owners otherwise."""
+    found = (context.ownership or {}).get(article.path)
+    if found is not None:
+        return found
+    source = OwnerSource.FRONT_MATTER if article.owners else OwnerSource.NONE
+    return Ownership(article.owners, source, article.line_of("owner"))
+
+
+def _owner_missing(article: Article, context: CheckContext) -> Iterator[Finding]:
+    owned = _ownership(article, context)
+    if owned.owners:
+        return
+    if owned.source == OwnerSource.CODEOWNERS:
+        message = f"no owner: {owned.describe} names nobody"
+    else:
+        message = "no owner (neither front matter nor CODEOWNERS)"
+    yield OWNER_MISSING.finding(article, 1, message)
+
+
+OWNER_MISSING = register(
+    Rule(
+        id="KB201",
+        name="owner-missing",
+        severity=Severity.ERROR,
+        summary="Nobody owns the article: no `owner` in the front matter and no matching CODEOWNERS line.",
+        why="An article without an owner is never reviewed and never fixed; KCS names who is in charge of every article.",
+        fix='Add `owner: "@team-or-person"` to the front matter, or a CODEOWNERS pattern that covers the file.',
+        article_check=_owner_missing,
+    )
+)
+
+
+def _standings(
+    article: Article, context: CheckContext
+) -> Iterator[tuple[str, OwnerStanding, str, int]]:
+    """(owner, roster standing, where the owner came from, line) for each owner of the article."""
+    if context.roster is None:
+        return
+    owned = _ownership(article, context)
+    from_codeowners = owned.source == OwnerSource.CODEOWNERS
+    where = f" (from CODEOWNERS line {owned.line})" if from_codeowners else ""
+    line = 1 if from_codeowners else article.line_of("owner")
+    for owner in owned.owners:
+        yield owner, owner_standing(owner, context.roster), where, line
+
+
+def _owner_unknown(article: Article, context: CheckContext) -> Iterator[Finding]:
+    for owner, standing, where, line in _standings(article, context):
+        if standing is OwnerStanding.UNKNOWN:
+            yield OWNER_UNKNOWN.finding(article, line, f"owner {owner} is not in the roster{where}")
+
+
+OWNER_UNKNOWN = register(
+    Rule(
+        id="KB202",
+        name="owner-not-in-roster",
+        severity=Severity.WARNING,
+        summary="An owner is not a person or team of the roster (the file named by `roster` in kbctl.toml).",
+        why="A misspelt handle or someone who was never on the team means nobody is really responsible.",
+        fix="Correct the handle, or add the person or team to the roster.",
+        configure='Set `roster = "owners.yaml"` in kbctl.toml; without a roster the rule does nothing.',
+        article_check=_owner_unknown,
+    )
+)
+
+
+def _owner_inactive(article: Article, context: CheckContext) -> Iterator[Finding]:
+    for owner, standing, where, line in _standings(article, context):
+        if standing is OwnerStanding.INACTIVE:
+            yield OWNER_INACTIVE.finding(
+                article, line, f"owner {owner} is inactive (left the team){where}"
+            )
+
+
+OWNER_INACTIVE = register(
+    Rule(
+        id="KB203",
+        name="owner-inactive",
+        severity=Severity.WARNING,
+        summary="An owner is marked inactive in the roster (they left or moved on).",
+        why="Owners leave; their articles silently become ownerless.",
+        fix="Hand the article to someone active (`owner:` or CODEOWNERS) — `kbctl owners` lists the orphans.",
+        configure="Mark people `active: false` in the roster instead of deleting them, so this rule can find their articles.",
+        article_check=_owner_inactive,
+    )
+)

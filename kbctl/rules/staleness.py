@@ -1,0 +1,141 @@
+"""KB3xx: reviews on time, reviews after changes, drafts that never finish."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from kbctl import owners
+from kbctl.model import Article, ArticleHistory, Finding, Severity, Status
+from kbctl.rules.registry import CheckContext, Rule, register
+from kbctl.rules.review import ReviewState, review_status
+
+
+def usable_history(article: Article, context: CheckContext) -> ArticleHistory | None:
+    """Git facts for the article when they can be trusted (not a shallow cut, committed)."""
+    if context.history is None:
+        return None
+    facts = context.history.get(article.path)
+    if facts is None or not facts.reliable or not facts.committed:
+        return None
+    return facts
+
+
+def last_changed(article: Article, context: CheckContext) -> date | None:
+    """The UTC date of the article's last content change, from git (when it can be trusted)."""
+    return owners.last_changed(context.history, article)
+
+
+def _soon_days(context: CheckContext) -> int:
+    return int(context.params.get("days", 30))
+
+
+def _overdue(article: Article, context: CheckContext) -> Iterator[Finding]:
+    status = review_status(article, last_changed(article, context), context.config, context.today)
+    if status.state is ReviewState.OVERDUE:
+        yield OVERDUE.finding(
+            article, article.line_of("last_reviewed"), f"review overdue: {status.reason}"
+        )
+
+
+OVERDUE = register(
+    Rule(
+        id="KB301",
+        name="review-overdue",
+        severity=Severity.ERROR,
+        summary="The article's review date plus its review interval is in the past (without a review date, its last change in git counts).",
+        why="KCS weeds out the outdated: an unreviewed article keeps giving answers that were true once.",
+        fix="Check the article and run `kbctl review mark ID` (sets `last_reviewed` to today), or archive it.",
+        configure="Intervals come from `review_interval` (article), `[review_interval_by_path]`, `[review_interval_by_tag]` and `review_interval` in kbctl.toml.",
+        article_check=_overdue,
+        dated=True,
+    )
+)
+
+
+def _due_soon(article: Article, context: CheckContext) -> Iterator[Finding]:
+    days = _soon_days(context)
+    status = review_status(
+        article, last_changed(article, context), context.config, context.today, days
+    )
+    if status.state is ReviewState.DUE_SOON:
+        yield DUE_SOON.finding(
+            article, article.line_of("last_reviewed"), f"review due soon: {status.reason}"
+        )
+
+
+DUE_SOON = register(
+    Rule(
+        id="KB302",
+        name="review-due-soon",
+        severity=Severity.WARNING,
+        summary="The article's review falls due within the next `days` days.",
+        why="A warning before the deadline lets owners plan reviews instead of fixing a red build.",
+        fix="Review the article before the due date (`kbctl review mark ID`).",
+        configure="`days`.",
+        params={"days": 30},
+        article_check=_due_soon,
+        dated=True,
+    )
+)
+
+
+def _changed_since_review(article: Article, context: CheckContext) -> Iterator[Finding]:
+    changed = last_changed(article, context)
+    if article.last_reviewed is None or changed is None or changed <= article.last_reviewed:
+        return
+    facts = usable_history(article, context)
+    commit = facts.last_change.commit[:10] if facts and facts.last_change else "?"
+    yield CHANGED_SINCE_REVIEW.finding(
+        article,
+        article.line_of("last_reviewed"),
+        f"changed on {changed} (commit {commit}) after its last review on {article.last_reviewed}",
+    )
+
+
+CHANGED_SINCE_REVIEW = register(
+    Rule(
+        id="KB303",
+        name="changed-since-review",
+        severity=Severity.WARNING,
+        summary="The content changed in git after the article's `last_reviewed` date.",
+        why="Someone vouched for the old text, not for the new one; changed content needs a fresh pair of eyes.",
+        fix="Review the change and run `kbctl review mark ID`. Bulk mechanical commits can be ignored through the history settings (ignore-revs file).",
+        configure="Needs git history; skipped with `--no-history` and for shallow clones (fetch the full history).",
+        article_check=_changed_since_review,
+        needs_history=True,
+    )
+)
+
+
+def _wip_too_old(article: Article, context: CheckContext) -> Iterator[Finding]:
+    if article.status != Status.WIP:
+        return
+    since = owners.wip_started(article, context.history)
+    if since is None:
+        return
+    max_days = context.params.get("max_days")
+    max_days = owners.wip_max_age(context.config) if max_days is None else int(max_days)
+    age = (context.today - since).days
+    if age > max_days:
+        yield WIP_TOO_OLD.finding(
+            article,
+            article.line_of("status"),
+            f"work in progress for {age} days (since {since}; limit {max_days})",
+        )
+
+
+WIP_TOO_OLD = register(
+    Rule(
+        id="KB304",
+        name="wip-too-old",
+        severity=Severity.WARNING,
+        summary="The article has been Work in Progress for more than `max_days` days (counted from `created`, else its first commit).",
+        why="A draft that never finishes is either needed (finish it) or not (drop it); KCS keeps WIP short.",
+        fix="Finish and validate the article (`status: not_validated` or `validated`), or archive it.",
+        configure="`max_days`; when unset (`null`), `wip_max_age` of `[review]` (default 30 days), which the review queue uses too.",
+        params={"max_days": None},
+        article_check=_wip_too_old,
+        dated=True,
+    )
+)

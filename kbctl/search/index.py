@@ -1,0 +1,688 @@
+"""The search index: build, keep fresh, recover. The only module (with query.py) using Whoosh.
+
+Layout under ``<cache>/search/``::
+
+    CURRENT          name of the live index folder (replaced atomically after a full build)
+    refresh.lock     held by whoever updates the index (others wait, readers never do)
+    ix-<id>/         Whoosh files (non-compound), FORMAT, manifest.pickle, vocabulary.pickle
+                     (word counts) and spelling.pickle (the same words bucketed for typo fixes)
+
+The manifest maps every article path to (size, mtime_ns, content hash), so that a freshness
+check only stats files and hashes the few whose size or mtime moved; only files whose content
+really changed are parsed and re-indexed. A full build writes a new folder and switches
+``CURRENT`` at the end, so a killed build leaves the old index (or nothing) in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbctl.config import Config, cache_root
+from kbctl.errors import KbError
+
+FORMAT_VERSION = 4
+INDEX_FOLDER = "search"
+CURRENT_FILE = "CURRENT"
+FORMAT_FILE = "FORMAT"
+MANIFEST_FILE = "manifest.pickle"
+VOCABULARY_FILE = "vocabulary.pickle"
+SPELLING_FILE = "spelling.pickle"
+LOCK_FILE = "refresh.lock"
+# Small segments written by updates are folded into one once there are more than this.
+MAX_SMALL_SEGMENTS = 3
+
+# Text fields searched, with their weights (title and aliases count more than the body).
+# Few fields: every field of every query word is one more posting list to merge per search.
+TEXT_FIELDS: dict[str, float] = {
+    "head": 4.0,  # id, title and aliases: what people call the article
+    "labels": 2.0,  # tags and description
+    "body": 1.0,
+}
+
+Progress = Callable[[int, int], None]
+FileState = tuple[int, int, str]  # size, mtime_ns, content hash
+
+
+class IndexLockedError(KbError):
+    """Another kbctl process kept the index locked for too long."""
+
+
+@dataclass(slots=True)
+class Manifest:
+    """What the index was built from: per file (size, mtime_ns, hash), and the config used."""
+
+    fingerprint: str
+    files: dict[str, FileState] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    """What a refresh did."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+    total: int = 0
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> int:
+        """How many articles were (re)indexed or removed."""
+        return self.added + self.changed + self.removed
+
+
+@dataclass(slots=True)
+class SearchIndex:
+    """An open, fresh index: the Whoosh index and the folder it lives in."""
+
+    ix: Any
+    folder: Path
+    report: RefreshReport
+
+    def vocabulary(self) -> dict[str, int]:
+        """Every word of four letters or more seen in the base, with a count."""
+        return _load_pickle(self.folder / VOCABULARY_FILE)
+
+    def spelling(self) -> dict[tuple[str, int], str]:
+        """The vocabulary for typo correction: (first letter, length) -> words, most
+        frequent first, one per line (loading is cheap: a few big strings)."""
+        return _load_pickle(self.folder / SPELLING_FILE)
+
+
+def _load_pickle(path: Path) -> dict[Any, Any]:
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def index_root(config: Config) -> Path:
+    """``<cache>/search``, created on demand."""
+    folder = cache_root(config) / INDEX_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def config_fingerprint(config: Config) -> str:
+    """What, in the configuration, changes which files are articles and what they contain."""
+    parts = [
+        str(config.root),
+        repr(sorted(config.include)),
+        repr(sorted(config.exclude)),
+        repr(sorted((name, tuple(keys)) for name, keys in config.fields.items())),
+        f"format={FORMAT_VERSION}",
+    ]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def schema() -> Any:
+    """The Whoosh schema. Text fields keep frequencies only (no positions)."""
+    from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+    from kbctl.search.analysis import MixedAnalyzer, TermCounts
+
+    analyzer = MixedAnalyzer()
+    # Field weights are applied at query time (see TEXT_FIELDS), not baked into the index.
+    text = {name: TEXT(analyzer=analyzer, phrase=False) for name in TEXT_FIELDS}
+    for text_field in text.values():
+        text_field.format = TermCounts()
+    return Schema(
+        path=ID(unique=True, stored=True),
+        f_tag=KEYWORD(commas=True, lowercase=True),
+        f_owner=KEYWORD(commas=True, lowercase=True),
+        f_product=ID,
+        f_status=ID,
+        f_audience=ID,
+        meta=STORED,
+        **text,
+    )
+
+
+# --- the freshness check ------------------------------------------------------------------
+
+
+def scan_files(config: Config, known: Iterable[str] = ()) -> dict[str, tuple[int, int]]:
+    """Every article file as relative path -> (size, mtime_ns), as cheaply as possible.
+
+    Mirrors :func:`kbctl.articles.article_files`; paths already ``known`` to be articles skip
+    the include/exclude matching.
+    """
+    from kbctl.articles import is_article_path
+
+    known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
+    root = str(config.root)
+    skip = {str(cache_root_if_set(config))} if cache_root_if_set(config) else set()
+    found: dict[str, tuple[int, int]] = {}
+    stack = [(root, "")]
+    normalize = unicodedata.normalize
+    is_normalized = unicodedata.is_normalized
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():
+                        if entry.path not in skip:
+                            stack.append((entry.path, f"{prefix}{name}/"))
+                        continue
+                    relative = prefix + name
+                    if not relative.isascii() and not is_normalized("NFC", relative):
+                        relative = normalize("NFC", relative)
+                    if relative not in known_set and not is_article_path(relative, config):
+                        continue
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                found[relative] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def cache_root_if_set(config: Config) -> Path | None:
+    """The explicitly configured cache folder (it may sit inside the base), else None."""
+    env = os.environ.get("KBCTL_CACHE_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return config.cache_dir
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash kept in the manifest."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(slots=True)
+class Plan:
+    """The difference between the manifest and the files on disk."""
+
+    to_index: dict[str, bytes] = field(default_factory=dict)  # path -> content (added/changed)
+    added: set[str] = field(default_factory=set)
+    removed: list[str] = field(default_factory=list)
+    files: dict[str, FileState] = field(default_factory=dict)  # the manifest after the change
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to write to the index (metadata-only changes may still need saving)."""
+        return not self.to_index and not self.removed
+
+
+def plan_changes(config: Config, manifest: Manifest) -> tuple[Plan, bool]:
+    """Compare disk with the manifest. Returns the plan and whether the manifest needs saving."""
+    on_disk = scan_files(config, manifest.files)
+    plan = Plan()
+    dirty = False
+    old = manifest.files
+    for path, (size, mtime) in on_disk.items():
+        state = old.get(path)
+        if state is not None and state[0] == size and state[1] == mtime:
+            plan.files[path] = state
+            continue
+        try:
+            data = (config.root / path).read_bytes()
+        except OSError:
+            continue
+        digest = file_hash(data)
+        plan.files[path] = (len(data), mtime, digest)
+        dirty = True
+        if state is not None and state[2] == digest:
+            continue  # touched, not changed
+        plan.to_index[path] = data
+        if state is None:
+            plan.added.add(path)
+    plan.removed = [path for path in old if path not in on_disk]
+    return plan, dirty or bool(plan.removed)
+
+
+# --- reading and writing the index --------------------------------------------------------
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+def _load_manifest(folder: Path) -> Manifest | None:
+    try:
+        with (folder / MANIFEST_FILE).open("rb") as handle:
+            version, fingerprint, files = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    if version != FORMAT_VERSION or not isinstance(files, dict):
+        return None
+    return Manifest(fingerprint, files)
+
+
+def _save_manifest(folder: Path, manifest: Manifest) -> None:
+    data = pickle.dumps(
+        (FORMAT_VERSION, manifest.fingerprint, manifest.files), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    _write_atomic(folder / MANIFEST_FILE, data)
+
+
+def _document(article: Any) -> dict[str, Any]:
+    """The Whoosh document of an article (``article`` is a kbctl.model.Article)."""
+    from kbctl.selection import normalise_handle
+
+    return {
+        "path": article.path,
+        "head": "\n".join((article.id, article.title, *article.aliases)),
+        "labels": "\n".join((*article.tags, article.description or "")),
+        "body": article.body,
+        "f_tag": ",".join(tag.casefold() for tag in article.tags),
+        "f_owner": ",".join(normalise_handle(owner) for owner in article.owners),
+        "f_product": (article.product or "").casefold() or None,
+        "f_status": article.status or "none",
+        "f_audience": article.audience or "none",
+        "meta": {
+            "id": article.id,
+            "title": article.title,
+            "description": article.description,
+            "owners": list(article.owners),
+            "status": article.status,
+            "audience": article.audience,
+            "tags": list(article.tags),
+            "product": article.product,
+            "last_reviewed": article.last_reviewed.isoformat() if article.last_reviewed else None,
+            "body_line": article.body_line,
+        },
+    }
+
+
+def _index_documents(
+    writer: Any,
+    config: Config,
+    contents: dict[str, bytes | None],
+    vocabulary: Counter[str],
+    report: RefreshReport,
+    progress: Progress | None,
+    *,
+    update: bool,
+    files: dict[str, FileState] | None = None,
+) -> None:
+    """Parse and index articles. ``None`` contents are read here (one file in memory at a
+    time) and their state is recorded in ``files``."""
+    from kbctl.articles import parse_article
+    from kbctl.search.analysis import vocabulary_words
+
+    total = len(contents)
+    for done, path in enumerate(sorted(contents), start=1):
+        data = contents[path]
+        if data is None:
+            try:
+                data = (config.root / path).read_bytes()
+            except OSError:
+                continue
+            if files is not None:
+                files[path] = (len(data), files[path][1], file_hash(data))
+        article, _diagnostics = parse_article(data, path, config.root / path, config)
+        if article is None:
+            report.unreadable.append(path)
+            if update:
+                writer.delete_by_term("path", path)
+        else:
+            document = _document(article)
+            (writer.update_document if update else writer.add_document)(**document)
+            vocabulary.update(
+                set(vocabulary_words(f"{article.title}\n{' '.join(article.aliases)}"))
+                | set(vocabulary_words(article.body))
+            )
+        if progress is not None and (done % 50 == 0 or done == total):
+            progress(done, total)
+
+
+def _save_vocabulary(folder: Path, vocabulary: Counter[str]) -> None:
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for word, _count in vocabulary.most_common():
+        buckets.setdefault((word[0], len(word)), []).append(word)
+    spelling = {key: "\n".join(words) for key, words in buckets.items()}
+    _write_atomic(folder / SPELLING_FILE, pickle.dumps(spelling, protocol=pickle.HIGHEST_PROTOCOL))
+    _write_atomic(
+        folder / VOCABULARY_FILE, pickle.dumps(dict(vocabulary), protocol=pickle.HIGHEST_PROTOCOL)
+    )
+
+
+def _full_build(
+    config: Config, root: Path, report: RefreshReport, progress: Progress | None
+) -> Path:
+    """Build a new index folder from scratch and make it current."""
+    from whoosh.index import create_in
+
+    folder = Path(tempfile.mkdtemp(prefix=f"ix-{time.strftime('%Y%m%d%H%M%S')}-", dir=root))
+    manifest = Manifest(config_fingerprint(config))
+    # Files are read one at a time while indexing: a 50k base does not fit in memory twice.
+    files: dict[str, FileState] = {
+        path: (size, mtime, "") for path, (size, mtime) in scan_files(config).items()
+    }
+    contents: dict[str, bytes | None] = dict.fromkeys(files)
+    ix = create_in(str(folder), schema())
+    writer = ix.writer(timeout=60.0, limitmb=64, compound=False)
+    vocabulary: Counter[str] = Counter()
+    try:
+        _index_documents(
+            writer, config, contents, vocabulary, report, progress, update=False, files=files
+        )
+        writer.commit(optimize=True)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    ix.close()
+    manifest.files = {path: state for path, state in files.items() if state[2]}
+    _save_vocabulary(folder, vocabulary)
+    _save_manifest(folder, manifest)
+    (folder / FORMAT_FILE).write_text(f"{FORMAT_VERSION}\n", encoding="utf-8")
+    _write_atomic(root / CURRENT_FILE, folder.name.encode())
+    report.rebuilt = True
+    report.added = len(manifest.files) - len(report.unreadable)
+    report.total = report.added
+    _remove_stale_folders(root, keep=folder.name)
+    return folder
+
+
+def _remove_stale_folders(root: Path, keep: str) -> None:
+    for entry in root.iterdir():
+        if entry.is_dir() and entry.name.startswith("ix-") and entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _update(
+    config: Config,
+    folder: Path,
+    ix: Any,
+    plan: Plan,
+    report: RefreshReport,
+    progress: Progress | None,
+) -> bool:
+    """Apply ``plan`` to an existing index (one commit). False when a full build is due.
+
+    Each update writes one small segment. Past MAX_SMALL_SEGMENTS of them, the articles of
+    the smallest ones are indexed again from their files into the new segment and those
+    segments are dropped (Whoosh's own merge re-reads every posting: ~10x slower). When the
+    small segments hold half as many articles as the big one, a full build is due.
+    """
+    from whoosh.index import LockError
+    from whoosh.reading import SegmentReader
+
+    report.added = len(plan.added)
+    report.changed = len(plan.to_index) - len(plan.added)
+    report.removed = len(plan.removed)
+    try:
+        writer = ix.writer(timeout=60.0, compound=False)
+    except LockError:
+        raise IndexLockedError(
+            "the search index is locked by another process",
+            hint="wait for the other kbctl run to finish, then try again",
+        ) from None
+    vocabulary: Counter[str] = Counter()
+    try:
+        segments = sorted(writer.segments, key=lambda seg: seg.doc_count_all(), reverse=True)
+        folded: set[str] = set()
+        if len(segments) > MAX_SMALL_SEGMENTS:
+            small = segments[1:]
+            live = sum(segment.doc_count() for segment in small)
+            if live * 2 >= segments[0].doc_count():
+                writer.cancel()
+                return False
+            chosen = _segments_to_fold(small)
+            folded = {segment.segment_id() for segment in chosen}
+            for segment in chosen:
+                reader = SegmentReader(writer.storage, writer.schema, segment)
+                try:
+                    paths = [fields["path"] for fields in reader.all_stored_fields()]
+                finally:
+                    reader.close()
+                for path in paths:
+                    if path not in plan.to_index and path in plan.files:
+                        _reload(config, path, plan)
+        for path in plan.removed:
+            writer.delete_by_term("path", path)
+        _index_documents(writer, config, plan.to_index, vocabulary, report, progress, update=True)
+        writer.commit(
+            mergetype=lambda _writer, current: [
+                segment for segment in current if segment.segment_id() not in folded
+            ]
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    if vocabulary:
+        # Words of removed articles stay until the next full build: suggestions are checked
+        # against the index before they are shown, so a stale word costs nothing.
+        vocabulary.update(SearchIndex(ix, folder, report).vocabulary())
+        _save_vocabulary(folder, vocabulary)
+    return True
+
+
+def _segments_to_fold(small: list[Any]) -> list[Any]:
+    """The smallest segments, as long as each next one is no bigger than those taken so far
+    (a binary counter: every document is indexed again only a logarithmic number of times)."""
+    ascending = sorted(small, key=lambda segment: segment.doc_count_all())
+    chosen = ascending[:2]
+    for segment in ascending[2:]:
+        if segment.doc_count_all() > sum(item.doc_count_all() for item in chosen):
+            break
+        chosen.append(segment)
+    return chosen
+
+
+def _reload(config: Config, path: str, plan: Plan) -> None:
+    """Add an unchanged article to ``plan`` so that it is indexed again."""
+    try:
+        data = (config.root / path).read_bytes()
+        mtime = (config.root / path).stat().st_mtime_ns
+    except OSError:
+        return
+    plan.to_index[path] = data
+    plan.files[path] = (len(data), mtime, file_hash(data))
+
+
+def _open_current(root: Path) -> tuple[Path | None, Any, Manifest | None, str | None]:
+    """Open the live index. Returns (folder, ix, manifest, problem)."""
+    name = _read_text(root / CURRENT_FILE)
+    if not name:
+        return None, None, None, None
+    folder = root / name
+    if not folder.is_dir():
+        return None, None, None, "the search index is missing"
+    version = _read_text(folder / FORMAT_FILE)
+    if version != str(FORMAT_VERSION):
+        return (
+            folder,
+            None,
+            None,
+            (
+                f"the search index has format {version or 'unknown'}, this kbctl uses "
+                f"{FORMAT_VERSION}"
+            ),
+        )
+    manifest = _load_manifest(folder)
+    if manifest is None:
+        return folder, None, None, "the search index manifest is unreadable"
+    try:
+        from whoosh.index import open_dir
+
+        ix = open_dir(str(folder))
+    except Exception as error:  # any failure to open means a damaged index
+        return folder, None, None, f"the search index is damaged ({type(error).__name__})"
+    return folder, ix, manifest, None
+
+
+class _RefreshLock:
+    """The lock every index writer takes; waits up to ``timeout`` seconds."""
+
+    def __init__(self, root: Path, timeout: float) -> None:
+        from whoosh.util.filelock import FileLock
+
+        self.lock = FileLock(str(root / LOCK_FILE))
+        self.timeout = timeout
+        self.held = False
+
+    def __enter__(self) -> _RefreshLock:
+        deadline = time.monotonic() + self.timeout
+        while not self.lock.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                return self
+            time.sleep(0.05)
+        self.held = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.held:
+            self.lock.release()
+            self.held = False
+
+
+def open_index(
+    config: Config,
+    *,
+    rebuild: bool = False,
+    refresh: bool = True,
+    progress: Progress | None = None,
+    wait: float = 600.0,
+) -> SearchIndex:
+    """The index of ``config``'s base, brought up to date first (or built, or rebuilt).
+
+    Cheap when nothing changed: one stat per file and no parsing. Changes are applied under
+    a lock, so concurrent runs wait for each other; a reader never waits for a writer
+    when the index is already fresh. ``refresh=False`` skips the check when an index
+    exists (for callers that keep it fresh another way, e.g. a git hook).
+    """
+    root = index_root(config)
+    report = RefreshReport()
+    fingerprint = config_fingerprint(config)
+    if not rebuild:
+        folder, ix, manifest, problem = _open_current(root)
+        if ix is not None and manifest is not None and manifest.fingerprint == fingerprint:
+            if not refresh:
+                return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
+            plan, dirty = plan_changes(config, manifest)
+            if not dirty:
+                report.total = len(manifest.files)
+                return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
+        if ix is not None:
+            ix.close()
+    with _RefreshLock(root, wait) as lock:
+        if not lock.held:
+            return _stale_or_fail(root, report)
+        # Look again under the lock: another process may have done the work meanwhile.
+        folder, ix, manifest, problem = _open_current(root)
+        if problem:
+            report.notices.append(f"{problem}; rebuilding it")
+        elif ix is not None and manifest is not None and manifest.fingerprint != fingerprint:
+            report.notices.append("the configuration changed; rebuilding the search index")
+        usable = ix is not None and manifest is not None and manifest.fingerprint == fingerprint
+        if rebuild or not usable:
+            if ix is not None:
+                ix.close()
+            folder = _full_build(config, root, report, progress)
+            return SearchIndex(_open_fresh(folder), folder, report)
+        assert folder is not None and manifest is not None
+        plan, dirty = plan_changes(config, manifest)
+        if not plan.empty:
+            try:
+                updated = _update(config, folder, ix, plan, report, progress)
+            except IndexLockedError:
+                raise
+            except Exception as error:  # a damaged index fails here: start over
+                ix.close()
+                report.notices.append(
+                    f"the search index is damaged ({type(error).__name__}); rebuilding it"
+                )
+                return _start_over(config, root, report, progress)
+            ix.close()
+            if not updated:  # the updates outgrew the index: start over, once in a while
+                return _start_over(config, root, report, progress)
+            ix = _open_fresh(folder)
+        if dirty:
+            _save_manifest(folder, Manifest(fingerprint, plan.files))
+        report.total = len(plan.files)
+        return SearchIndex(ix, folder, report)
+
+
+def _start_over(
+    config: Config, root: Path, report: RefreshReport, progress: Progress | None
+) -> SearchIndex:
+    report.added = report.changed = report.removed = 0
+    report.unreadable.clear()
+    folder = _full_build(config, root, report, progress)
+    return SearchIndex(_open_fresh(folder), folder, report)
+
+
+def current_folder(config: Config) -> Path | None:
+    """The live index folder named by ``CURRENT`` (None when there is none)."""
+    root = index_root(config)
+    name = _read_text(root / CURRENT_FILE)
+    return root / name if name else None
+
+
+def _open_fresh(folder: Path) -> Any:
+    from whoosh.index import open_dir
+
+    return open_dir(str(folder))
+
+
+def _stale_or_fail(root: Path, report: RefreshReport) -> SearchIndex:
+    """The lock stayed busy: search the last committed index if there is one."""
+    folder, ix, _manifest, _problem = _open_current(root)
+    if ix is None or folder is None:
+        raise IndexLockedError(
+            "another kbctl process is building the search index",
+            hint="wait for it to finish, then run the command again",
+        )
+    report.notices.append(
+        "another kbctl process is updating the search index; results may miss the newest edits"
+    )
+    return SearchIndex(ix, folder, report)
+
+
+def index_status(config: Config) -> dict[str, Any]:
+    """Facts about the index without changing it (for ``kbctl index --status``)."""
+    root = index_root(config)
+    folder, ix, manifest, problem = _open_current(root)
+    status: dict[str, Any] = {
+        "folder": str(folder) if folder else None,
+        "format": FORMAT_VERSION,
+        "problem": problem,
+        "articles": None,
+        "segments": None,
+        "size_bytes": None,
+    }
+    if ix is not None and folder is not None:
+        status["articles"] = ix.doc_count()
+        status["segments"] = len(ix._segments())
+        status["size_bytes"] = sum(entry.stat().st_size for entry in folder.iterdir())
+        ix.close()
+    if manifest is not None:
+        status["files"] = len(manifest.files)
+    return status
