@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from kbctl.config import Config
+from kbctl.config import ENV_CACHE_DIR, Config
 from kbctl.model import Article, Audience, Diagnostic, Flag, LoadResult, Severity, Status
 from kbctl.values import (
     glob_match_any,
@@ -75,20 +75,64 @@ def base_files(config: Config) -> frozenset[str]:
     return frozenset(relative for relative, _path in _walk(config))
 
 
+def scan_article_files(config: Config, known: Iterable[str] = ()) -> dict[str, tuple[int, int]]:
+    """Every article file as base-relative path -> (size, mtime_ns), as cheaply as possible.
+
+    What the search index's freshness check runs before every search: one ``scandir`` pass
+    (its entries carry the stat). Paths already ``known`` to be articles skip the
+    include/exclude matching.
+    """
+    known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
+    found: dict[str, tuple[int, int]] = {}
+    for relative, entry in _scan(config):
+        if relative not in known_set and not is_article_path(relative, config):
+            continue
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        found[relative] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
 def _walk(config: Config) -> Iterator[tuple[str, Path]]:
-    """(base-relative NFC path, path) of every file outside hidden folders and the cache."""
-    root = str(config.root)
-    cache = str(config.cache_dir.resolve()) if config.cache_dir else None
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [
-            name
-            for name in subfolders
-            if not name.startswith(".") and folder + os.sep + name != cache
-        ]
-        prefix = folder[len(root) + 1 :].replace(os.sep, "/")
-        for name in files:
-            relative = f"{prefix}/{name}" if prefix else name
-            yield unicodedata.normalize("NFC", relative), Path(folder, name)
+    """(base-relative path, path) of every file outside hidden folders and the cache."""
+    for relative, entry in _scan(config):
+        yield relative, Path(entry.path)
+
+
+def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(base-relative NFC path, directory entry) of every file of the base.
+
+    Hidden files and folders are skipped, and so is a cache folder set by the user
+    (``$KBCTL_CACHE_DIR`` or ``cache_dir``), which may sit inside the base.
+    """
+    cache = os.environ.get(ENV_CACHE_DIR) or config.cache_dir
+    skip = str(Path(cache).expanduser().resolve()) if cache else None
+    stack = [(str(config.root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_folder = entry.is_dir()
+                except OSError:
+                    continue
+                if is_folder:
+                    if entry.path != skip:
+                        stack.append((entry.path, f"{prefix}{name}/"))
+                    continue
+                relative = prefix + name
+                if not relative.isascii() and not unicodedata.is_normalized("NFC", relative):
+                    relative = unicodedata.normalize("NFC", relative)
+                yield relative, entry
 
 
 def is_article_path(relative: str, config: Config) -> bool:

@@ -1273,16 +1273,38 @@ def _read_cache(config: Config) -> dict[str, Any] | None:
 
 
 def _write_cache(config: Config, state: dict[str, Any]) -> None:
-    """Write atomically; a cache that cannot be written is only a lost speed-up."""
+    """Write the cache and its last-changes sidecar atomically.
+
+    A cache that cannot be written is only a lost speed-up.
+    """
+    commits = state["commits"]
+    sidecar = {
+        "format": CACHE_FORMAT,
+        "head": state["head"],
+        "signature": state.get("signature"),
+        "last": {
+            path: [row[0], *commits[row[0]]]
+            for path, row in state["facts"].items()
+            if row[0] is not None and row[0] in commits
+        },
+    }
     try:
-        path = _cache_file(config)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            json.dump(state, handle, ensure_ascii=False, separators=(",", ":"))
-        temporary.replace(path)
+        _write_json(_cache_file(config), state)
+        _write_json(_last_changes_file(config), sidecar)
     except (OSError, KbError):
         pass
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+    temporary.replace(path)
+
+
+def _last_changes_file(config: Config) -> Path:
+    return _cache_file(config).with_suffix(".last.json")
 
 
 def _find_git_dir(start: Path) -> tuple[Path, Path] | None:
@@ -1335,38 +1357,63 @@ def load_cached_history(
     config: Config, paths: Iterable[str] | None = None
 ) -> dict[str, ArticleHistory] | None:
     """Facts from the cache only, valid for the current HEAD; never runs a full pass and
-    does NOT import GitPython (reads .git/HEAD itself) — cheap enough for `kbctl search`.
+    does NOT import GitPython (reads .git/HEAD itself).
 
     Returns None when there is no valid cache (no repository, HEAD moved, settings changed).
     Uncommitted articles are simply absent from the result. ``paths`` limits the result to
-    those articles (a search's hits): 10k articles cost ~0.15 s in all, ~0.04 s for a few.
+    those articles. For a few articles' last change, :func:`cached_last_changes` is cheaper.
     """
+    cached = _read_cache(config)
+    if cached is None or not _cache_is_current(config, cached["head"], cached["signature"]):
+        return None
+    wanted = cached["facts"] if paths is None else [p for p in paths if p in cached["facts"]]
+    stubs = [_Stub(path) for path in wanted]
+    try:
+        return _facts_from_state(cached, stubs)  # type: ignore[arg-type]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def cached_last_changes(config: Config, paths: Iterable[str]) -> dict[str, Change] | None:
+    """The last content change of each of ``paths``, from the small sidecar of the cache.
+
+    Made for ``kbctl search``, which shows ages on every run: it reads a file of one line per
+    article instead of the whole history cache (~5 ms instead of ~60 ms at 10k articles),
+    runs no git and imports no GitPython. None when the cache is missing or out of date;
+    uncommitted articles are absent.
+    """
+    try:
+        with _last_changes_file(config).open("rb") as handle:
+            sidecar = json.load(handle)
+        if sidecar.get("format") != CACHE_FORMAT:
+            return None
+        if not _cache_is_current(config, sidecar["head"], sidecar["signature"]):
+            return None
+        last = sidecar["last"]
+        return {
+            path: Change(sha, datetime.fromisoformat(when), name, email, subject)
+            for path in paths
+            if path in last
+            for sha, when, name, email, subject in [last[path]]
+        }
+    except (OSError, KbError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _cache_is_current(config: Config, head: object, signature: object) -> bool:
+    """Whether a cache made at ``head`` with ``signature`` is valid now (cheap: no git)."""
     try:
         located = _find_git_dir(config.root.resolve())
         if located is None:
-            return None
+            return False
         toplevel, git_dir = located
-        if (git_dir / "shallow").exists():
-            return None
-        head = _resolve_head(git_dir)
-        if head is None:
-            return None
-        cached = _read_cache(config)
-        if cached is None or cached["head"] != head:
-            return None
-        try:
-            relative = config.root.resolve().relative_to(toplevel).as_posix()
-        except ValueError:
-            return None
+        if (git_dir / "shallow").exists() or _resolve_head(git_dir) != head:
+            return False
+        relative = config.root.resolve().relative_to(toplevel).as_posix()
         prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
-        settings = history_settings(config)
-        if cached["signature"] != _signature(config, settings, toplevel, prefix):
-            return None
-        wanted = cached["facts"] if paths is None else [p for p in paths if p in cached["facts"]]
-        stubs = [_Stub(path) for path in wanted]
-        return _facts_from_state(cached, stubs)  # type: ignore[arg-type]
-    except (KbError, OSError, ValueError, KeyError, TypeError):
-        return None
+        return signature == _signature(config, history_settings(config), toplevel, prefix)
+    except (KbError, OSError, ValueError):
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,6 +222,7 @@ class Hit:
     product: str | None = None
     last_reviewed: date | None = None
     last_changed: datetime | None = None
+    last_changed_by: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """The hit as plain data (for JSON output)."""
@@ -240,4 +241,5 @@ class Hit:
             "product": self.product,
             "last_reviewed": self.last_reviewed,
             "last_changed": self.last_changed,
+            "last_changed_by": self.last_changed_by,
         }

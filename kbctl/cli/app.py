@@ -104,7 +104,8 @@ def root(
     state(ctx).kb = kb
 
 
-for _module in (articles_cmd, check_cmd, owners_cmd, search_cmd, history_cmd):
+# Registration order is the order of `kbctl --help`: the daily commands first.
+for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd):
     _module.register(app)
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from kbctl.cli.context import load_base, stdout_console, write_data
+from kbctl.cli.context import (
+    DataFormat,
+    FormatOption,
+    load_base,
+    stdout_console,
+    write_data,
+)
 from kbctl.errors import NotFoundError
-
-
-class ListFormat(StrEnum):
-    """Output formats of data commands that list things."""
-
-    TABLE = "table"
-    JSON = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -34,9 +32,7 @@ def list_articles(
     audience: Annotated[
         str | None, typer.Option(help="internal, partner, customer, public.")
     ] = None,
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.TABLE,
+    output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List the articles of the base.
 
@@ -53,7 +49,7 @@ def list_articles(
     _config, base = load_base(ctx)
     selected = ArticleFilter(tags=tuple(tag or ()), owner=owner, status=status, audience=audience)
     articles = [article for article in base.articles if selected.matches(article)]
-    if output_format is ListFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps([article.summary() for article in articles]))
@@ -74,9 +70,7 @@ def list_articles(
 def show_article(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ListFormat.TABLE,
+    output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """Show one article: metadata, then the body.
 
@@ -94,7 +88,7 @@ def show_article(
         raise NotFoundError(
             f"no article with id or path {key!r}", hint="see `kbctl list` for ids and paths"
         )
-    if output_format is ListFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps({**article.summary(), "body": article.body}))

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +22,22 @@ if TYPE_CHECKING:
     from kbctl.config import Config
     from kbctl.history import HistoryReport
     from kbctl.model import Article, Diagnostic, LoadResult
+
+
+class DataFormat(StrEnum):
+    """Output formats of commands that print data as a table or JSON."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    DataFormat, typer.Option("--format", "-f", help="Output format: table or json.")
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", metavar="DATE", help="Count as if today were DATE (YYYY-MM-DD)."),
+]
 
 
 @dataclass(slots=True)

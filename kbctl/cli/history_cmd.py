@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from kbctl.cli.context import load_base, load_history, parse_day, stdout_console, write_data
+from kbctl.cli.context import (
+    DataFormat,
+    FormatOption,
+    TodayOption,
+    load_base,
+    load_history,
+    parse_day,
+    stdout_console,
+    write_data,
+)
 from kbctl.errors import ExitCode, NotFoundError
-
-
-class HistoryFormat(StrEnum):
-    """Output formats of ``stale`` and ``history``."""
-
-    TABLE = "table"
-    JSON = "json"
 
 
 def register(app: typer.Typer) -> None:
@@ -38,13 +39,8 @@ def stale(
             help="Only articles of this owner (teams expanded; repeatable).",
         ),
     ] = None,
-    today: Annotated[
-        str | None,
-        typer.Option("--today", metavar="YYYY-MM-DD", help="Pretend today is this date."),
-    ] = None,
-    output_format: Annotated[
-        HistoryFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = HistoryFormat.TABLE,
+    today: TodayOption = None,
+    output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List articles due or overdue for review, oldest first (exit 1 when any).
 
@@ -80,7 +76,7 @@ def stale(
         ]
     report = load_history(config, articles, prefetch=prefetch)
     items = stale_items(articles, report.facts, config, when, days=days, owners=ownership)
-    if output_format is HistoryFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps([item.summary() for item in items]))
@@ -95,9 +91,7 @@ def stale(
 def history(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
-    output_format: Annotated[
-        HistoryFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = HistoryFormat.TABLE,
+    output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """Show an article's commits, newest first: date, author, subject; moves and skipped
     noise commits (ignore-revs, bulk sweeps) are marked.
@@ -123,7 +117,7 @@ def history(
         notice(message)
     if not log.committed:
         notice(f"{article.path}: not committed yet")
-    if output_format is HistoryFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(

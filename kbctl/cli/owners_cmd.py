@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kbctl.cli.context import (
+    DataFormat,
+    FormatOption,
+    TodayOption,
     load_base,
     notice,
     parse_day,
@@ -25,18 +27,6 @@ if TYPE_CHECKING:
     from kbctl.model import Article, ArticleHistory, LoadResult
     from kbctl.owners import Ownership, Roster
 
-
-class ListFormat(StrEnum):
-    """Output formats of the ownership commands."""
-
-    TABLE = "table"
-    JSON = "json"
-
-
-FormatOption = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
-TodayOption = Annotated[
-    str | None, typer.Option("--today", metavar="DATE", help="Count as if today were DATE.")
-]
 
 review_app = typer.Typer(
     invoke_without_command=True,
@@ -133,7 +123,7 @@ def owners(
     missing: Annotated[
         bool, typer.Option("--missing", help="Only list articles nobody owns (exit 1 if any).")
     ] = False,
-    output_format: FormatOption = ListFormat.TABLE,
+    output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
     """Who owns what: per owner, articles, due, overdue, flagged and the oldest review.
@@ -155,7 +145,7 @@ def owners(
     history = _history(config, base.articles)
     summary = owners_summary(base.articles, ownership, roster, config, on, history=history)
     ownerless = summary.ownerless_rows()
-    if output_format is ListFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps(ownerless if missing else summary.as_dict(roster)))
@@ -179,7 +169,7 @@ def review(
         str | None,
         typer.Option(help="Only this owner's queue (a person gets their teams' articles too)."),
     ] = None,
-    output_format: FormatOption = ListFormat.TABLE,
+    output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
     """The review queue, most harmful first; `kbctl review mark` records a review.
@@ -202,7 +192,7 @@ def review(
     ownership, roster = _ownership_context(config, base)
     history = _history(config, base.articles)
     items = review_queue(base.articles, ownership, roster, config, on, history=history, owner=owner)
-    if output_format is ListFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps([item.as_dict() for item in items]))
@@ -351,7 +341,7 @@ def flag(
 
 def flags(
     ctx: typer.Context,
-    output_format: FormatOption = ListFormat.TABLE,
+    output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List open flags, oldest first, with the article's owners.
 
@@ -366,7 +356,7 @@ def flags(
     config, base = load_base(ctx)
     ownership, _roster = _ownership_context(config, base)
     found = open_flags(base.articles, ownership)
-    if output_format is ListFormat.JSON:
+    if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps([item.as_dict() for item in found]))

@@ -15,6 +15,7 @@ from kbctl.cli.context import load_config, notice, write_data
 from kbctl.errors import ExitCode
 
 if TYPE_CHECKING:
+    from kbctl.config import Config
     from kbctl.search.index import Progress
 
 # Builds touching fewer files than this finish in a blink: no progress bar for them.
@@ -39,16 +40,25 @@ def register(app: typer.Typer) -> None:
 def search_command(
     ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(metavar="QUERY...", help="What to look for.")],
-    tag: Annotated[list[str] | None, typer.Option(help="Only articles with this tag.")] = None,
-    product: Annotated[str | None, typer.Option(help="Only articles for this product.")] = None,
-    owner: Annotated[str | None, typer.Option(help="Only articles owned by this owner.")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option(metavar="TAG", help="Only articles with this tag.")
+    ] = None,
+    product: Annotated[
+        str | None, typer.Option(metavar="PRODUCT", help="Only articles for this product.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option(metavar="OWNER", help="Only articles owned by this owner.")
+    ] = None,
     status: Annotated[
-        str | None, typer.Option(help="wip, not_validated, validated, archived.")
+        str | None,
+        typer.Option(metavar="STATUS", help="wip, not_validated, validated, archived."),
     ] = None,
     audience: Annotated[
-        str | None, typer.Option(help="internal, partner, customer, public.")
+        str | None, typer.Option(metavar="AUDIENCE", help="internal, partner, customer, public.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N hits.")] = 10,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N hits.")
+    ] = 10,
     include_archived: Annotated[
         bool, typer.Option("--all", help="Include archived articles.")
     ] = False,
@@ -79,7 +89,7 @@ def search_command(
 
       kbctl search 0x80070005 --status validated --format json
 
-      kbctl search ghbdtn --format vimgrep   (wrong layout: finds "привет")
+      kbctl search gfhjkm --format vimgrep   (wrong layout: finds "пароль")
     """
     from kbctl.search.query import SearchFilter, search
 
@@ -141,6 +151,8 @@ def index_command(
 
     Only added, changed and deleted articles are touched. Two runs at once wait for each
     other. The index lives in $KBCTL_CACHE_DIR, cache_dir from kbctl.toml, or <base>/.kbctl/.
+    It also brings the git history cache up to date, from which search hits show when each
+    article last changed (search reads that cache but never reads git itself).
 
     Examples:
 
@@ -175,6 +187,16 @@ def index_command(
     else:
         summary = f"index is up to date ({report.total} articles)"
     notice(summary)
+    _refresh_history(config)
+
+
+def _refresh_history(config: Config) -> None:
+    """Update the history cache that search hits take their ages from (quietly: search
+    works without it, so git trouble is `kbctl stale`'s to report)."""
+    from kbctl.articles import load_base
+    from kbctl.history import read_history
+
+    read_history(config, load_base(config).articles)
 
 
 class _progress_bar:

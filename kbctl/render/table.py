@@ -6,8 +6,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -46,6 +44,11 @@ def _escape(text: str) -> str:
 
 def article_view(console: Console, article: Article) -> None:
     """An article as a metadata panel over its body rendered as Markdown."""
+    # Imported here: rich.markdown pulls in markdown-it and Pygments (~75 ms), which only
+    # `kbctl show` needs.
+    from rich.markdown import Markdown
+    from rich.panel import Panel
+
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")
     meta.add_column()
@@ -72,7 +75,8 @@ def article_view(console: Console, article: Article) -> None:
 
 def print_hits(console: Console, hits: Sequence[Hit], today: date | None = None) -> None:
     """Search hits, one block each: the title; ``path:line`` with the facts that say how far
-    to trust the article (status, owner, last review and its age); the highlighted snippet.
+    to trust the article (status, owner, last review and last change in git with their ages);
+    the highlighted snippet.
     """
     from rich.text import Text
 
@@ -89,6 +93,10 @@ def print_hits(console: Console, hits: Sequence[Hit], today: date | None = None)
         block.append(", ".join(hit.owners) or "no owner", style="" if hit.owners else "red")
         block.append(" · reviewed ")
         block.append(_age_text(hit.last_reviewed, today), style="" if hit.last_reviewed else "dim")
+        if hit.last_changed is not None:
+            block.append(f" · changed {_age_text(hit.last_changed.date(), today)}")
+            if hit.last_changed_by:
+                block.append(f" by {hit.last_changed_by}")
         if hit.snippet:
             snippet = Text(hit.snippet)
             for start, end in hit.highlights:

@@ -4,8 +4,8 @@ Layout under ``<cache>/search/``::
 
     CURRENT          name of the live index folder (replaced atomically after a full build)
     refresh.lock     held by whoever updates the index (others wait, readers never do)
-    ix-<id>/         Whoosh files (non-compound), FORMAT, manifest.pickle, vocabulary.pickle
-                     (word counts) and spelling.pickle (the same words bucketed for typo fixes)
+    ix-<id>/         Whoosh files (non-compound), FORMAT, manifest.pickle, spelling.pickle
+                     (the base's words by first letter and length, for typo fixes)
 
 The manifest maps every article path to (size, mtime_ns, content hash), so that a freshness
 check only stats files and hashes the few whose size or mtime moved; only files whose content
@@ -22,13 +22,13 @@ import pickle
 import shutil
 import tempfile
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbctl.articles import scan_article_files
 from kbctl.config import Config, cache_root
 from kbctl.errors import KbError
 
@@ -37,7 +37,6 @@ INDEX_FOLDER = "search"
 CURRENT_FILE = "CURRENT"
 FORMAT_FILE = "FORMAT"
 MANIFEST_FILE = "manifest.pickle"
-VOCABULARY_FILE = "vocabulary.pickle"
 SPELLING_FILE = "spelling.pickle"
 LOCK_FILE = "refresh.lock"
 # Small segments written by updates are folded into one once there are more than this.
@@ -65,6 +64,7 @@ class Manifest:
 
     fingerprint: str
     files: dict[str, FileState] = field(default_factory=dict)
+    stamp: tuple[int, int, int] | None = None  # (inode, mtime_ns, size) of the file read
 
 
 @dataclass(slots=True)
@@ -92,10 +92,6 @@ class SearchIndex:
     ix: Any
     folder: Path
     report: RefreshReport
-
-    def vocabulary(self) -> dict[str, int]:
-        """Every word of four letters or more seen in the base, with a count."""
-        return _load_pickle(self.folder / VOCABULARY_FILE)
 
     def spelling(self) -> dict[tuple[str, int], str]:
         """The vocabulary for typo correction: (first letter, length) -> words, most
@@ -157,57 +153,6 @@ def schema() -> Any:
 # --- the freshness check ------------------------------------------------------------------
 
 
-def scan_files(config: Config, known: Iterable[str] = ()) -> dict[str, tuple[int, int]]:
-    """Every article file as relative path -> (size, mtime_ns), as cheaply as possible.
-
-    Mirrors :func:`kbctl.articles.article_files`; paths already ``known`` to be articles skip
-    the include/exclude matching.
-    """
-    from kbctl.articles import is_article_path
-
-    known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
-    root = str(config.root)
-    skip = {str(cache_root_if_set(config))} if cache_root_if_set(config) else set()
-    found: dict[str, tuple[int, int]] = {}
-    stack = [(root, "")]
-    normalize = unicodedata.normalize
-    is_normalized = unicodedata.is_normalized
-    while stack:
-        folder, prefix = stack.pop()
-        try:
-            entries = os.scandir(folder)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir():
-                        if entry.path not in skip:
-                            stack.append((entry.path, f"{prefix}{name}/"))
-                        continue
-                    relative = prefix + name
-                    if not relative.isascii() and not is_normalized("NFC", relative):
-                        relative = normalize("NFC", relative)
-                    if relative not in known_set and not is_article_path(relative, config):
-                        continue
-                    stat = entry.stat()
-                except OSError:
-                    continue
-                found[relative] = (stat.st_size, stat.st_mtime_ns)
-    return found
-
-
-def cache_root_if_set(config: Config) -> Path | None:
-    """The explicitly configured cache folder (it may sit inside the base), else None."""
-    env = os.environ.get("KBCTL_CACHE_DIR")
-    if env:
-        return Path(env).expanduser().resolve()
-    return config.cache_dir
-
-
 def file_hash(data: bytes) -> str:
     """The content hash kept in the manifest."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -230,7 +175,7 @@ class Plan:
 
 def plan_changes(config: Config, manifest: Manifest) -> tuple[Plan, bool]:
     """Compare disk with the manifest. Returns the plan and whether the manifest needs saving."""
-    on_disk = scan_files(config, manifest.files)
+    on_disk = scan_article_files(config, manifest.files)
     plan = Plan()
     dirty = False
     old = manifest.files
@@ -274,12 +219,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
 def _load_manifest(folder: Path) -> Manifest | None:
     try:
         with (folder / MANIFEST_FILE).open("rb") as handle:
+            info = os.fstat(handle.fileno())
             version, fingerprint, files = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
         return None
     if version != FORMAT_VERSION or not isinstance(files, dict):
         return None
-    return Manifest(fingerprint, files)
+    return Manifest(fingerprint, files, (info.st_ino, info.st_mtime_ns, info.st_size))
 
 
 def _save_manifest(folder: Path, manifest: Manifest) -> None:
@@ -361,14 +307,27 @@ def _index_documents(
 
 
 def _save_vocabulary(folder: Path, vocabulary: Counter[str]) -> None:
+    """Write the spelling buckets of a full build (most frequent words first)."""
     buckets: dict[tuple[str, int], list[str]] = {}
     for word, _count in vocabulary.most_common():
         buckets.setdefault((word[0], len(word)), []).append(word)
     spelling = {key: "\n".join(words) for key, words in buckets.items()}
     _write_atomic(folder / SPELLING_FILE, pickle.dumps(spelling, protocol=pickle.HIGHEST_PROTOCOL))
-    _write_atomic(
-        folder / VOCABULARY_FILE, pickle.dumps(dict(vocabulary), protocol=pickle.HIGHEST_PROTOCOL)
-    )
+
+
+def _add_to_vocabulary(folder: Path, words: Iterable[str]) -> None:
+    """Append words not seen before to their spelling buckets (rewritten only if any)."""
+    spelling: dict[tuple[str, int], str] = _load_pickle(folder / SPELLING_FILE)
+    changed = False
+    for word in sorted(set(words)):
+        key = (word[0], len(word))
+        bucket = spelling.get(key, "")
+        if f"\n{word}\n" not in f"\n{bucket}\n":
+            spelling[key] = f"{bucket}\n{word}" if bucket else word
+            changed = True
+    if changed:
+        data = pickle.dumps(spelling, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_atomic(folder / SPELLING_FILE, data)
 
 
 def _full_build(
@@ -381,7 +340,7 @@ def _full_build(
     manifest = Manifest(config_fingerprint(config))
     # Files are read one at a time while indexing: a 50k base does not fit in memory twice.
     files: dict[str, FileState] = {
-        path: (size, mtime, "") for path, (size, mtime) in scan_files(config).items()
+        path: (size, mtime, "") for path, (size, mtime) in scan_article_files(config).items()
     }
     contents: dict[str, bytes | None] = dict.fromkeys(files)
     ix = create_in(str(folder), schema())
@@ -479,8 +438,7 @@ def _update(
     if vocabulary:
         # Words of removed articles stay until the next full build: suggestions are checked
         # against the index before they are shown, so a stale word costs nothing.
-        vocabulary.update(SearchIndex(ix, folder, report).vocabulary())
-        _save_vocabulary(folder, vocabulary)
+        _add_to_vocabulary(folder, vocabulary)
     return True
 
 
@@ -581,12 +539,14 @@ def open_index(
     root = index_root(config)
     report = RefreshReport()
     fingerprint = config_fingerprint(config)
+    first: tuple[Path | None, tuple[int, int, int] | None, Plan, bool] | None = None
     if not rebuild:
         folder, ix, manifest, problem = _open_current(root)
         if ix is not None and manifest is not None and manifest.fingerprint == fingerprint:
             if not refresh:
                 return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
             plan, dirty = plan_changes(config, manifest)
+            first = (folder, manifest.stamp, plan, dirty)
             if not dirty:
                 report.total = len(manifest.files)
                 return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
@@ -608,7 +568,10 @@ def open_index(
             folder = _full_build(config, root, report, progress)
             return SearchIndex(_open_fresh(folder), folder, report)
         assert folder is not None and manifest is not None
-        plan, dirty = plan_changes(config, manifest)
+        if first is not None and first[:2] == (folder, manifest.stamp):
+            plan, dirty = first[2], first[3]  # nobody updated the index meanwhile
+        else:
+            plan, dirty = plan_changes(config, manifest)
         if not plan.empty:
             try:
                 updated = _update(config, folder, ix, plan, report, progress)

@@ -355,7 +355,31 @@ def search(
     refresh: bool = True,
 ) -> SearchResult:
     """Search the base (refreshing its index first when any article changed, unless
-    ``refresh`` is False and an index exists)."""
+    ``refresh`` is False and an index exists).
+
+    Hits carry their last content change from git when the history cache is current (it is
+    only read, never computed here: search stays fast; `kbctl stale` or `check` fill it).
+    """
+    from kbctl.history import cached_last_changes
+
+    result = _search(config, query, filters, limit=limit, progress=progress, refresh=refresh)
+    changes = cached_last_changes(config, [hit.path for hit in result.hits]) or {}
+    for hit in result.hits:
+        change = changes.get(hit.path)
+        if change is not None:
+            hit.last_changed, hit.last_changed_by = change.authored, change.author
+    return result
+
+
+def _search(
+    config: Config,
+    query: str,
+    filters: SearchFilter | None,
+    *,
+    limit: int,
+    progress: Progress | None,
+    refresh: bool,
+) -> SearchResult:
     notices: list[str] = []
     query = query.strip()
     if len(query) > MAX_QUERY_LENGTH:
