@@ -271,12 +271,22 @@ class ParseCache:
             for relative, entry in self.entries.items()
             if relative in self.seen and entry[0][1] < racy_after
         }
-        from kbctl.errors import KbError
+        import tempfile
 
+        # Streamed to a temporary file, then renamed: a whole-base bytes copy would double
+        # the memory of a large run.
+        # A cache that cannot be written only makes the next run slower: no error.
         try:
-            write_atomic(self.file, pickle.dumps((self.key, entries), pickle.HIGHEST_PROTOCOL))
-        except (KbError, pickle.PicklingError, RecursionError):
-            return  # a cache that cannot be written only makes the next run slower
+            handle, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump((self.key, entries), stream, pickle.HIGHEST_PROTOCOL)
+            Path(temporary).replace(self.file)
+        except (OSError, pickle.PicklingError, RecursionError):
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink()
 
 
 def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic]:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import KB_CONTENT, PROJECT_ROOT, article_text, run_kbctl
@@ -141,3 +145,29 @@ def test_bundled_base_lists_every_article_from_the_repository_root() -> None:
         "email/pisma-popadayut-v-spam.md:2: duplicate id 'KB-0042' "
         "(also in email/emails-going-to-spam.md)"
     ]
+
+
+def test_a_reader_that_goes_away_is_a_clean_end(tmp_path: Path) -> None:
+    """`kbctl list | head -1`, `kbctl search ... | head -1`: exit 0, no traceback."""
+    base = tmp_path / "kb"
+    base.mkdir()
+    for number in range(600):  # enough output to overflow the pipe buffer
+        (base / f"a{number:03}.md").write_text(
+            article_text(id=f"KB-{number}", title=f"Article number {number} " + "x" * 60),
+            encoding="utf-8",
+        )
+    executable = shutil.which("kbctl")
+    command = [executable] if executable else [sys.executable, "-m", "kbctl"]
+    for arguments in (["list"], ["search", "article", "--limit", "600"]):
+        process = subprocess.Popen(
+            [*command, "--kb", str(base), *arguments],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "COLUMNS": "120"},
+        )
+        assert process.stdout is not None
+        process.stdout.read(100)
+        process.stdout.close()
+        _out, errors = process.communicate(timeout=120)
+        assert (arguments[0], process.returncode) == (arguments[0], 0)
+        assert b"Traceback" not in errors

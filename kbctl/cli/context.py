@@ -83,9 +83,23 @@ def stderr_console() -> Console:
 @cache
 def stdout_console() -> Console:
     """The console for data (stdout)."""
+    import os
+
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=not sys.stdout.isatty())
+    # Off a terminal Rich assumes 80 columns, which folds every table in CI logs and pipes.
+    class DataConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here, which reads as "findings"; the error boundary in cli/app.py
+            # treats a reader that went away (`| head`) as a clean end.
+            raise BrokenPipeError
+
+    piped = not sys.stdout.isatty()
+    width = PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None
+    return DataConsole(highlight=False, soft_wrap=piped, width=width)
+
+
+PIPE_WIDTH = 160
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:

@@ -192,11 +192,11 @@ def index_command(
 
 def _refresh_history(config: Config) -> None:
     """Update the history cache that search hits take their ages from (quietly: search
-    works without it, so git trouble is `kbctl stale`'s to report)."""
-    from kbctl.articles import load_base
+    works without it, so git trouble is `kbctl stale`'s to report). The cache covers every
+    tracked article, so no article needs to be loaded for it."""
     from kbctl.history import read_history
 
-    read_history(config, load_base(config).articles)
+    read_history(config, [])
 
 
 class _progress_bar:
