@@ -26,6 +26,7 @@ from kbctl.values import (
 )
 
 _KEY_LINE = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#"'][^:]*?))\s*:(?:\s|$)""")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _STATUS_ALIASES = {
     "wip": Status.WIP,
@@ -122,7 +123,8 @@ def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
                 if name.startswith("."):
                     continue
                 try:
-                    is_folder = entry.is_dir()
+                    # Not following links to folders: a link to a parent would loop.
+                    is_folder = entry.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
                 if is_folder:
@@ -136,8 +138,14 @@ def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
 
 
 def is_article_path(relative: str, config: Config) -> bool:
-    """Whether a base-relative POSIX path is in the configured scope."""
+    """Whether a base-relative POSIX path is in the configured scope.
+
+    A name that is not valid UTF-8 (it arrives with surrogates) is skipped: no index, cache
+    or CI report could hold it.
+    """
     if any(part.startswith(".") for part in relative.split("/")):
+        return False
+    if not relative.isascii() and _SURROGATE.search(relative):
         return False
     if not glob_match_any(config.include, relative):
         return False
@@ -226,7 +234,7 @@ class ParseCache:
         try:
             with open(file, "rb") as stream:
                 stored_key, entries = pickle.load(stream)
-        except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        except Exception:
             return cls(file, key, {})
         return cls(file, key, entries if stored_key == key else {})
 

@@ -1291,16 +1291,22 @@ def _write_cache(config: Config, state: dict[str, Any]) -> None:
     try:
         _write_json(_cache_file(config), state)
         _write_json(_last_changes_file(config), sidecar)
-    except (OSError, KbError):
+    except (OSError, KbError, ValueError):
         pass
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-    temporary.replace(path)
+    try:
+        # ASCII escapes, because a file name that is not UTF-8 arrives as surrogates, which
+        # only an escaped dump can write (and read back unchanged).
+        with temporary.open("w", encoding="ascii") as handle:
+            json.dump(data, handle, ensure_ascii=True, separators=(",", ":"))
+        temporary.replace(path)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _last_changes_file(config: Config) -> Path:

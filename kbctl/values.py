@@ -40,7 +40,23 @@ def is_missing(value: object) -> bool:
     return False
 
 
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2200, 12, 31)
+LONGEST_INTERVAL_DAYS = 100 * 365
+
+
 def parse_date(value: object) -> date | None:
+    """Read a date (see :func:`_parse_date`) and refuse ones outside 1900-2200.
+
+    Far-off dates are typos (``9999-12-31``) and would overflow date arithmetic later.
+    """
+    parsed = _parse_date(value)
+    if parsed is not None and not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise ValueError(f"date {parsed.isoformat()} is out of range (1900-2200)")
+    return parsed
+
+
+def _parse_date(value: object) -> date | None:
     """Read a date from YAML: a date, a datetime, ISO text, ``M/D/YYYY`` or ``D.M.YYYY``.
 
     Returns None when missing; raises ValueError when present but unreadable.
@@ -90,6 +106,8 @@ def parse_interval(value: object) -> int | None:
         days = int(match.group(1)) * _INTERVAL_UNITS[match.group(2).lower()]
     if days <= 0:
         raise ValueError(f"interval must be positive, got {value!r}")
+    if days > LONGEST_INTERVAL_DAYS:
+        raise ValueError(f"interval {value!r} is longer than 100 years")
     return days
 
 
