@@ -461,8 +461,8 @@ def _build_article(
         tags=coerce("tags", parse_list, ()),
         owners=coerce("owner", parse_list, ()),
         reviewers=coerce("reviewers", parse_list, ()),
-        status=_normalise(status, _STATUS_ALIASES),
-        audience=_normalise(coerce("audience", parse_text), _AUDIENCE_ALIASES),
+        status=normalise_status(status),
+        audience=normalise_audience(coerce("audience", parse_text)),
         product=coerce("product", parse_text),
         environment=coerce("environment", parse_text),
         created=coerce("created", parse_date),
@@ -485,6 +485,17 @@ def _first_heading(body: str) -> str | None:
 
 def _lower(value: str | None) -> str | None:
     return value.lower() if value else value
+
+
+def normalise_status(value: str | None) -> str | None:
+    """A status as kbctl stores it: ``Work in progress``, ``draft``, ``not-validated`` map to
+    the KCS values; unknown values are kept (lower case) for rules to report."""
+    return _normalise(value, _STATUS_ALIASES)
+
+
+def normalise_audience(value: str | None) -> str | None:
+    """An audience as kbctl stores it (``customers`` -> ``customer``, ``external`` -> ``public``)."""
+    return _normalise(value, _AUDIENCE_ALIASES)
 
 
 def _normalise(value: str | None, aliases: dict[str, str]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbctl.articles import relative_path
+from kbctl.articles import normalise_audience, normalise_status, relative_path
 from kbctl.config import Config
 from kbctl.model import Article, LoadResult
 
@@ -35,9 +35,9 @@ class ArticleFilter:
             normalise_handle(owner) for owner in article.owners
         }:
             return False
-        if self.status and (article.status or "") != self.status.strip().lower():
+        if self.status and article.status != normalise_status(self.status):
             return False
-        if self.audience and (article.audience or "") != self.audience.strip().lower():
+        if self.audience and article.audience != normalise_audience(self.audience):
             return False
         return not (self.product and (article.product or "").casefold() != self.product.casefold())
 

@@ -171,3 +171,19 @@ def test_a_reader_that_goes_away_is_a_clean_end(tmp_path: Path) -> None:
         _out, errors = process.communicate(timeout=120)
         assert (arguments[0], process.returncode) == (arguments[0], 0)
         assert b"Traceback" not in errors
+
+
+def test_filters_accept_the_spellings_the_loader_accepts(cli, tmp_path: Path) -> None:
+    base = make_base(tmp_path / "kb")
+    for spelling in ("wip", "WIP", "draft", "Work in progress", "work-in-progress"):
+        found = json.loads(
+            cli("--kb", str(base), "list", "--status", spelling, "-f", "json").stdout
+        )
+        assert [item["id"] for item in found] == ["KB-2"], spelling
+    for spelling in ("customers", "Customer"):
+        found = json.loads(
+            cli("--kb", str(base), "list", "--audience", spelling, "-f", "json").stdout
+        )
+        assert [item["id"] for item in found] == ["KB-1"], spelling
+    searched = cli("--kb", str(base), "search", "phone", "--status", "draft", "-f", "json")
+    assert [hit["id"] for hit in json.loads(searched.stdout)] == ["KB-2"]

@@ -334,13 +334,17 @@ def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
     wanted = [Term("f_tag", tag.strip().casefold()) for tag in filters.tags]
     if filters.owner:
         wanted.append(Term("f_owner", normalise_handle(filters.owner)))
-    if filters.status:
-        wanted.append(Term("f_status", filters.status.strip().lower()))
-    if filters.audience:
-        wanted.append(Term("f_audience", filters.audience.strip().lower()))
+    from kbctl.articles import normalise_audience, normalise_status
+
+    status = normalise_status(filters.status)
+    if status:
+        wanted.append(Term("f_status", status))
+    audience = normalise_audience(filters.audience)
+    if audience:
+        wanted.append(Term("f_audience", audience))
     if filters.product:
         wanted.append(Term("f_product", filters.product.strip().casefold()))
-    hide_archived = not filters.include_archived and (filters.status or "").lower() != "archived"
+    hide_archived = not filters.include_archived and status != "archived"
     mask = Term("f_status", "archived") if hide_archived else None
     return (And(wanted) if wanted else None), mask
 
