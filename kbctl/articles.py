@@ -368,11 +368,15 @@ def split_front_matter(text: str) -> tuple[str, str, int, bool]:
     opening = boundary.match(text)
     if opening is None:
         return "", text, 1, False
-    closing = boundary.search(text, opening.end())
+    # The front matter starts on line 2. (The boundary's trailing \s* may also have eaten
+    # blank lines after the opening dashes, so opening.end() is not where it starts.)
+    start = text.find("\n") + 1
+    if start == 0:
+        return "", text, 1, False
+    closing = boundary.search(text, start)
     if closing is None:
         return "", text, 1, False
-    front = text[opening.end() : closing.start()]
-    front = front[2:] if front.startswith("\r\n") else front.removeprefix("\n")
+    front = text[start : closing.start()]
     body_start = closing.end()
     if text.startswith("\r\n", body_start):
         body_start += 2

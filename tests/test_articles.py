@@ -205,3 +205,15 @@ def test_real_world_base_with_ms_docs_keys(tmp_path: Path) -> None:
     [article] = load_base(config).articles
     assert article.owners == ("jdoe",)
     assert article.last_reviewed == date(2020, 4, 21)
+
+
+def test_line_numbers_after_a_blank_line_under_the_opening_dashes() -> None:
+    for newline in ("\n", "\r\n"):
+        text = newline.join(["---", "", "id: a", "tags: {x: 1}", "---", "Body", ""])
+        article, diagnostics = parse(text)
+        assert article is not None
+        assert [str(d) for d in diagnostics] == [
+            "a/x.md:4: tags: expected a list or a comma-separated string, got mapping"
+        ]
+        assert article.line_of("id") == 3
+        assert article.body_line == 6
