@@ -58,3 +58,16 @@ def test_table_shows_the_change_age(cli, git_repo: GitRepo) -> None:
     assert "reviewed 2026-01-10" in result.stdout
     assert "changed 2026-02-03" in result.stdout
     assert "by Igor S" in result.stdout
+
+
+def test_vimgrep_columns_count_bytes_like_ripgrep(cli, tmp_path) -> None:
+    base = tmp_path / "kb"
+    base.mkdir()
+    (base / "a.md").write_text(
+        "---\nid: A\ntitle: Пароль\n---\n# Пароль\n\nЕсли письмо не пришло, проверьте папку спам.\n",
+        encoding="utf-8",
+    )
+    result = cli("--kb", str(base), "search", "спам", "--format", "vimgrep")
+    line = "Если письмо не пришло, проверьте папку спам."
+    byte_column = len(line[: line.index("спам")].encode("utf-8")) + 1
+    assert result.stdout.startswith(f"a.md:7:{byte_column}:Пароль: ")

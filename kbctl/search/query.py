@@ -606,7 +606,8 @@ def _best_passage(
         for start, end in spans
         if start - markup - offset >= 0 and end - markup - offset <= len(snippet)
     )
-    column = spans[0][0] + 1 if spans else 1
+    # A byte column, as vim's quickfix (%c) and `rg --vimgrep` count: Cyrillic is 2 bytes.
+    column = len(raw[: spans[0][0]].encode("utf-8")) + 1 if spans else 1
     return index + 1, snippet, highlights, column
 
 
