@@ -364,9 +364,11 @@ def search(
     Hits carry their last content change from git when the history cache is current (it is
     only read, never computed here: search stays fast; `kbctl stale` or `check` fill it).
     """
+    result = _search(config, query, filters, limit=limit, progress=progress, refresh=refresh)
+    if not result.hits:
+        return result
     from kbctl.history import cached_last_changes
 
-    result = _search(config, query, filters, limit=limit, progress=progress, refresh=refresh)
     changes = cached_last_changes(config, [hit.path for hit in result.hits]) or {}
     for hit in result.hits:
         change = changes.get(hit.path)
