@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from kbctl.config import ENV_CACHE_DIR, Config
+from kbctl.config import Config, shared_cache_dir
 from kbctl.model import Article, Audience, Diagnostic, Flag, LoadResult, Severity, Status
 from kbctl.values import (
     glob_match_any,
@@ -108,8 +108,8 @@ def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
     Hidden files and folders are skipped, and so is a cache folder set by the user
     (``$KBCTL_CACHE_DIR`` or ``cache_dir``), which may sit inside the base.
     """
-    cache = os.environ.get(ENV_CACHE_DIR) or config.cache_dir
-    skip = str(Path(cache).expanduser().resolve()) if cache else None
+    cache = shared_cache_dir(config)
+    skip = str(cache) if cache else None
     stack = [(str(config.root), "")]
     while stack:
         folder, prefix = stack.pop()

@@ -200,6 +200,15 @@ def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
 CACHE_FOLDER = ".kbctl"
 
 
+def shared_cache_dir(config: Config) -> Path | None:
+    """The cache folder the user chose (``$KBCTL_CACHE_DIR``, else ``cache_dir``), or None.
+
+    It may sit inside the base, so the file walk skips it.
+    """
+    env_cache = os.environ.get(ENV_CACHE_DIR)
+    return Path(env_cache).expanduser().resolve() if env_cache else config.cache_dir
+
+
 def cache_root(config: Config) -> Path:
     """The folder for this base's caches (search index, history, parsed articles).
 
@@ -208,8 +217,7 @@ def cache_root(config: Config) -> Path:
     first two) gets one subfolder per base, so that two bases never overwrite each other's
     index. Created on first use.
     """
-    env_cache = os.environ.get(ENV_CACHE_DIR)
-    shared = Path(env_cache).expanduser().resolve() if env_cache else config.cache_dir
+    shared = shared_cache_dir(config)
     if shared is not None:
         import hashlib
 
