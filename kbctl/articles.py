@@ -166,9 +166,11 @@ def load_base(
 ) -> LoadResult:
     """Load every article (or only ``paths``), collecting diagnostics instead of failing.
 
-    Parsed files are cached (see :class:`ParseCache`), so a second run parses only the files
+    Parsed files are cached (see :class:`kbctl.parsecache.ParseCache`), so a second run parses only the files
     that changed since.
     """
+    from kbctl.parsecache import ParseCache
+
     result = LoadResult(root=config.root)
     cache = ParseCache.open(config) if use_cache else None
     if paths is None:
@@ -187,114 +189,6 @@ def load_base(
         cache.save()
     result.diagnostics.extend(duplicate_id_diagnostics(result.articles))
     return result
-
-
-class ParseCache:
-    """Parsed articles keyed by path and file identity (size, mtime, ctime, inode).
-
-    YAML parsing is most of the cost of loading a large base; with this cache a run after a
-    few edits parses only the edited files. It lives in the cache folder, is tied to the
-    base, the field map and kbctl's version, and is rewritten atomically. Anything wrong with
-    it (unreadable, another version, no writable cache folder) means "parse everything".
-    """
-
-    VERSION = 1
-    # Racy-git rule: a file changed within this many ns of saving may change again within the
-    # file system's timestamp granularity without its stat changing, so it is not cached.
-    RACY_NS = 2_000_000_000
-
-    def __init__(self, file: Path | None, key: str, entries: dict[str, tuple[Any, ...]]) -> None:
-        self.file = file
-        self.key = key
-        self.entries = entries
-        self.seen: set[str] = set()
-        self.dirty = False
-
-    @classmethod
-    def open(cls, config: Config) -> ParseCache:
-        """The cache of ``config``'s base (empty when there is none or it is unusable)."""
-        import dataclasses
-        import hashlib
-        import pickle
-
-        from kbctl import __version__
-        from kbctl.config import cache_root
-        from kbctl.errors import KbError
-
-        shape = [field.name for field in dataclasses.fields(Article)]
-        key = hashlib.sha1(
-            repr(
-                (cls.VERSION, __version__, shape, str(config.root), sorted(config.fields.items()))
-            ).encode()
-        ).hexdigest()
-        try:
-            file: Path | None = cache_root(config) / "articles.pickle"
-        except KbError:
-            return cls(None, key, {})
-        try:
-            with open(file, "rb") as stream:
-                stored_key, entries = pickle.load(stream)
-        except Exception:
-            return cls(file, key, {})
-        return cls(file, key, entries if stored_key == key else {})
-
-    def read_article(
-        self, path: Path, relative: str, config: Config
-    ) -> tuple[Article | None, list[Diagnostic]]:
-        """Like :func:`read_article`, from the cache when the file has not changed."""
-        import dataclasses
-
-        self.seen.add(relative)
-        try:
-            info = path.stat()
-        except OSError:
-            return read_article(path, config, relative)
-        identity = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-        cached = self.entries.get(relative)
-        if cached is not None and cached[0] == identity:
-            article, diagnostics = cached[1], cached[2]
-            if article is not None:
-                article.abs_path = path
-            return article, list(diagnostics)
-        article, diagnostics = read_article(path, config, relative)
-        # abs_path is left out of the cache: rebuilding 10k Path objects costs more than it saves.
-        stored = dataclasses.replace(article, abs_path=None) if article is not None else None
-        self.entries[relative] = (identity, stored, tuple(diagnostics))
-        self.dirty = True
-        return article, diagnostics
-
-    def save(self) -> None:
-        """Write the cache back if anything changed; forget files that are gone."""
-        import pickle
-        import time
-
-        if self.file is None:
-            return
-        gone = [relative for relative in self.entries if relative not in self.seen]
-        if not self.dirty and not gone:
-            return
-        racy_after = time.time_ns() - self.RACY_NS
-        entries = {
-            relative: entry
-            for relative, entry in self.entries.items()
-            if relative in self.seen and entry[0][1] < racy_after
-        }
-        import tempfile
-
-        # Streamed to a temporary file, then renamed: a whole-base bytes copy would double
-        # the memory of a large run.
-        # A cache that cannot be written only makes the next run slower: no error.
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump((self.key, entries), stream, pickle.HIGHEST_PROTOCOL)
-            Path(temporary).replace(self.file)
-        except (OSError, pickle.PicklingError, RecursionError):
-            with contextlib.suppress(OSError):
-                Path(temporary).unlink()
 
 
 def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic]:

@@ -197,9 +197,6 @@ def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
     config.sections = {key: value for key, value in table.items() if isinstance(value, dict)}
 
 
-CACHE_FOLDER = ".kbctl"
-
-
 def shared_cache_dir(config: Config) -> Path | None:
     """The cache folder the user chose (``$KBCTL_CACHE_DIR``, else ``cache_dir``), or None.
 
@@ -209,28 +206,35 @@ def shared_cache_dir(config: Config) -> Path | None:
     return Path(env_cache).expanduser().resolve() if env_cache else config.cache_dir
 
 
+def cache_home(config: Config) -> Path:
+    """The folder that holds the caches of every base: the user's choice, else the
+    platform's per-user cache folder (``$XDG_CACHE_HOME/kbctl`` on Linux). Never a
+    folder inside the repository unless the user set it so."""
+    shared = shared_cache_dir(config)
+    if shared is not None:
+        return shared
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kbctl", appauthor=False))
+
+
 def cache_root(config: Config) -> Path:
     """The folder for this base's caches (search index, history, parsed articles).
 
-    ``$KBCTL_CACHE_DIR`` if set, else ``cache_dir`` from the config file, else ``<base>/.kbctl/``
-    holding a ``.gitignore`` of ``*`` so the cache never lands in a commit. A shared folder (the
-    first two) gets one subfolder per base, so that two bases never overwrite each other's
-    index. Created on first use.
+    One subfolder of :func:`cache_home` per base, named after the base's folder and a hash
+    of its absolute path, so that two bases never share an index. Created on first use,
+    readable by this user only. Whatever is found there is checked before use (see
+    :mod:`kbctl.cachefile`).
     """
-    shared = shared_cache_dir(config)
-    if shared is not None:
-        import hashlib
+    import hashlib
+    import re
 
-        digest = hashlib.sha1(str(config.root).encode("utf-8")).hexdigest()[:12]
-        folder = shared / f"{config.root.name or 'root'}-{digest}"
-    else:
-        folder = config.root / CACHE_FOLDER
+    home = cache_home(config)
+    digest = hashlib.sha256(os.fsencode(config.root)).hexdigest()[:16]
+    name = re.sub(r"[^\w.-]", "_", config.root.name)[:40] or "root"
+    folder = home / f"{name}-{digest}"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if shared is None:
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise ConfigError(
             f"cannot create the cache folder {folder}: {error.strerror}",

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import queue
 import re
 import threading
@@ -1258,8 +1257,7 @@ def _cache_file(config: Config) -> Path:
 
 def _read_cache(config: Config) -> dict[str, Any] | None:
     try:
-        with _cache_file(config).open("rb") as handle:
-            data = json.load(handle)
+        data = _read_json(_cache_file(config))
     except (OSError, ValueError, KbError):
         return None
     required = ("head", "threshold", "commits", "facts", "skipped", "signature")
@@ -1296,17 +1294,23 @@ def _write_cache(config: Config, state: dict[str, Any]) -> None:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        # ASCII escapes, because a file name that is not UTF-8 arrives as surrogates, which
-        # only an escaped dump can write (and read back unchanged).
-        with temporary.open("w", encoding="ascii") as handle:
-            json.dump(data, handle, ensure_ascii=True, separators=(",", ":"))
-        temporary.replace(path)
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    """Write sealed JSON (see kbctl.cachefile) atomically."""
+    from kbctl.cachefile import write_sealed
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # ASCII escapes, because a file name that is not UTF-8 arrives as surrogates, which
+    # only an escaped dump can write (and read back unchanged).
+    write_sealed(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+
+
+def _read_json(path: Path) -> Any:
+    """The data of a sealed JSON cache file; ValueError when it is absent or not ours."""
+    from kbctl.cachefile import read_sealed
+
+    data = read_sealed(path)
+    if data is None:
+        raise ValueError("no sealed cache")
+    return json.loads(data)
 
 
 def _last_changes_file(config: Config) -> Path:
@@ -1389,8 +1393,7 @@ def cached_last_changes(config: Config, paths: Iterable[str]) -> dict[str, Chang
     uncommitted articles are absent.
     """
     try:
-        with _last_changes_file(config).open("rb") as handle:
-            sidecar = json.load(handle)
+        sidecar = _read_json(_last_changes_file(config))
         if sidecar.get("format") != CACHE_FORMAT:
             return None
         if not _cache_is_current(config, sidecar["head"], sidecar["signature"]):

@@ -9,8 +9,9 @@ import sys
 import types
 from pathlib import Path
 
-from kbctl.articles import ParseCache, load_base
+from kbctl.articles import load_base
 from kbctl.config import Config, cache_root
+from kbctl.parsecache import ParseCache
 from tests.conftest import GitRepo, article_text
 
 
@@ -71,6 +72,6 @@ def test_a_cache_from_another_version_is_ignored(tmp_path: Path) -> None:
     module.Gone.__module__ = "kbctl_gone"
     stale = pickle.dumps(("key", {"a.md": module.Gone()}))
     del sys.modules["kbctl_gone"]
-    (cache_root(config) / "articles.pickle").write_bytes(stale)
+    (cache_root(config) / "articles.json").write_bytes(stale)
     assert ParseCache.open(config).entries == {}
     assert [article.id for article in load_base(config).articles] == ["A"]

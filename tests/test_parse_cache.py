@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kbctl.articles import ParseCache, load_base
+from kbctl.articles import load_base
 from kbctl.config import Config, cache_root
+from kbctl.parsecache import ParseCache
 from tests.conftest import article_text
 
 OLD = 1_600_000_000  # a file time far from "now", so the racy-git rule lets it be cached
@@ -54,7 +55,7 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     config = Config(root=tmp_path / "kb")
     write_old(config.root / "a.md", article_text(id="A"))
     load_base(config)
-    (cache_root(config) / "articles.pickle").write_bytes(b"not a pickle")
+    (cache_root(config) / "articles.json").write_bytes(b"not a pickle")
     assert [a.id for a in load_base(config).articles] == ["A"]
     assert set(ParseCache.open(config).entries) == {"a.md"}
 

@@ -11,8 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from kbctl.cachefile import seal_folder
 from kbctl.config import Config, load_config
-from kbctl.search.index import CURRENT_FILE, FORMAT_FILE, MANIFEST_FILE, index_root, open_index
+from kbctl.search.index import (
+    CURRENT_FILE,
+    FORMAT_FILE,
+    MANIFEST_FILE,
+    current_folder,
+    index_root,
+    open_index,
+)
 from kbctl.search.query import search
 from tests.conftest import article_text, run_kbctl
 
@@ -68,14 +76,19 @@ def test_first_search_builds_then_nothing_to_do(base: Path) -> None:
     assert second.report.total == 3
 
 
-def test_default_cache_is_a_self_ignoring_folder_in_the_base(
+def test_default_cache_is_in_the_users_cache_folder_not_in_the_base(
     base: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("KBCTL_CACHE_DIR")
+    before = sorted(path.relative_to(base) for path in base.rglob("*"))
     config = load_config(kb=base)
     assert paths(config, "refund") == ["billing/refund.md"]
-    assert (base / ".kbctl" / ".gitignore").read_text() == "*\n"
-    assert (base / ".kbctl" / "search" / CURRENT_FILE).is_file()
+    assert sorted(path.relative_to(base) for path in base.rglob("*")) == before
+    user_cache = Path(os.environ["XDG_CACHE_HOME"]) / "kbctl"
+    (folder,) = user_cache.iterdir()
+    assert folder.name.startswith(f"{base.name}-")
+    assert (folder / "search" / CURRENT_FILE).is_file()
+    assert folder.stat().st_mode & 0o077 == 0
 
 
 def test_incremental_update_adds_changes_and_removes(base: Path) -> None:
@@ -121,9 +134,22 @@ def test_format_version_mismatch_rebuilds_with_a_notice(base: Path) -> None:
     root = index_root(config)
     folder = root / (root / CURRENT_FILE).read_text().strip()
     (folder / FORMAT_FILE).write_text("0\n")
+    seal_folder(folder)  # as another kbctl version of this user would have left it
     result = search(config, "refund")
     assert [hit.path for hit in result.hits] == ["billing/refund.md"]
     assert any("format 0" in notice and "rebuilding" in notice for notice in result.notices)
+
+
+def test_a_changed_index_file_is_never_opened_and_is_rebuilt(base: Path) -> None:
+    config = load_config(kb=base)
+    open_index(config).ix.close()
+    root = index_root(config)
+    folder = root / (root / CURRENT_FILE).read_text().strip()
+    (folder / FORMAT_FILE).write_text("5 \n")
+    result = search(config, "refund")
+    assert [hit.path for hit in result.hits] == ["billing/refund.md"]
+    assert any("not written by this kbctl" in notice for notice in result.notices)
+    assert current_folder(config) != folder and not folder.exists()
 
 
 @pytest.mark.parametrize("damage", ["toc", "segments", "manifest", "current"])

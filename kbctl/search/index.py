@@ -4,21 +4,25 @@ Layout under ``<cache>/search/``::
 
     CURRENT          name of the live index folder (replaced atomically after a full build)
     refresh.lock     held by whoever updates the index (others wait, readers never do)
-    ix-<id>/         Whoosh files (non-compound), FORMAT, manifest.pickle, spelling.pickle
-                     (the base's words by first letter and length, for typo fixes)
+    ix-<id>/         Whoosh files (non-compound), FORMAT, manifest.json, spelling.json
+                     (the base's words by first letter and length, for typo fixes), and
+                     SEAL, kbctl's proof that it wrote every file there (kbctl.cachefile)
 
 The manifest maps every article path to (size, mtime_ns, content hash), so that a freshness
 check only stats files and hashes the few whose size or mtime moved; only files whose content
 really changed are parsed and re-indexed. A full build writes a new folder and switches
-``CURRENT`` at the end, so a killed build leaves the old index (or nothing) in place.
+``CURRENT`` at the end, so a killed build leaves the old index (or nothing) in place; the
+next writer removes what a failed or killed build left. Whoosh unpickles its table of
+contents and stored fields, so a folder whose seal does not verify is never opened: it is
+rebuilt, with a notice.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import pickle
+import json
+import re
 import shutil
 import tempfile
 import time
@@ -29,15 +33,24 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.articles import scan_article_files
+from kbctl.cachefile import (
+    CacheWriteError,
+    cache_write_error,
+    folder_is_sealed,
+    read_regular,
+    seal_folder,
+    write_atomic,
+)
 from kbctl.config import Config, cache_root
 from kbctl.errors import KbError
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 INDEX_FOLDER = "search"
 CURRENT_FILE = "CURRENT"
 FORMAT_FILE = "FORMAT"
-MANIFEST_FILE = "manifest.pickle"
-SPELLING_FILE = "spelling.pickle"
+MANIFEST_FILE = "manifest.json"
+SPELLING_FILE = "spelling.json"
+FOLDER_NAME = re.compile(r"ix-[A-Za-z0-9_-]{1,80}")
 LOCK_FILE = "refresh.lock"
 # Small segments written by updates are folded into one once there are more than this.
 MAX_SMALL_SEGMENTS = 3
@@ -96,16 +109,24 @@ class SearchIndex:
     def spelling(self) -> dict[tuple[str, int], str]:
         """The vocabulary for typo correction: (first letter, length) -> words, most
         frequent first, one per line (loading is cheap: a few big strings)."""
-        return _load_pickle(self.folder / SPELLING_FILE)
+        return _load_spelling(self.folder)
 
 
-def _load_pickle(path: Path) -> dict[Any, Any]:
+def _load_spelling(folder: Path) -> dict[tuple[str, int], str]:
+    """The spelling buckets stored as ``[[letter, length, words], ...]`` (empty if unusable)."""
+    data = read_regular(folder / SPELLING_FILE)
     try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+        rows = json.loads(data) if data is not None else []
+        return {(str(letter), int(length)): str(words) for letter, length, words in rows}
+    except (ValueError, TypeError):
         return {}
-    return value if isinstance(value, dict) else {}
+
+
+def _dump_spelling(spelling: dict[tuple[str, int], str]) -> bytes:
+    rows = [[letter, length, words] for (letter, length), words in spelling.items()]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"
+    )
 
 
 def index_root(config: Config) -> Path:
@@ -210,29 +231,27 @@ def _read_text(path: Path) -> str | None:
         return None
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-
-
 def _load_manifest(folder: Path) -> Manifest | None:
+    path = folder / MANIFEST_FILE
+    data = read_regular(path)
     try:
-        with (folder / MANIFEST_FILE).open("rb") as handle:
-            info = os.fstat(handle.fileno())
-            version, fingerprint, files = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+        info = path.stat()
+        version, fingerprint, files = json.loads(data.decode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
+        files = {str(name): (int(a), int(b), str(c)) for name, (a, b, c) in files.items()}
+    except (OSError, AttributeError, ValueError, TypeError):
         return None
-    if version != FORMAT_VERSION or not isinstance(files, dict):
+    if version != FORMAT_VERSION:
         return None
-    return Manifest(fingerprint, files, (info.st_ino, info.st_mtime_ns, info.st_size))
+    return Manifest(str(fingerprint), files, (info.st_ino, info.st_mtime_ns, info.st_size))
 
 
 def _save_manifest(folder: Path, manifest: Manifest) -> None:
-    data = pickle.dumps(
-        (FORMAT_VERSION, manifest.fingerprint, manifest.files), protocol=pickle.HIGHEST_PROTOCOL
+    data = json.dumps(
+        [FORMAT_VERSION, manifest.fingerprint, manifest.files],
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
-    _write_atomic(folder / MANIFEST_FILE, data)
+    write_atomic(folder / MANIFEST_FILE, data.encode("utf-8", "surrogatepass"))
 
 
 def _document(article: Any) -> dict[str, Any]:
@@ -312,12 +331,12 @@ def _save_vocabulary(folder: Path, vocabulary: Counter[str]) -> None:
     for word, _count in vocabulary.most_common():
         buckets.setdefault((word[0], len(word)), []).append(word)
     spelling = {key: "\n".join(words) for key, words in buckets.items()}
-    _write_atomic(folder / SPELLING_FILE, pickle.dumps(spelling, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(folder / SPELLING_FILE, _dump_spelling(spelling))
 
 
 def _add_to_vocabulary(folder: Path, words: Iterable[str]) -> None:
     """Append words not seen before to their spelling buckets (rewritten only if any)."""
-    spelling: dict[tuple[str, int], str] = _load_pickle(folder / SPELLING_FILE)
+    spelling = _load_spelling(folder)
     changed = False
     for word in sorted(set(words)):
         key = (word[0], len(word))
@@ -326,17 +345,42 @@ def _add_to_vocabulary(folder: Path, words: Iterable[str]) -> None:
             spelling[key] = f"{bucket}\n{word}" if bucket else word
             changed = True
     if changed:
-        data = pickle.dumps(spelling, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(folder / SPELLING_FILE, data)
+        write_atomic(folder / SPELLING_FILE, _dump_spelling(spelling))
 
 
 def _full_build(
     config: Config, root: Path, report: RefreshReport, progress: Progress | None
 ) -> Path:
-    """Build a new index folder from scratch and make it current."""
+    """Build a new index folder from scratch and make it current (call under the lock).
+
+    Whatever earlier failed or killed builds left is removed first; a build that fails
+    removes its own folder, and a full disk is a one-line error naming the cache folder.
+    """
+    current = _read_text(root / CURRENT_FILE)
+    _remove_stale_folders(root, keep=current or "")
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=f"ix-{time.strftime('%Y%m%d%H%M%S')}-", dir=root))
+    except OSError as error:
+        raise cache_write_error(root / "ix", error) from None
+    try:
+        _build_into(config, folder, report, progress)
+        write_atomic(root / CURRENT_FILE, folder.name.encode())
+    except BaseException as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(error, OSError) and not isinstance(error, KbError):
+            raise cache_write_error(folder, error) from None
+        raise
+    report.rebuilt = True
+    _remove_stale_folders(root, keep=folder.name)
+    return folder
+
+
+def _build_into(
+    config: Config, folder: Path, report: RefreshReport, progress: Progress | None
+) -> None:
+    """Index every article into the empty ``folder`` and seal it."""
     from whoosh.index import create_in
 
-    folder = Path(tempfile.mkdtemp(prefix=f"ix-{time.strftime('%Y%m%d%H%M%S')}-", dir=root))
     manifest = Manifest(config_fingerprint(config))
     # Files are read one at a time while indexing: a 50k base does not fit in memory twice.
     files: dict[str, FileState] = {
@@ -355,23 +399,42 @@ def _full_build(
         with contextlib.suppress(Exception):
             writer.cancel()
         raise
-    ix.close()
+    finally:
+        ix.close()
     manifest.files = {path: state for path, state in files.items() if state[2]}
     _save_vocabulary(folder, vocabulary)
     _save_manifest(folder, manifest)
-    (folder / FORMAT_FILE).write_text(f"{FORMAT_VERSION}\n", encoding="utf-8")
-    _write_atomic(root / CURRENT_FILE, folder.name.encode())
-    report.rebuilt = True
+    write_atomic(folder / FORMAT_FILE, f"{FORMAT_VERSION}\n".encode())
+    seal_folder(folder)
     report.added = len(manifest.files) - len(report.unreadable)
     report.total = report.added
-    _remove_stale_folders(root, keep=folder.name)
-    return folder
+
+
+def _sweep(root: Path, keep: str) -> None:
+    """Remove what a killed build left, if no writer is busy (one listing when clean)."""
+    try:
+        leftovers = [e for e in root.iterdir() if e.name.startswith("ix-") and e.name != keep]
+    except OSError:
+        return
+    if leftovers:
+        with _RefreshLock(root, 0.0) as lock:
+            if lock.held:
+                _remove_stale_folders(root, keep)
 
 
 def _remove_stale_folders(root: Path, keep: str) -> None:
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.name.startswith("ix-") and entry.name != keep:
-            shutil.rmtree(entry, ignore_errors=True)
+    """Remove every index folder but ``keep`` (left by older builds, or failed ones)."""
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("ix-") and entry.name != keep:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
 
 
 def _update(
@@ -466,13 +529,22 @@ def _reload(config: Config, path: str, plan: Plan) -> None:
 
 
 def _open_current(root: Path) -> tuple[Path | None, Any, Manifest | None, str | None]:
-    """Open the live index. Returns (folder, ix, manifest, problem)."""
+    """Open the live index. Returns (folder, ix, manifest, problem).
+
+    The folder is opened only when its name is one kbctl gives and its seal verifies:
+    Whoosh unpickles data when it opens an index, so a folder kbctl did not write (planted
+    in a repository, copied from elsewhere, edited) is never handed to it.
+    """
     name = _read_text(root / CURRENT_FILE)
     if not name:
         return None, None, None, None
+    if not FOLDER_NAME.fullmatch(name):
+        return None, None, None, "the search index pointer is not kbctl's"
     folder = root / name
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():
         return None, None, None, "the search index is missing"
+    if not folder_is_sealed(folder):
+        return folder, None, None, "the search index was not written by this kbctl or was changed"
     version = _read_text(folder / FORMAT_FILE)
     if version != str(FORMAT_VERSION):
         return (
@@ -532,16 +604,18 @@ def open_index(
     """The index of ``config``'s base, brought up to date first (or built, or rebuilt).
 
     Cheap when nothing changed: one stat per file and no parsing. Changes are applied under
-    a lock, so concurrent runs wait for each other; a reader never waits for a writer
-    when the index is already fresh. ``refresh=False`` skips the check when an index
-    exists (for callers that keep it fresh another way, e.g. a git hook).
+    a lock, so concurrent writers wait for each other; a reader never waits for a writer
+    when an index exists: while another process holds the lock (a rebuild, say), it answers
+    from the last committed index with a notice. ``refresh=False`` skips the check when an
+    index exists (for callers that keep it fresh another way, e.g. a git hook).
     """
     root = index_root(config)
     report = RefreshReport()
     fingerprint = config_fingerprint(config)
     first: tuple[Path | None, tuple[int, int, int] | None, Plan, bool] | None = None
+    usable_now = False
     if not rebuild:
-        folder, ix, manifest, problem = _open_current(root)
+        folder, ix, manifest, _problem = _open_current(root)
         if ix is not None and manifest is not None and manifest.fingerprint == fingerprint:
             if not refresh:
                 return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
@@ -549,48 +623,93 @@ def open_index(
             first = (folder, manifest.stamp, plan, dirty)
             if not dirty:
                 report.total = len(manifest.files)
+                _sweep(root, keep=folder.name)  # type: ignore[union-attr]
                 return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
+            usable_now = True
         if ix is not None:
             ix.close()
+    if usable_now:
+        # With a usable index at hand, a busy lock is not worth waiting for: answer from it.
+        with _RefreshLock(root, 0.0) as lock:
+            if lock.held:
+                return _refresh_guarded(config, root, report, progress, rebuild, first)
+        with contextlib.suppress(IndexLockedError):
+            return _stale_or_fail(root, report)
     with _RefreshLock(root, wait) as lock:
         if not lock.held:
             return _stale_or_fail(root, report)
-        # Look again under the lock: another process may have done the work meanwhile.
-        folder, ix, manifest, problem = _open_current(root)
-        if problem:
-            report.notices.append(f"{problem}; rebuilding it")
-        elif ix is not None and manifest is not None and manifest.fingerprint != fingerprint:
-            report.notices.append("the configuration changed; rebuilding the search index")
-        usable = ix is not None and manifest is not None and manifest.fingerprint == fingerprint
-        if rebuild or not usable:
-            if ix is not None:
-                ix.close()
-            folder = _full_build(config, root, report, progress)
-            return SearchIndex(_open_fresh(folder), folder, report)
-        assert folder is not None and manifest is not None
-        if first is not None and first[:2] == (folder, manifest.stamp):
-            plan, dirty = first[2], first[3]  # nobody updated the index meanwhile
-        else:
-            plan, dirty = plan_changes(config, manifest)
-        if not plan.empty:
-            try:
-                updated = _update(config, folder, ix, plan, report, progress)
-            except IndexLockedError:
-                raise
-            except Exception as error:  # a damaged index fails here: start over
-                ix.close()
-                report.notices.append(
-                    f"the search index is damaged ({type(error).__name__}); rebuilding it"
-                )
-                return _start_over(config, root, report, progress)
+        return _refresh_guarded(config, root, report, progress, rebuild, first)
+
+
+def _refresh_guarded(
+    config: Config,
+    root: Path,
+    report: RefreshReport,
+    progress: Progress | None,
+    rebuild: bool,
+    first: tuple[Path | None, tuple[int, int, int] | None, Plan, bool] | None,
+) -> SearchIndex:
+    """:func:`_refresh_locked`, with a failed write turned into a one-line error."""
+    try:
+        return _refresh_locked(config, root, report, progress, rebuild=rebuild, first=first)
+    except OSError as error:
+        raise cache_write_error(root, error) from None
+
+
+def _refresh_locked(
+    config: Config,
+    root: Path,
+    report: RefreshReport,
+    progress: Progress | None,
+    *,
+    rebuild: bool,
+    first: tuple[Path | None, tuple[int, int, int] | None, Plan, bool] | None,
+) -> SearchIndex:
+    """The part of :func:`open_index` that writes; runs under the refresh lock."""
+    fingerprint = config_fingerprint(config)
+    # Look again under the lock: another process may have done the work meanwhile.
+    folder, ix, manifest, problem = _open_current(root)
+    if problem:
+        report.notices.append(f"{problem}; rebuilding it")
+    elif ix is not None and manifest is not None and manifest.fingerprint != fingerprint:
+        report.notices.append("the configuration changed; rebuilding the search index")
+    usable = ix is not None and manifest is not None and manifest.fingerprint == fingerprint
+    if rebuild or not usable:
+        if ix is not None:
             ix.close()
-            if not updated:  # the updates outgrew the index: start over, once in a while
-                return _start_over(config, root, report, progress)
-            ix = _open_fresh(folder)
-        if dirty:
-            _save_manifest(folder, Manifest(fingerprint, plan.files))
-        report.total = len(plan.files)
-        return SearchIndex(ix, folder, report)
+        folder = _full_build(config, root, report, progress)
+        return SearchIndex(_open_fresh(folder), folder, report)
+    assert folder is not None and manifest is not None
+    if first is not None and first[:2] == (folder, manifest.stamp):
+        plan, dirty = first[2], first[3]  # nobody updated the index meanwhile
+    else:
+        plan, dirty = plan_changes(config, manifest)
+    if not plan.empty:
+        try:
+            updated = _update(config, folder, ix, plan, report, progress)
+        except (IndexLockedError, CacheWriteError):
+            ix.close()
+            raise
+        except OSError:
+            ix.close()
+            seal_folder(folder)  # what Whoosh committed is whole: keep it usable
+            raise
+        except Exception as error:  # a damaged index fails here: start over
+            ix.close()
+            report.notices.append(
+                f"the search index is damaged ({type(error).__name__}); rebuilding it"
+            )
+            return _start_over(config, root, report, progress)
+        ix.close()
+        if not updated:  # the updates outgrew the index: start over, once in a while
+            return _start_over(config, root, report, progress)
+        ix = _open_fresh(folder)
+    if dirty:
+        _save_manifest(folder, Manifest(fingerprint, plan.files))
+    if dirty or not plan.empty:
+        seal_folder(folder)
+    report.total = len(plan.files)
+    return SearchIndex(ix, folder, report)
 
 
 def _start_over(
@@ -606,7 +725,7 @@ def current_folder(config: Config) -> Path | None:
     """The live index folder named by ``CURRENT`` (None when there is none)."""
     root = index_root(config)
     name = _read_text(root / CURRENT_FILE)
-    return root / name if name else None
+    return root / name if name and FOLDER_NAME.fullmatch(name) else None
 
 
 def _open_fresh(folder: Path) -> Any:
@@ -634,6 +753,7 @@ def index_status(config: Config) -> dict[str, Any]:
     root = index_root(config)
     folder, ix, manifest, problem = _open_current(root)
     status: dict[str, Any] = {
+        "cache": str(cache_root(config)),
         "folder": str(folder) if folder else None,
         "format": FORMAT_VERSION,
         "problem": problem,

@@ -1,0 +1,248 @@
+"""Cache files: written atomically, read back only when kbctl can prove it wrote them.
+
+Everything kbctl caches (parsed articles, git history, the search index) is data, never code:
+JSON for kbctl's own files, Whoosh's files for the index. Whoosh unpickles parts of its index
+when it opens it, so an index folder must never be opened unless this user's kbctl wrote it.
+Every cache file is therefore *sealed*: a keyed BLAKE2b tag over its bytes (for an index
+folder, over its small files and the identity of its large ones), with a random key kept in
+the user's state folder with mode 0600 (``$XDG_STATE_HOME/kbctl/cache.key``). A file planted
+in a repository, copied from another machine or edited by hand fails the check and is
+rebuilt; nothing of it is decoded first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from kbctl.errors import KbError
+
+ENV_STATE_DIR = "KBCTL_STATE_DIR"
+KEY_FILE = "cache.key"
+KEY_BYTES = 32
+MAGIC = b"kbctl-sealed-1\n"
+TAG_BYTES = 32
+# Files of an index folder up to this size are sealed by content; bigger ones (Whoosh's
+# postings) by identity: inode, size and mtime, which change when anyone else replaces them.
+CONTENT_SEAL_LIMIT = 1 << 20
+
+_key: bytes | None = None
+
+
+class CacheWriteError(KbError):
+    """A cache file could not be written (full disk, read-only folder)."""
+
+
+def state_folder() -> Path:
+    """Where the per-user cache key lives: ``$KBCTL_STATE_DIR``, else the platform's state folder."""
+    explicit = os.environ.get(ENV_STATE_DIR)
+    if explicit:
+        return Path(explicit).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("kbctl", appauthor=False))
+
+
+def cache_key() -> bytes:
+    """The user's random sealing key, created on first use (mode 0600).
+
+    A key file that is not a regular file owned by this user with no group or other access
+    is replaced. Where no key can be stored, a key for this process alone is used: caches
+    then never verify and are rebuilt, which is slow but safe.
+    """
+    global _key
+    if _key is None:
+        _key = _read_key() or _new_key()
+    return _key
+
+
+def _key_path() -> Path:
+    return state_folder() / KEY_FILE
+
+
+def _read_key() -> bytes | None:
+    try:
+        fd = os.open(_key_path(), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or info.st_uid != os.getuid()
+            or info.st_mode & 0o077
+            or info.st_size != KEY_BYTES
+        ):
+            return None
+        key = handle.read(KEY_BYTES + 1)
+    return key if len(key) == KEY_BYTES else None
+
+
+def _new_key() -> bytes:
+    key = secrets.token_bytes(KEY_BYTES)
+    path = _key_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, key)
+            os.fsync(fd)
+            os.close(fd)
+            Path(temporary).replace(path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink()
+            return key
+    except OSError:
+        return key
+    return _read_key() or key  # another process may have won the race: use what is stored
+
+
+def tag(data: bytes | Iterable[bytes]) -> bytes:
+    """The seal tag of ``data`` (bytes, or chunks fed in order)."""
+    mac = hashlib.blake2b(key=cache_key(), digest_size=TAG_BYTES)
+    if isinstance(data, bytes | bytearray | memoryview):
+        mac.update(data)
+    else:
+        for chunk in data:
+            mac.update(chunk)
+    return mac.digest()
+
+
+def seal(data: bytes) -> bytes:
+    """``data`` with its seal in front."""
+    return MAGIC + tag(data) + data
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """The data of a sealed blob, or None when the seal is missing or wrong."""
+    head = len(MAGIC) + TAG_BYTES
+    if len(blob) < head or not blob.startswith(MAGIC):
+        return None
+    data = blob[head:]
+    if not hmac.compare_digest(blob[len(MAGIC) : head], tag(data)):
+        return None
+    return data
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file (links not followed) within ``limit``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or (limit is not None and info.st_size > limit):
+            return None
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    return None if limit is not None and len(data) > limit else data
+
+
+def read_sealed(path: Path) -> bytes | None:
+    """The data of a sealed cache file, or None when it is absent, not ours or damaged."""
+    blob = read_regular(path)
+    return None if blob is None else unseal(blob)
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Write ``data`` sealed, atomically."""
+    write_atomic(path, seal(data))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` at once: a temporary file in the same folder, renamed.
+
+    A failure leaves no temporary file behind and raises :class:`CacheWriteError` naming the
+    path (a full disk says so).
+    """
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise cache_write_error(path, error) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(temporary).replace(path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise cache_write_error(path, error) from None
+
+
+def cache_write_error(path: Path, error: OSError) -> CacheWriteError:
+    """The one-line error for a cache that could not be written."""
+    if error.errno == errno.ENOSPC:
+        return CacheWriteError(
+            f"no space left on the device to write the cache at {path.parent}",
+            hint="free some space (or set $KBCTL_CACHE_DIR to another disk); "
+            "the next run repairs the cache by itself",
+        )
+    reason = error.strerror or type(error).__name__
+    return CacheWriteError(
+        f"cannot write the cache at {path.parent}: {reason}",
+        hint="set $KBCTL_CACHE_DIR to a writable folder",
+    )
+
+
+def folder_tag(folder: Path) -> bytes | None:
+    """The seal tag of a folder's regular files (None when one is not a regular file).
+
+    Small files count by content; large ones by (inode, size, mtime), which stay the same
+    only while nobody replaces or rewrites the file.
+    """
+    parts: list[bytes] = []
+    try:
+        names = sorted(entry.name for entry in folder.iterdir())
+    except OSError:
+        return None
+    for name in names:
+        if name == SEAL_FILE or name.endswith(("LOCK", ".lock")):
+            continue
+        path = folder / name
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size <= CONTENT_SEAL_LIMIT:
+            data = read_regular(path, CONTENT_SEAL_LIMIT)
+            if data is None:
+                return None
+            identity = hashlib.blake2b(data, digest_size=32).hexdigest()
+        else:
+            identity = f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+        parts.append(f"{name}\0{identity}\n".encode("utf-8", "surrogateescape"))
+    return tag(parts)
+
+
+SEAL_FILE = "SEAL"
+
+
+def seal_folder(folder: Path) -> None:
+    """Record the seal of ``folder``'s files as they are now."""
+    value = folder_tag(folder)
+    if value is None:
+        raise CacheWriteError(f"cannot seal the cache folder {folder}: unexpected files in it")
+    write_atomic(folder / SEAL_FILE, value.hex().encode())
+
+
+def folder_is_sealed(folder: Path) -> bool:
+    """True when ``folder`` holds exactly the files kbctl sealed in it."""
+    stored = read_regular(folder / SEAL_FILE, 2 * TAG_BYTES)
+    if stored is None:
+        return False
+    value = folder_tag(folder)
+    return value is not None and hmac.compare_digest(stored, value.hex().encode())
