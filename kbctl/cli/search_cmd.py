@@ -150,7 +150,9 @@ def index_command(
     """Build or update the search index (kbctl search also does this by itself).
 
     Only added, changed and deleted articles are touched. Two runs at once wait for each
-    other. The index lives in $KBCTL_CACHE_DIR, cache_dir from kbctl.toml, or <base>/.kbctl/.
+    other. The index lives in the user cache folder ($XDG_CACHE_HOME/kbctl/<base>-<hash>/ on
+    Linux), or under $KBCTL_CACHE_DIR or cache_dir from kbctl.toml; `kbctl index --status`
+    prints where.
     It also brings the git history cache up to date, from which search hits show when each
     article last changed (search reads that cache but never reads git itself).
 
