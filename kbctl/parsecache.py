@@ -1,19 +1,17 @@
 """The parse cache: parsed articles kept as sealed JSON, reused while their files are unchanged.
 
 YAML parsing is most of the cost of loading a large base; with this cache a run after a few
-edits parses only the edited files. The cache is data only (JSON with a few tagged values for
-dates, tuples and maps with non-string keys) and is sealed (see :mod:`kbctl.cachefile`): a
-file kbctl did not write is ignored, never decoded.
+edits parses only the edited files. The cache is data only (JSON; an article whose front
+matter holds something JSON cannot give back exactly is parsed again instead) and sealed
+(see :mod:`kbctl.cachefile`): a file kbctl did not write is ignored, never decoded.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import time
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,70 +19,75 @@ from kbctl.config import Config
 from kbctl.model import Article, Diagnostic, Flag, Severity
 
 CACHE_FILE = "articles.json"
-TAG = "\x00"  # the key of a tagged value; YAML keys never start a dict with it in practice
 
 Identity = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 Entry = tuple[Identity, Article | None, tuple[Diagnostic, ...]]
 
 
 class Uncacheable(Exception):
-    """A value the cache cannot store as data; its article is parsed again next time."""
+    """A value JSON cannot hold exactly; its article is parsed again next time."""
 
 
-def encode(value: Any) -> Any:
-    """``value`` as JSON-ready data; tagged dicts keep what JSON cannot say."""
-    if value is None or isinstance(value, bool | int | float | str):
+def _plain(value: Any) -> Any:
+    """``value`` itself when JSON gives it back unchanged, else :class:`Uncacheable`."""
+    if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, tuple):
-        return {TAG: "tuple", "v": [encode(item) for item in value]}
+        for item in value:
+            _plain(item)
+        return value
     if isinstance(value, dict):
-        if all(isinstance(key, str) for key in value) and TAG not in value:
-            return {key: encode(item) for key, item in value.items()}
-        return {TAG: "map", "v": [[encode(key), encode(item)] for key, item in value.items()]}
-    if isinstance(value, datetime):
-        return {TAG: "datetime", "v": value.isoformat()}
-    if isinstance(value, date):
-        return {TAG: "date", "v": value.isoformat()}
-    if isinstance(value, Flag):
-        return {TAG: "flag", "v": [value.by, encode(value.date), value.reason, value.line]}
-    if isinstance(value, bytes):
-        return {TAG: "bytes", "v": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, set | frozenset):
-        return {TAG: "set", "v": [encode(item) for item in value]}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise Uncacheable("a key that is not a string")
+            _plain(item)
+        return value
     raise Uncacheable(type(value).__name__)
 
 
-def _hashable(value: Any) -> Any:
-    return tuple(_hashable(item) for item in value) if isinstance(value, list) else value
+def _iso(value: date | None) -> str | None:
+    if value is None:
+        return None
+    if type(value) is not date:
+        raise Uncacheable("a date with a time")
+    return value.isoformat()
 
 
-_DECODERS: dict[str, Callable[[Any], Any]] = {
-    "tuple": tuple,
-    "map": lambda pairs: {_hashable(key): item for key, item in pairs},
-    "datetime": datetime.fromisoformat,
-    "date": date.fromisoformat,
-    "flag": lambda parts: Flag(*parts),
-    "bytes": lambda text: base64.b64decode(text),
-    "set": set,
-}
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
 
 
-def _decode_object(data: dict[str, Any]) -> Any:
-    kind = data.get(TAG)
-    if kind is None:
-        return data
-    return _DECODERS[kind](data["v"])
-
-
+_TUPLES = {"tags", "owners", "reviewers", "aliases"}
+_DATES = {"created", "last_reviewed"}
 _ARTICLE_FIELDS = [field.name for field in dataclasses.fields(Article) if field.name != "abs_path"]
+
+
+def _encode_field(name: str, value: Any) -> Any:
+    if name in _TUPLES:
+        return [_plain(item) for item in value]
+    if name in _DATES:
+        return _iso(value)
+    if name == "flags":
+        return [[flag.by, _iso(flag.date), flag.reason, flag.line] for flag in value]
+    return _plain(value)
+
+
+def _decode_field(name: str, value: Any) -> Any:
+    if name in _TUPLES:
+        return tuple(value)
+    if name in _DATES:
+        return _day(value)
+    if name == "flags":
+        return tuple(Flag(by, _day(when), reason, line) for by, when, reason, line in value)
+    return value
 
 
 def _encode_entry(entry: Entry) -> list[Any]:
     identity, article, diagnostics = entry
     fields = (
-        None if article is None else [encode(getattr(article, name)) for name in _ARTICLE_FIELDS]
+        None
+        if article is None
+        else [_encode_field(name, getattr(article, name)) for name in _ARTICLE_FIELDS]
     )
     diags = [[d.path, d.line, d.message, str(d.severity), d.code] for d in diagnostics]
     return [list(identity), fields, diags]
@@ -94,7 +97,10 @@ def _decode_entry(data: list[Any]) -> Entry:
     identity, fields, diags = data
     article = None
     if fields is not None:
-        values = dict(zip(_ARTICLE_FIELDS, fields, strict=True))
+        values = {
+            name: _decode_field(name, value)
+            for name, value in zip(_ARTICLE_FIELDS, fields, strict=True)
+        }
         article = Article(abs_path=Path(), **values)
     diagnostics = tuple(
         Diagnostic(path, line, message, Severity(severity), code)
@@ -153,7 +159,7 @@ class ParseCache:
         if data is None:
             return cls(file, key, {})
         try:
-            stored = json.loads(data.decode("utf-8", "surrogatepass"), object_hook=_decode_object)
+            stored = json.loads(data.decode("utf-8", "surrogatepass"))
             if stored.get("key") != key:
                 return cls(file, key, {})
             entries = {path: _decode_entry(entry) for path, entry in stored["entries"].items()}

@@ -68,3 +68,17 @@ def test_diagnostics_are_cached_too(tmp_path: Path) -> None:
         assert [str(d) for d in result.diagnostics] == [
             "bad.md:3: front matter is not valid YAML: did not find expected ',' or ']'"
         ]
+
+
+def test_an_article_from_the_cache_equals_the_parsed_one(tmp_path: Path) -> None:
+    config = Config(root=tmp_path / "kb")
+    text = (
+        "---\nid: KB-1\ntitle: Возврат\ntags: [billing, refund]\nowner: '@anna'\n"
+        "last_reviewed: '2025-03-01'\nflags:\n  - by: '@bob'\n    date: '2025-04-01'\n"
+        "    reason: outdated\nextra: {nested: [1, 2.5, true, null]}\n---\n# Возврат\nBody\n"
+    )
+    write_old(config.root / "a.md", text)
+    parsed = load_base(config, use_cache=False).articles
+    load_base(config)  # fills the cache
+    assert set(ParseCache.open(config).entries) == {"a.md"}
+    assert load_base(config).articles == parsed
