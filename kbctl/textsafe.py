@@ -13,7 +13,7 @@ Two rules, applied where text is shown:
 * **Characters.** C0 controls, DEL, C1 controls, the bidirectional controls (U+061C, U+200E,
   U+200F, U+202A-U+202E, U+2066-U+2069), the line and paragraph separators and lone
   surrogates (file names that are not UTF-8) are written as Python-style escapes: ``\\x1b``,
-  ``\\x85``, ``\\u202e``, ``\\udcff``. :func:`one_line` escapes newlines and tabs too, for
+  ``\\x85``, ``\\u202e``, ``\\udcff`` (and ``\\t``, ``\\n``, ``\\r``). :func:`one_line` escapes newlines and tabs too, for
   values meant to be one line (title, id, owner, path, message); :func:`block` keeps newlines
   and tabs, for multi-line text such as an article body (a CR is still escaped: terminals and
   the Actions runner both read it as a line break).
@@ -51,8 +51,14 @@ OLD_COMMAND = "##["
 OLD_COMMAND_ESCAPE = "##\\x5b"
 
 
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -62,10 +68,15 @@ def one_line(value: object) -> str:
     return _UNSAFE_ONE_LINE.sub(_escape, str(value))
 
 
+def escape_controls(text: str) -> str:
+    """Like :func:`one_line` but newlines and tabs are kept (CR is escaped)."""
+    return _UNSAFE_BLOCK.sub(_escape, text)
+
+
 def block(text: str) -> str:
-    """Multi-line text made safe to show: like :func:`one_line` but newlines and tabs are
-    kept (CR is escaped), then every line guarded by :func:`guard_lines`."""
-    return guard_lines(_UNSAFE_BLOCK.sub(_escape, text))
+    """Multi-line text made safe to show: :func:`escape_controls`, then every line guarded
+    by :func:`guard_lines`."""
+    return guard_lines(escape_controls(text))
 
 
 def guard_line(line: str) -> str:
