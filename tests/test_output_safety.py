@@ -65,7 +65,8 @@ def hostile(tmp_path: Path) -> GitRepo:
         flags=[{"by": f"@ivan{OSC52}", "date": "2020-02-02", "reason": f"wrong{FORGE}{C1}"}],
     )
     repo.write("::warning::starts a line.md", "---\nid: [unclosed\n---\nPassword\n")
-    repo.write(f"bad{FORGE}.md", "---\nid: [unclosed\n---\nPassword\n")
+    # A valid article whose file name forges a command line (search paths, vimgrep, tables).
+    repo.write_article(f"bad{FORGE}.md", "Password help.\n", id="KB-2", title="Password help")
     repo.write(f"esc{CLEAR}{BIDI}.md", "---\nid: [unclosed\n---\nPassword\n")
     repo.commit(
         f"update {OSC52}{CLEAR}\n\n::error::in the body of the message",
@@ -165,7 +166,7 @@ def test_a_terminal_never_gets_escape_sequences_or_command_lines(
     assert_inert(output, f"pty {args}")
     # The diagnostics of the malformed files are there, escaped, not dropped.
     if args[0] != "search":
-        assert "bad\\n::error file=x.md,line=1::forged" in RICH_SGR.sub("", output)
+        assert "esc\\x1b[2J\\u202e\\u2066" in RICH_SGR.sub("", output)
 
 
 @pytest.mark.parametrize(
