@@ -52,11 +52,13 @@ _CLICK_EXCEPTIONS = {"ClickException", "Exit", "Abort"}
 
 
 def report_error(message: str, hint: str | None) -> None:
-    """Print ``kbctl: error: ...`` and an optional hint on stderr."""
-    first_line = message.strip().splitlines()[0] if message.strip() else "error"
-    sys.stderr.write(f"kbctl: error: {first_line}\n")
+    """Print ``kbctl: error: ...`` and an optional hint on stderr, each on one line with
+    control characters and line breaks escaped (a message may quote a file name)."""
+    from kbctl.cli.context import message_line
+
+    message_line(f"kbctl: error: {message.strip() or 'error'}")
     if hint:
-        sys.stderr.write(f"  hint: {hint}\n")
+        message_line(f"  hint: {hint}")
 
 
 def _silence_stdout() -> None:

@@ -1,6 +1,9 @@
 """What every command shares: the chosen base, the two consoles, diagnostics on stderr.
 
 Rich is imported lazily so that commands writing JSON or plain paths do not pay for it.
+Everything human-facing goes through ``kbctl.textsafe``: messages on stderr are escaped to one
+line and guarded against workflow-command lines, and both consoles write through a
+:class:`~kbctl.textsafe.GuardedStream`.
 """
 
 from __future__ import annotations
@@ -77,7 +80,9 @@ def stderr_console() -> Console:
     """The console for messages (stderr); colour only on a terminal, NO_COLOR honoured."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    from kbctl.textsafe import GuardedStream
+
+    return Console(stderr=True, highlight=False, file=GuardedStream(lambda: sys.stderr))  # type: ignore[arg-type]
 
 
 @cache
@@ -94,23 +99,38 @@ def stdout_console() -> Console:
             # treats a reader that went away (`| head`) as a clean end.
             raise BrokenPipeError
 
+    from kbctl.textsafe import GuardedStream
+
     piped = not sys.stdout.isatty()
     width = PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None
-    return DataConsole(highlight=False, soft_wrap=piped, width=width)
+    return DataConsole(
+        highlight=False,
+        soft_wrap=piped,
+        width=width,
+        file=GuardedStream(lambda: sys.stdout),  # type: ignore[arg-type]
+    )
 
 
 PIPE_WIDTH = 160
 
 
+def message_line(text: str) -> None:
+    """Write ``text`` on stderr as one safe line: control and bidi characters escaped
+    (newlines too), and never a line GitHub Actions would run as a workflow command."""
+    from kbctl.textsafe import guard_line, one_line
+
+    sys.stderr.write(guard_line(one_line(text)) + "\n")
+
+
 def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """Print one ``path:line: message`` line per diagnostic on stderr (plain, greppable)."""
     for diagnostic in diagnostics:
-        sys.stderr.write(f"{diagnostic}\n")
+        message_line(str(diagnostic))
 
 
 def notice(message: str) -> None:
     """A one-line notice on stderr."""
-    sys.stderr.write(f"kbctl: {message}\n")
+    message_line(f"kbctl: {message}")
 
 
 def write_data(text: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,6 +11,7 @@ from kbctl.cli.context import (
     FormatOption,
     TodayOption,
     load_base,
+    message_line,
     notice,
     parse_day,
     print_diagnostics,
@@ -100,7 +100,7 @@ def _edit_all(
             if len(changes) == 1:
                 raise
             refused += 1
-            sys.stderr.write(f"kbctl: error: {error.message}\n")
+            message_line(f"kbctl: error: {error.message}")
         else:
             done.append(article)
     return done, refused

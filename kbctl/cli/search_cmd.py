@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kbctl.cli.context import load_config, notice, write_data
+from kbctl.cli.context import load_config, message_line, notice, write_data
 from kbctl.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def index_command(
     for message in report.notices:
         notice(message)
     for path in report.unreadable:
-        sys.stderr.write(f"{path}:1: not indexed (cannot be parsed; see kbctl check)\n")
+        message_line(f"{path}:1: not indexed (cannot be parsed; see kbctl check)")
     if report.rebuilt:
         summary = f"index built: {report.total} articles"
     elif report.touched:

@@ -2,6 +2,8 @@
 
 Escaping follows the Actions runner (``toolkit/core`` ``escapeData``/``escapeProperty``):
 ``%``, CR and LF in messages; also ``:`` and ``,`` in properties such as ``file`` and ``title``.
+Other control and bidirectional characters are then shown escaped (``\\x1b``, ``\\u202e``) by
+``kbctl.textsafe``, as in every human-facing output: the runner prints annotations in the log.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kbctl.render.text import summary_line
+from kbctl.textsafe import escape_controls
 
 if TYPE_CHECKING:
     from kbctl.model import Finding
@@ -20,7 +23,7 @@ SUMMARY_ROW_LIMIT = 500
 
 def escape_data(text: str) -> str:
     """Escape a workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_controls(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from datetime import date, datetime
 from enum import Enum
 from pathlib import PurePath
@@ -26,6 +27,19 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
+# Characters json.dumps leaves raw with ensure_ascii=False that a terminal or a reader could
+# act on: DEL, C1 controls, bidirectional controls, line/paragraph separators, lone surrogates
+# (file names that are not UTF-8). Outside strings JSON is ASCII, so each hit is in a string.
+_RAW = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
 def dumps(data: Any, *, indent: int | None = 2) -> str:
-    """Encode ``data`` as JSON text (UTF-8 kept readable, keys in given order)."""
-    return json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
+    """Encode ``data`` as JSON text (UTF-8 kept readable, keys in given order).
+
+    Control and bidirectional characters are written as ``\\uXXXX`` escapes: the text decodes
+    to exactly the same data, and printing it never sends them raw.
+    """
+    text = json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
+    return _RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

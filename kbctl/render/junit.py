@@ -1,6 +1,11 @@
 """JUnit XML: testsuites > testsuite > testcase > failure, one test case per finding.
 
 A clean run still has one passing test case, so CI shows the check ran.
+
+Text stays exact where XML 1.0 can hold it: characters it cannot (most C0 controls) become
+U+FFFD; CR, DEL, C1 and bidirectional controls are written as character references; a line
+of a message that would start with ``::`` (or hold ``##[``) has that character written as a
+reference too, so printing the report in GitHub Actions cannot run a workflow command.
 """
 
 from __future__ import annotations
@@ -17,8 +22,20 @@ SUITE_NAME = "kbctl check"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+# Characters XML 1.0 allows but that must not reach a terminal or the Actions runner raw.
+_AS_REFERENCE = re.compile("[\r\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_COMMAND_LINE = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
+
+
 def _xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
+
+
+def _references(document: str) -> str:
+    """The serialised document with risky characters as character references (exact XML)."""
+    document = _AS_REFERENCE.sub(lambda match: f"&#{ord(match.group())};", document)
+    document = _COMMAND_LINE.sub(r"\1&#58;", document)
+    return document.replace("##[", "##&#91;")
 
 
 def render_junit(result: CheckResult) -> str:
@@ -60,4 +77,4 @@ def render_junit(result: CheckResult) -> str:
         )
     ElementTree.indent(root)
     body = ElementTree.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{_references(body)}\n'

@@ -1,4 +1,8 @@
-"""Plain-text hit formats for editors and pipes: ``paths`` and ``vimgrep``. No Rich here."""
+"""Plain-text hit formats for editors and pipes: ``paths`` and ``vimgrep``. No Rich here.
+
+Values are made safe by ``kbctl.textsafe``: a path or title holding a newline or an escape
+sequence shows it escaped (``\\n``, ``\\x1b``) and cannot start a line of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from kbctl.model import Hit
+from kbctl.textsafe import guard_line, one_line
 
 
 def hits_paths(hits: Iterable[Hit], root: Path | None = None) -> str:
     """One path per line (absolute when ``root`` is given), for ``xargs`` and friends."""
-    return "".join(f"{root / hit.path if root else hit.path}\n" for hit in hits)
+    return "".join(
+        f"{guard_line(one_line(root / hit.path if root else hit.path))}\n" for hit in hits
+    )
 
 
 def hits_vimgrep(hits: Iterable[Hit], root: Path | None = None) -> str:
@@ -18,6 +25,6 @@ def hits_vimgrep(hits: Iterable[Hit], root: Path | None = None) -> str:
     lines = []
     for hit in hits:
         path = root / hit.path if root else hit.path
-        text = f"{hit.title}: {hit.snippet}".replace("\n", " ").replace("\r", " ")
-        lines.append(f"{path}:{hit.line}:{hit.column}:{text}\n")
+        text = one_line(f"{hit.title}: {hit.snippet}".replace("\n", " ").replace("\r", " "))
+        lines.append(guard_line(f"{one_line(path)}:{hit.line}:{hit.column}:{text}") + "\n")
     return "".join(lines)

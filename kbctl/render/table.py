@@ -1,15 +1,24 @@
-"""Terminal output with Rich: tables and the article view."""
+"""Terminal output with Rich: tables and the article view.
+
+Every value from the base goes through ``kbctl.textsafe`` (control and bidi characters
+escaped) and, where Rich would read markup, through Rich's own markup escape: a title like
+``[link=...]`` shows as written. The console's stream guards against workflow-command lines.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from kbctl.textsafe import block, one_line
+
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from kbctl.model import Article, Hit
     from kbctl.owners import OpenFlag, OwnerRow, OwnersSummary, QueueItem
@@ -28,18 +37,24 @@ def print_table(
     if not rows:
         console.print(f"[dim]{empty}[/dim]")
         return
-    table = Table(title=title, title_justify="left", header_style="bold", expand=False)
+    table = Table(
+        title=None if title is None else _escape(title),
+        title_justify="left",
+        header_style="bold",
+        expand=False,
+    )
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("[dim]-[/dim]" if cell is None else _escape(str(cell)) for cell in row))
+        table.add_row(*("[dim]-[/dim]" if cell is None else _escape(cell) for cell in row))
     console.print(table)
 
 
-def _escape(text: str) -> str:
+def _escape(value: object) -> str:
+    """A value as Rich markup that shows it literally, on one line, control characters escaped."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(one_line(value))
 
 
 def article_view(console: Console, article: Article) -> None:
@@ -64,13 +79,15 @@ def article_view(console: Console, article: Article) -> None:
         ("aliases", ", ".join(article.aliases) or None),
     ]
     for name, value in fields:
-        meta.add_row(name, "[dim]-[/dim]" if value is None else _escape(str(value)))
+        meta.add_row(name, "[dim]-[/dim]" if value is None else _escape(value))
     for flag in article.flags:
         meta.add_row(
             "[red]flag[/red]", _escape(f"{flag.date or '?'} {flag.by or '?'}: {flag.reason}")
         )
     console.print(Panel(meta, title=_escape(article.title), title_align="left"))
-    console.print(Markdown(article.body))
+    # Links show their target as text ("label (url)") rather than as a terminal hyperlink
+    # whose label could pretend to be another address.
+    console.print(Markdown(block(article.body), hyperlinks=False))
 
 
 def print_hits(console: Console, hits: Sequence[Hit], today: date | None = None) -> None:
@@ -82,30 +99,55 @@ def print_hits(console: Console, hits: Sequence[Hit], today: date | None = None)
 
     today = today or date.today()
     for number, hit in enumerate(hits, start=1):
-        block = Text()
-        block.append(f"{number:>2}. ", style="dim")
-        block.append(hit.title, style="bold")
-        block.append("\n    ")
-        block.append(f"{hit.path}:{hit.line}", style="cyan")
-        block.append("  ")
-        block.append(hit.status or "no status", style=_STATUS_STYLES.get(hit.status or "", "dim"))
-        block.append(" · ")
-        block.append(", ".join(hit.owners) or "no owner", style="" if hit.owners else "red")
-        block.append(" · reviewed ")
-        block.append(_age_text(hit.last_reviewed, today), style="" if hit.last_reviewed else "dim")
+        lines = Text()
+        lines.append(f"{number:>2}. ", style="dim")
+        lines.append(one_line(hit.title), style="bold")
+        lines.append("\n    ")
+        lines.append(f"{one_line(hit.path)}:{hit.line}", style="cyan")
+        lines.append("  ")
+        lines.append(
+            one_line(hit.status or "no status"),
+            style=_STATUS_STYLES.get(hit.status or "", "dim"),
+        )
+        lines.append(" · ")
+        lines.append(
+            one_line(", ".join(hit.owners) or "no owner"), style="" if hit.owners else "red"
+        )
+        lines.append(" · reviewed ")
+        lines.append(_age_text(hit.last_reviewed, today), style="" if hit.last_reviewed else "dim")
         if hit.last_changed is not None:
-            block.append(f" · changed {_age_text(hit.last_changed.date(), today)}")
+            lines.append(f" · changed {_age_text(hit.last_changed.date(), today)}")
             if hit.last_changed_by:
-                block.append(f" by {hit.last_changed_by}")
+                lines.append(f" by {one_line(hit.last_changed_by)}")
         if hit.snippet:
-            snippet = Text(hit.snippet)
-            for start, end in hit.highlights:
-                snippet.stylize("bold yellow", start, end)
-            block.append("\n    ")
-            block.append(snippet)
-        console.print(block)
+            lines.append("\n    ")
+            lines.append(_highlighted(hit.snippet, hit.highlights))
+        console.print(lines)
         if number < len(hits):
             console.print()
+
+
+def _highlighted(snippet: str, highlights: Sequence[tuple[int, int]]) -> Text:
+    """The snippet made safe by :func:`one_line`, its highlight spans moved to match."""
+    from rich.text import Text
+
+    cuts = sorted(
+        {0, len(snippet), *(i for span in highlights for i in span if 0 <= i <= len(snippet))}
+    )
+    moved: dict[int, int] = {}
+    pieces: list[str] = []
+    length = 0
+    for start, end in pairwise(cuts):
+        moved[start] = length
+        piece = one_line(snippet[start:end])
+        pieces.append(piece)
+        length += len(piece)
+    moved[cuts[-1]] = length
+    text = Text("".join(pieces))
+    for start, end in highlights:
+        if start in moved and end in moved:
+            text.stylize("bold yellow", moved[start], moved[end])
+    return text
 
 
 _STATUS_STYLES = {

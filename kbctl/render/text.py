@@ -1,7 +1,9 @@
 """Human output of ``kbctl check``: findings grouped by file, then a summary line.
 
 Plain text (``path:line: severity KBxxx message``) everywhere; colours only when the console
-is a terminal (Rich decides that, and honours NO_COLOR).
+is a terminal (Rich decides that, and honours NO_COLOR). Paths, messages and hints are made
+safe by ``kbctl.textsafe`` (one line each, control characters escaped) and no line of the
+report can pass for a GitHub workflow command.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 from itertools import groupby
 from typing import TYPE_CHECKING
+
+from kbctl.textsafe import guard_lines, one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,15 +54,16 @@ def render_text(result: CheckResult) -> str:
     for _path, group in groupby(result.findings, key=lambda finding: finding.path):
         for finding in group:
             lines.append(
-                f"{finding.path}:{finding.line}: {finding.severity.value} {finding.rule_id} {finding.message}"
+                f"{one_line(finding.path)}:{finding.line}: {finding.severity.value} "
+                f"{finding.rule_id} {one_line(finding.message)}"
             )
             if finding.hint:
-                lines.append(f"    hint: {finding.hint}")
+                lines.append(f"    hint: {one_line(finding.hint)}")
         lines.append("")
     lines.append(
         summary_line(result) if result.findings else f"no problems: {summary_line(result)}"
     )
-    return "\n".join(lines) + "\n"
+    return guard_lines("\n".join(lines) + "\n")
 
 
 def print_text(console: Console, result: CheckResult) -> None:
