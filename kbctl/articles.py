@@ -275,15 +275,20 @@ def _link_diagnostic(relative: str, entry: os.DirEntry[str], config: Config) -> 
 
 def _file_kind(entry: os.DirEntry[str]) -> str:
     try:
-        mode = entry.stat(follow_symlinks=False).st_mode
+        return _mode_kind(entry.stat(follow_symlinks=False).st_mode)
     except OSError:
         return "unknown type"
+
+
+def _mode_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for messages."""
     for test, kind in (
         (stat.S_ISFIFO, "a FIFO"),
         (stat.S_ISSOCK, "a socket"),
         (stat.S_ISCHR, "a character device"),
         (stat.S_ISBLK, "a block device"),
         (stat.S_ISDIR, "a folder"),
+        (stat.S_ISLNK, "a symbolic link"),
     ):
         if test(mode):
             return kind
@@ -545,8 +550,11 @@ def read_article(
     return parse_article(data, relative, path, config)
 
 
-class NotReadable(Exception):
-    """A file kbctl refuses to read: a link, not a regular file, or too large."""
+class NotReadable(OSError):
+    """A file kbctl refuses to read: a link, not a regular file, or too large.
+
+    An OSError, so that callers that skip unreadable files skip these too.
+    """
 
 
 _OPEN_FLAGS = (
@@ -573,7 +581,7 @@ def read_article_bytes(path: Path, max_bytes: int) -> bytes:
         handle = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise NotReadable("symbolic link; not read") from None
+            raise NotReadable(_LINK_REFUSED) from None
         raise
     try:
         _check_readable(os.fstat(handle), max_bytes)
@@ -592,22 +600,15 @@ def read_article_bytes(path: Path, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+_LINK_REFUSED = "symbolic link; not read (kbctl never reads or edits through a link)"
+
+
 def _check_readable(info: os.stat_result, max_bytes: int) -> None:
     mode = info.st_mode
     if stat.S_ISLNK(mode):
-        raise NotReadable("symbolic link; not read (kbctl never reads or edits through a link)")
+        raise NotReadable(_LINK_REFUSED)
     if not stat.S_ISREG(mode):
-        kind = (
-            "a FIFO"
-            if stat.S_ISFIFO(mode)
-            else "a socket"
-            if stat.S_ISSOCK(mode)
-            else "a device"
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a folder"
-            if stat.S_ISDIR(mode)
-            else "unknown type"
-        )
+        kind = _mode_kind(mode)
         raise NotReadable(f"not a regular file ({kind}); not read")
     if info.st_size > max_bytes:
         raise NotReadable(
