@@ -7,8 +7,10 @@ stops the rest of the base from loading.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -60,9 +62,11 @@ def article_files(config: Config) -> list[Path]:
     return [path for _relative, path in _article_entries(config)]
 
 
-def _article_entries(config: Config) -> list[tuple[str, Path]]:
+def _article_entries(
+    config: Config, problems: list[Diagnostic] | None = None
+) -> list[tuple[str, Path]]:
     found = [
-        (relative, path) for relative, path in _walk(config) if is_article_path(relative, config)
+        (relative, Path(entry.path)) for relative, entry in _readable_entries(config, problems)
     ]
     found.sort()
     return found
@@ -81,19 +85,67 @@ def scan_article_files(config: Config, known: Iterable[str] = ()) -> dict[str, t
 
     What the search index's freshness check runs before every search: one ``scandir`` pass
     (its entries carry the stat). Paths already ``known`` to be articles skip the
-    include/exclude matching.
+    include/exclude matching. The files are those :func:`load_base` reads: regular files, no
+    links, none larger than ``max_article_bytes``.
     """
-    known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
     found: dict[str, tuple[int, int]] = {}
-    for relative, entry in _scan(config):
-        if relative not in known_set and not is_article_path(relative, config):
-            continue
+    for relative, entry in _readable_entries(config, None, known):
         try:
-            info = entry.stat()
+            info = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        found[relative] = (info.st_size, info.st_mtime_ns)
+        if stat.S_ISREG(info.st_mode) and info.st_size <= config.max_article_bytes:
+            found[relative] = (info.st_size, info.st_mtime_ns)
     return found
+
+
+def _readable_entries(
+    config: Config, problems: list[Diagnostic] | None, known: Iterable[str] = ()
+) -> list[tuple[str, os.DirEntry[str]]]:
+    """The article files kbctl reads, as (base-relative path, directory entry).
+
+    The policy for what the tree holds (each skipped case is a ``scan`` diagnostic in
+    ``problems``, which ``kbctl check`` reports as KB107):
+
+    - Only regular files are articles. A FIFO, socket or device with an article's name is
+      skipped and never opened (opening a FIFO blocks until a writer comes).
+    - A symbolic link with an article's name is skipped, wherever it points: kbctl never
+      reads or edits through a link. One whose target is in the base is still read under the
+      target's own path when that is an article; the diagnostic says which case it is.
+    - Links to folders are never followed (no loop, no way out of the base); one leading out
+      of the base where articles could be is reported.
+    - A name that is not valid UTF-8 cannot be shown, indexed or reported in CI: skipped.
+    - A folder that cannot be read is reported, its files are not checked.
+    - Two names that are one name in two Unicode normalisations (NFC and NFD, as macOS
+      writes them) are both read, the second under its own spelling, with a diagnostic:
+      a checkout on macOS or Windows keeps only one of them.
+    """
+    known_set = known if isinstance(known, (set, frozenset, dict)) else set(known)
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    for relative, entry in _scan(config, problems):
+        if relative not in known_set and not is_article_path(relative, config):
+            if problems is not None:
+                _report_skipped(relative, entry, config, problems)
+            continue
+        try:
+            is_link = entry.is_symlink()
+            is_regular = not is_link and entry.is_file(follow_symlinks=False)
+        except OSError:
+            is_link = is_regular = False
+        if is_regular:
+            found.append((relative, entry))
+        elif problems is not None:
+            if is_link:
+                problems.append(_link_diagnostic(relative, entry, config))
+            else:
+                kind = _file_kind(entry)
+                message = f"not a regular file ({kind}); not read"
+                problems.append(Diagnostic(relative, 1, message, code=SCAN_CODE))
+    return _separate_twins(config, found, problems)
+
+
+SCAN_CODE = "scan"
+"""The code of diagnostics about files or folders kbctl could not or would not read."""
 
 
 def _walk(config: Config) -> Iterator[tuple[str, Path]]:
@@ -102,11 +154,15 @@ def _walk(config: Config) -> Iterator[tuple[str, Path]]:
         yield relative, Path(entry.path)
 
 
-def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
+def _scan(
+    config: Config, problems: list[Diagnostic] | None = None
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(base-relative NFC path, directory entry) of every file of the base.
 
     Hidden files and folders are skipped, and so is a cache folder set by the user
-    (``$KBCTL_CACHE_DIR`` or ``cache_dir``), which may sit inside the base.
+    (``$KBCTL_CACHE_DIR`` or ``cache_dir``), which may sit inside the base. Links to folders
+    are never followed (they come out as files). A folder that cannot be read, or that
+    disappears while the scan runs, is reported in ``problems`` when it could hold articles.
     """
     cache = shared_cache_dir(config)
     skip = str(cache) if cache else None
@@ -115,10 +171,19 @@ def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
         folder, prefix = stack.pop()
         try:
             entries = os.scandir(folder)
-        except OSError:
+        except OSError as error:
+            _report_folder(prefix, error, config, problems)
             continue
         with entries:
-            for entry in entries:
+            iterator = iter(entries)
+            while True:
+                try:
+                    entry = next(iterator)
+                except StopIteration:
+                    break
+                except OSError as error:
+                    _report_folder(prefix, error, config, problems)
+                    break
                 name = entry.name
                 if name.startswith("."):
                     continue
@@ -126,7 +191,7 @@ def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
                     # Not following links to folders: a link to a parent would loop.
                     is_folder = entry.is_dir(follow_symlinks=False)
                 except OSError:
-                    continue
+                    is_folder = False
                 if is_folder:
                     if entry.path != skip:
                         stack.append((entry.path, f"{prefix}{name}/"))
@@ -135,6 +200,148 @@ def _scan(config: Config) -> Iterator[tuple[str, os.DirEntry[str]]]:
                 if not relative.isascii() and not unicodedata.is_normalized("NFC", relative):
                     relative = unicodedata.normalize("NFC", relative)
                 yield relative, entry
+
+
+def _could_hold_articles(folder: str, config: Config) -> bool:
+    """Whether a base-relative folder (``""`` or ending in ``/``) is where articles may be."""
+    folder = _SURROGATE.sub("_", folder)
+    return any(is_article_path(f"{folder}article{ext}", config) for ext in (".md", ".markdown"))
+
+
+def shown_path(relative: str) -> str:
+    """A base-relative path for messages: a name that is not UTF-8 shows its bytes escaped."""
+    if relative.isascii() or not _SURROGATE.search(relative):
+        return relative
+    return os.fsencode(relative).decode("utf-8", "backslashreplace")
+
+
+def _report_folder(
+    prefix: str, error: OSError, config: Config, problems: list[Diagnostic] | None
+) -> None:
+    if problems is None or not _could_hold_articles(prefix, config):
+        return
+    if isinstance(error, FileNotFoundError):
+        reason = "disappeared while it was read"
+    else:
+        reason = f"cannot be read ({error.strerror or error})"
+    where = shown_path(prefix) or "./"
+    problems.append(
+        Diagnostic(where, 1, f"folder {reason}; its files are not checked", code=SCAN_CODE)
+    )
+
+
+def _report_skipped(
+    relative: str, entry: os.DirEntry[str], config: Config, problems: list[Diagnostic]
+) -> None:
+    """Report a file outside the article set that kbctl skips against the user's intent."""
+    if not relative.isascii() and _SURROGATE.search(relative):
+        readable = _SURROGATE.sub("_", relative)
+        if is_article_path(readable, config):
+            message = "file name is not valid UTF-8; not read (rename the file)"
+            problems.append(Diagnostic(shown_path(relative), 1, message, code=SCAN_CODE))
+        return
+    try:
+        is_link_to_folder = entry.is_symlink() and entry.is_dir()
+    except OSError:
+        return
+    if (
+        is_link_to_folder
+        and not _inside(entry.path, config)
+        and _could_hold_articles(relative + "/", config)
+    ):
+        message = "link to a folder outside the base; not followed, its files are not checked"
+        problems.append(Diagnostic(relative, 1, message, code=SCAN_CODE))
+
+
+def _inside(path: str, config: Config) -> bool:
+    """Whether ``path``'s real path (links resolved; a loop never hangs) is in the base."""
+    return Path(os.path.realpath(path)).is_relative_to(config.root.resolve())
+
+
+def _link_diagnostic(relative: str, entry: os.DirEntry[str], config: Config) -> Diagnostic:
+    real = Path(os.path.realpath(entry.path))
+    root = config.root.resolve()
+    if not real.is_relative_to(root):
+        where = "leads out of the base"
+    elif not real.exists():
+        where = "is broken"
+    else:
+        target = relative_path(real, root)
+        read = " (read under that path)" if is_article_path(target, config) else ""
+        where = f"points to {target}{read}"
+    message = f"symbolic link that {where}; not read (kbctl never reads or edits through a link)"
+    return Diagnostic(relative, 1, message, code=SCAN_CODE)
+
+
+def _file_kind(entry: os.DirEntry[str]) -> str:
+    try:
+        return _mode_kind(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return "unknown type"
+
+
+def _mode_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for messages."""
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISLNK, "a symbolic link"),
+    ):
+        if test(mode):
+            return kind
+    return "unknown type"
+
+
+def _separate_twins(
+    config: Config,
+    found: list[tuple[str, os.DirEntry[str]]],
+    problems: list[Diagnostic] | None,
+) -> list[tuple[str, os.DirEntry[str]]]:
+    """Give files whose names differ only in Unicode normalisation paths of their own.
+
+    The scan reports names in NFC; two files spelt NFC and NFD on disk would both get one
+    path and one would hide the other. The file spelt in NFC (else the first) keeps the NFC
+    path, any other keeps its own spelling, and each twin is reported.
+    """
+    seen: dict[str, int] = {}
+    twins: list[int] = []
+    for number, (relative, _entry) in enumerate(found):
+        if relative.isascii():
+            continue
+        if relative in seen:
+            twins.append(number)
+        else:
+            seen[relative] = number
+    if not twins:
+        return found
+    root = len(str(config.root)) + 1
+    result = list(found)
+    groups: dict[str, list[int]] = {}
+    for number in twins:
+        groups.setdefault(found[number][0], [seen[found[number][0]]]).append(number)
+    for relative, members in groups.items():
+        spelt = {number: found[number][1].path[root:].replace(os.sep, "/") for number in members}
+        keeper = next((number for number in members if spelt[number] == relative), members[0])
+        for number in members:
+            if number == keeper:
+                continue
+            own = spelt[number]
+            if own == relative:
+                continue
+            result[number] = (own, found[number][1])
+            if problems is not None:
+                message = (
+                    f"file name {own!a} is {spelt[keeper]!a} in another Unicode"
+                    " normalisation (NFC/NFD); both are read, but a checkout on macOS or"
+                    " Windows keeps only one: rename or remove one"
+                )
+                problems.append(
+                    Diagnostic(own, 1, message, severity=Severity.ERROR, code=SCAN_CODE)
+                )
+    return result
 
 
 def is_article_path(relative: str, config: Config) -> bool:
@@ -174,7 +381,7 @@ def load_base(
     result = LoadResult(root=config.root)
     cache = ParseCache.open(config) if use_cache else None
     if paths is None:
-        entries = _article_entries(config)
+        entries = _article_entries(config, result.diagnostics)
     else:
         entries = [(relative_path(path, config.root), path) for path in paths]
     for relative, path in entries:
@@ -191,11 +398,26 @@ def load_base(
     return result
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
+def id_key(value: str) -> str:
+    """The form in which two ids are compared: the same key means the same id.
+
+    Case is ignored, the Unicode normalisation too (NFC), and so are the characters no one
+    can see: zero-width space, non-joiner and joiner, word joiner, BOM and soft hyphen.
+    """
+    if value.isascii():
+        return value.casefold()
+    value = unicodedata.normalize("NFC", _INVISIBLE.sub("", value))
+    return unicodedata.normalize("NFC", value.casefold())
+
+
 def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic]:
-    """One diagnostic for each article whose id an earlier article already has."""
+    """One diagnostic for each article whose id an earlier article already has (see id_key)."""
     first_path: dict[str, str] = {}
     for article in articles:
-        key = article.id.casefold()
+        key = id_key(article.id)
         if key in first_path:
             yield Diagnostic(
                 article.path,
@@ -213,10 +435,101 @@ def read_article(
     """Read and parse one article file; None when it cannot be used at all."""
     relative = relative or relative_path(path, config.root)
     try:
-        data = path.read_bytes()
+        data = read_article_bytes(path, config.max_article_bytes)
+    except NotReadable as refusal:
+        return None, [Diagnostic(shown_path(relative), 1, str(refusal), code=SCAN_CODE)]
     except OSError as error:
-        return None, [Diagnostic(relative, 1, f"cannot read file: {error.strerror}", code="io")]
+        message = f"cannot read file: {error.strerror or error}"
+        return None, [Diagnostic(shown_path(relative), 1, message, code="io")]
     return parse_article(data, relative, path, config)
+
+
+class NotReadable(OSError):
+    """A file kbctl refuses to read: a link, not a regular file, or too large.
+
+    An OSError, so that callers that skip unreadable files skip these too.
+    """
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+def read_article_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of an article file, read without ever blocking or reading without bound.
+
+    The path is checked with ``lstat`` before it is opened: a link, a FIFO, a socket or a
+    device is refused (:class:`NotReadable`) unopened, and so is a file over ``max_bytes``.
+    The open itself does not follow a link nor wait for a FIFO's writer (the file may be
+    swapped between the check and the open), the open file is checked again, and at most
+    ``max_bytes + 1`` bytes are read. Raises OSError when the file cannot be read.
+    """
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        path = on_disk(path)
+        info = os.lstat(path)
+    _check_readable(info, max_bytes)
+    try:
+        handle = os.open(path, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise NotReadable(_LINK_REFUSED) from None
+        raise
+    try:
+        _check_readable(os.fstat(handle), max_bytes)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(handle, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(handle)
+    if left <= 0:
+        raise NotReadable(f"file grew past max_article_bytes ({max_bytes}); not read")
+    return b"".join(chunks)
+
+
+def on_disk(path: Path) -> Path:
+    """``path`` as it is spelt on disk, where the scan's NFC spelling is not (a name written
+    in NFD, as macOS writes them, on a file system that keeps names as bytes)."""
+    if path.name.isascii() or path.parent == path:
+        return path
+    parent = path.parent if path.parent.exists() else on_disk(path.parent)
+    wanted = unicodedata.normalize("NFC", path.name)
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return path
+    for name in names:
+        if unicodedata.normalize("NFC", name) == wanted:
+            return parent / name
+    return path
+
+
+_LINK_REFUSED = "symbolic link; not read (kbctl never reads or edits through a link)"
+
+
+def _check_readable(info: os.stat_result, max_bytes: int) -> None:
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        raise NotReadable(_LINK_REFUSED)
+    if not stat.S_ISREG(mode):
+        kind = _mode_kind(mode)
+        raise NotReadable(f"not a regular file ({kind}); not read")
+    if info.st_size > max_bytes:
+        raise NotReadable(
+            f"file of {info.st_size} bytes is larger than max_article_bytes ({max_bytes});"
+            " not read (raise max_article_bytes in kbctl.toml, or split the article)"
+        )
 
 
 def parse_article(

@@ -40,6 +40,8 @@ DEFAULT_FIELDS: dict[str, list[str]] = {
     "ignore": ["kbctl-ignore"],
 }
 DEFAULT_EXCLUDE = ["_templates/**", "includes/**", "_includes/**", "node_modules/**"]
+# Article files larger than this are refused unread (``max_article_bytes`` in kbctl.toml).
+DEFAULT_MAX_ARTICLE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -62,6 +64,7 @@ class Config:
     roster: Path | None = None
     codeowners: Path | None = None
     cache_dir: Path | None = None
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     sections: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -174,6 +177,11 @@ def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
         config.exclude = exclude
     if "review_interval" in table:
         config.review_interval = interval("review_interval", table["review_interval"])
+    if "max_article_bytes" in table:
+        cap = table["max_article_bytes"]
+        if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
+            raise ConfigError(f"{path}: 'max_article_bytes' must be a whole number of bytes >= 1")
+        config.max_article_bytes = cap
     config.interval_by_tag = interval_table("review_interval_by_tag")
     config.interval_by_path = interval_table("review_interval_by_path")
     fields = table.get("fields", {})

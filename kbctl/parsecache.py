@@ -147,6 +147,7 @@ class ParseCache:
                     _ARTICLE_FIELDS,
                     str(config.root),
                     sorted(config.fields.items()),
+                    config.max_article_bytes,
                 )
             ).encode()
         ).hexdigest()

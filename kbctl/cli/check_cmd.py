@@ -107,7 +107,9 @@ def check(
     """Check the base for problems: the CI gate (exit 0 clean, 1 findings, 2 error).
 
     Findings come from the rules listed by `kbctl rules`; configure them under [check] in
-    kbctl.toml. Paths in the report are relative to the current folder.
+    kbctl.toml. Paths in the report are relative to the current folder. Files or folders
+    kbctl could not read (unreadable, not UTF-8 names, links, FIFOs, too large) are findings
+    too (KB107, an error), so a gate never passes over what it did not check.
 
     Examples:
 

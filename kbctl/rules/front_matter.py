@@ -8,7 +8,8 @@ from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.values import is_missing
 
-_NOT_FRONT_MATTER_CODES = frozenset({"duplicate-id"})
+# Reported by their own rules: KB105 (duplicate ids) and KB107 (files not read).
+_NOT_FRONT_MATTER_CODES = frozenset({"duplicate-id", "scan"})
 
 
 def _load_problems(context: CheckContext, *, of_loaded: bool) -> Iterator[Diagnostic]:
@@ -131,9 +132,11 @@ UNKNOWN_VALUE = register(
 
 
 def _duplicate_ids(context: CheckContext) -> Iterator[Finding]:
+    from kbctl.articles import id_key
+
     first: dict[str, Article] = {}
     for article in sorted(context.articles, key=lambda item: item.path):
-        key = article.id.casefold()
+        key = id_key(article.id)
         if key in first:
             yield DUPLICATE_ID.finding(
                 article,
@@ -149,7 +152,7 @@ DUPLICATE_ID = register(
         id="KB105",
         name="duplicate-id",
         severity=Severity.ERROR,
-        summary="Two articles have the same id (compared without case). Checked over the whole base, even with `--changed-since`.",
+        summary="Two articles have the same id (compared without case, Unicode normalisation or invisible characters such as a zero-width space). Checked over the whole base, even with `--changed-since`.",
         why="Ids are how tickets, links and reports point at an article; a duplicate makes them point at the wrong one.",
         fix="Give one of the articles a new id; if they say the same thing, merge them and archive one.",
         base_check=_duplicate_ids,
@@ -187,5 +190,29 @@ BAD_SILENCE = register(
         fix='Write `kbctl-ignore: {KB405: "reference table, long on purpose"}`.',
         article_check=_ignore_without_reason,
         skip_archived=False,
+    )
+)
+
+
+def _not_read(context: CheckContext) -> Iterator[Finding]:
+    from kbctl.articles import SCAN_CODE
+
+    for diagnostic in context.diagnostics:
+        if diagnostic.code == SCAN_CODE:
+            yield NOT_READ.finding(diagnostic.path, diagnostic.line, diagnostic.message)
+
+
+NOT_READ = register(
+    Rule(
+        id="KB107",
+        name="file-not-read",
+        severity=Severity.ERROR,
+        summary="A file or folder kbctl could not or would not read, so it was not checked: a folder it cannot open, a file name that is not UTF-8 or that another file has in another Unicode normalisation (NFC/NFD), a symbolic link, a FIFO, socket or device, a file larger than `max_article_bytes`. Checked over the whole base, even with `--changed-since`.",
+        why="A CI gate that skips what it cannot read passes without checking it; links, special files and huge files are how a hostile contributor hides content or hangs every run.",
+        fix="Make the file a regular UTF-8-named file in the base (replace a link by the file it points to), fix the folder's permissions, split a huge article, or move the file out of the base.",
+        configure="`max_article_bytes` (top level of kbctl.toml, default 4 MiB) sets the size limit.",
+        base_check=_not_read,
+        skip_archived=False,
+        whole_base=True,
     )
 )

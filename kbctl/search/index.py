@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kbctl.articles import scan_article_files
+from kbctl.articles import read_article_bytes, scan_article_files
 from kbctl.cachefile import (
     CacheWriteError,
     cache_write_error,
@@ -206,7 +206,7 @@ def plan_changes(config: Config, manifest: Manifest) -> tuple[Plan, bool]:
             plan.files[path] = state
             continue
         try:
-            data = (config.root / path).read_bytes()
+            data = read_article_bytes(config.root / path, config.max_article_bytes)
         except OSError:
             continue
         digest = file_hash(data)
@@ -304,7 +304,7 @@ def _index_documents(
         data = contents[path]
         if data is None:
             try:
-                data = (config.root / path).read_bytes()
+                data = read_article_bytes(config.root / path, config.max_article_bytes)
             except OSError:
                 continue
             if files is not None:
@@ -520,7 +520,7 @@ def _segments_to_fold(small: list[Any]) -> list[Any]:
 def _reload(config: Config, path: str, plan: Plan) -> None:
     """Add an unchanged article to ``plan`` so that it is indexed again."""
     try:
-        data = (config.root / path).read_bytes()
+        data = read_article_bytes(config.root / path, config.max_article_bytes)
         mtime = (config.root / path).stat().st_mtime_ns
     except OSError:
         return

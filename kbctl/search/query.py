@@ -556,10 +556,13 @@ def _best_passage(
     config: Config, path: str, meta: dict, units: list[Unit]
 ) -> tuple[int, str, tuple[tuple[int, int], ...], int]:
     """(line, snippet, highlight spans, column) of the line that matches most query words."""
+    from kbctl.articles import read_article_bytes
+
     body_line = int(meta.get("body_line") or 1)
     fallback = (meta.get("description") or "").strip()
     try:
-        text = (config.root / path).read_bytes().decode("utf-8-sig", errors="replace")
+        data = read_article_bytes(config.root / path, config.max_article_bytes)
+        text = data.decode("utf-8-sig", errors="replace")
     except OSError:
         return body_line, fallback, (), 1
     wanted: dict[str, int] = {}
