@@ -506,12 +506,11 @@ def on_disk(path: Path) -> Path:
     parent = path.parent if path.parent.exists() else on_disk(path.parent)
     wanted = unicodedata.normalize("NFC", path.name)
     try:
-        names = os.listdir(parent)
+        for entry in parent.iterdir():
+            if unicodedata.normalize("NFC", entry.name) == wanted:
+                return entry
     except OSError:
         return path
-    for name in names:
-        if unicodedata.normalize("NFC", name) == wanted:
-            return parent / name
     return path
 
 
