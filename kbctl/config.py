@@ -116,6 +116,12 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
             if not isinstance(content, str):
                 raise ConfigError(f"{found[0]}: 'content' must be a folder path")
             root = (found[0].parent / content).resolve()
+            if root == Path(root.anchor):
+                raise ConfigError(
+                    f"{found[0]}: 'content' is the file system root",
+                    hint="set 'content' to the base's folder inside the repository",
+                )
+            _check_inside(found[0], "content", root, "or pass --kb DIR / $KBCTL_KB")
             if not root.is_dir():
                 raise NotFoundError(
                     f"{found[0]}: content folder {content!r} does not exist",
@@ -201,8 +207,43 @@ def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
         if value is not None:
             if not isinstance(value, str):
                 raise ConfigError(f"{path}: '{key}' must be a path")
-            setattr(config, key, (here / value).resolve())
+            resolved = (here / value).resolve()
+            _check_inside(
+                path, key, resolved, "or set $KBCTL_CACHE_DIR" if key == "cache_dir" else ""
+            )
+            setattr(config, key, resolved)
+    history = table.get("history")
+    revs = history.get("ignore_revs") if isinstance(history, dict) else None
+    for name in [revs] if isinstance(revs, str) else revs if isinstance(revs, list) else []:
+        if isinstance(name, str):
+            # The history pass looks next to the config file, then at the git top level.
+            for folder in (here, repository_root(here)):
+                _check_inside(path, "history.ignore_revs", (folder / name).resolve(), "")
     config.sections = {key: value for key, value in table.items() if isinstance(value, dict)}
+
+
+def repository_root(folder: Path) -> Path:
+    """The repository holding ``folder``: the nearest folder at or above it with a ``.git``
+    entry (folder or file), else ``folder`` itself. Links resolved."""
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return folder
+
+
+def _check_inside(config_path: Path, key: str, resolved: Path, alternative: str) -> None:
+    """Refuse a path from the config file that leaves the repository (links resolved).
+
+    A repository is untrusted data: its config must not make kbctl read or write elsewhere.
+    The user's own choices (``--kb``, environment variables) are not checked.
+    """
+    repository = repository_root(config_path.parent)
+    if not resolved.is_relative_to(repository):
+        raise ConfigError(
+            f"{config_path}: '{key}' points outside the repository: {resolved}",
+            hint=f"use a path inside {repository}" + (f", {alternative}" if alternative else ""),
+        )
 
 
 def shared_cache_dir(config: Config) -> Path | None:

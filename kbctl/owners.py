@@ -17,6 +17,7 @@ open flags). Everything here is pure except reading the CODEOWNERS and roster fi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
@@ -122,9 +123,11 @@ def load_roster(config: Config) -> tuple[Roster | None, list[Diagnostic]]:
     path = config.roster
     shown = _display_path(path, config)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read_small_file(path, "roster").decode("utf-8-sig")
     except FileNotFoundError:
         return None, [Diagnostic(shown, 1, "roster file not found", Severity.WARNING, "roster")]
+    except _Unusable as problem:
+        return None, [Diagnostic(shown, 1, f"roster: {problem}", Severity.ERROR, "roster")]
     except OSError as error:
         message = f"cannot read roster: {error.strerror}"
         return None, [Diagnostic(shown, 1, message, Severity.ERROR, "roster")]
@@ -132,6 +135,61 @@ def load_roster(config: Config) -> tuple[Roster | None, list[Diagnostic]]:
         message = "roster is not UTF-8; save it as UTF-8"
         return None, [Diagnostic(shown, 1, message, Severity.ERROR, "roster")]
     return parse_roster(text, shown, path)
+
+
+# Roster and CODEOWNERS files are a few KB; anything larger is not what it claims to be.
+MAX_CONFIG_FILE_BYTES = 1 << 20
+
+
+class _Unusable(Exception):
+    """A file named by the configuration that kbctl will not read (the message says why)."""
+
+
+def _read_small_file(path: Path, key: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_CONFIG_FILE_BYTES`.
+
+    ``stat`` comes before ``open`` (a FIFO would block, a device never ends), the open does
+    not block, and no more than the cap is ever read. Raises :class:`_Unusable` naming the
+    configuration key, or OSError.
+    """
+    import os
+    import stat
+
+    def check(info: os.stat_result) -> None:
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unusable(f"'{key}' is not a regular file (a FIFO, device or folder); ignored")
+        if info.st_size > MAX_CONFIG_FILE_BYTES:
+            raise _Unusable(
+                f"'{key}' is larger than {MAX_CONFIG_FILE_BYTES // 1024} KiB "
+                f"({info.st_size} bytes); ignored"
+            )
+
+    check(path.stat())
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(handle, "rb") as stream:
+        check(os.fstat(stream.fileno()))  # it may have been swapped since the stat
+        data = stream.read(MAX_CONFIG_FILE_BYTES + 1)
+    if len(data) > MAX_CONFIG_FILE_BYTES:
+        raise _Unusable(f"'{key}' is larger than {MAX_CONFIG_FILE_BYTES // 1024} KiB; ignored")
+    return data
+
+
+def _excerpt(text: str, limit: int = 20) -> str:
+    """A short, quoted, escaped excerpt of a value from a file: at most ``limit`` of its
+    characters (about 40 once escaped), control and invisible characters escaped.
+
+    Files named by the configuration may be anything (a secrets file, /proc/self/environ):
+    what they hold is never echoed in full.
+    """
+    shown = []
+    for char in text[:limit]:
+        if char.isprintable() and char not in "'\\" and unicodedata.category(char) != "Cf":
+            shown.append(char)
+        else:
+            shown.append(char.encode("unicode_escape").decode("ascii") if char != "'" else "\\'")
+    escaped = "".join(shown)
+    cut = len(text) > limit or len(escaped) > 40
+    return "'" + escaped[:40] + ("…" if cut else "") + "'"
 
 
 def parse_roster(
@@ -369,12 +427,22 @@ def load_codeowners(config: Config) -> tuple[CodeOwnersFile | None, list[Diagnos
     if path is None:
         return None, []
     shown = _display_path(path, config)
+    if config.codeowners is None:
+        # Found in the repository: a link there must not lead kbctl to read a file elsewhere.
+        # (A configured path was checked when the configuration was read.)
+        repository = find_git_root(config.root) or config.root
+        if not path.resolve().is_relative_to(repository.resolve()):
+            message = "CODEOWNERS is a link to a file outside the repository; ignored"
+            return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = _read_small_file(path, "codeowners").decode("utf-8-sig")
     except FileNotFoundError:
         return None, [
             Diagnostic(shown, 1, "CODEOWNERS file not found", Severity.WARNING, "codeowners")
         ]
+    except _Unusable as problem:
+        message = f"CODEOWNERS: {problem}"
+        return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
     except OSError as error:
         message = f"cannot read CODEOWNERS: {error.strerror}"
         return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
@@ -406,6 +474,17 @@ def parse_codeowners(
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        if any(unicodedata.category(char) == "Cc" and char != "\t" for char in line):
+            diagnostics.append(
+                Diagnostic(
+                    shown,
+                    number,
+                    f"line does not parse (control characters) {_excerpt(line)}; line ignored",
+                    Severity.WARNING,
+                    "codeowners",
+                )
+            )
+            continue
         if gitlab and (header := _GITLAB_SECTION.match(line)) and _is_gitlab_header(line):
             defaults = tuple((header.group(2) or "").split("#", 1)[0].split())
             sections.append((header.group(1).strip(), defaults, [""] * len(lines)))
@@ -427,7 +506,7 @@ def parse_codeowners(
                     Diagnostic(
                         shown,
                         number,
-                        f"{token!r} is not an owner (@user, @org/team or e-mail): ignored",
+                        f"{_excerpt(token)} is not an owner (@user, @org/team or e-mail): ignored",
                         Severity.WARNING,
                         "codeowners",
                     )

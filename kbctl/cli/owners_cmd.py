@@ -21,7 +21,7 @@ from kbctl.cli.context import (
 from kbctl.errors import EditError, ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from kbctl.config import Config
     from kbctl.model import Article, ArticleHistory, LoadResult
@@ -82,27 +82,42 @@ def _reviewer(by: str | None, config: Config, roster: Roster | None) -> str:
 
 
 def _edit_all(
-    changes: Sequence[tuple[Article, dict[str, object | None]]],
-) -> tuple[list[Article], int]:
-    """Apply front-matter edits one file at a time: (edited articles, number refused).
+    changes: Sequence[tuple[Article, Callable[[Article], dict[str, object | None]]]],
+    config: Config,
+) -> tuple[list[tuple[Article, Mapping[str, object | None]]], int]:
+    """Apply front-matter edits one file at a time: (edited articles and their updates, number
+    refused).
 
-    A single edit that is refused raises; with several, each refusal is printed and the
-    rest go ahead (see :func:`_refused`).
+    Each edit is computed by its function from the article as it is on disk while the
+    article's lock is held, so a concurrent edit of the same article is never lost. A single
+    edit that is refused raises; with several, each refusal is printed and the rest go ahead
+    (see :func:`_refused`).
     """
     from kbctl.articles import update_front_matter
 
-    done: list[Article] = []
+    done: list[tuple[Article, Mapping[str, object | None]]] = []
     refused = 0
-    for article, updates in changes:
+    for article, make in changes:
+
+        def current_updates(
+            current: Article | None,
+            article: Article = article,
+            make: Callable[[Article], dict[str, object | None]] = make,
+        ) -> dict[str, object | None]:
+            # A file that no longer parses is refused by the editor with the precise reason.
+            return make(current or article)
+
         try:
-            update_front_matter(article.abs_path, updates, shown=article.path)
+            applied = update_front_matter(
+                article.abs_path, current_updates, shown=article.path, config=config
+            )
         except EditError as error:
             if len(changes) == 1:
                 raise
             refused += 1
             message_line(f"kbctl: error: {error.message}")
         else:
-            done.append(article)
+            done.append((article, applied))
     return done, refused
 
 
@@ -269,21 +284,19 @@ def review_mark(
             return
     who = _reviewer(by, config, roster)
     new_status = status.strip().lower() if status is not None else None
-    changes = [
-        (
-            article,
-            review_updates(
-                article, config, on=reviewed_on, by=who, status=new_status, clear_flags=clear_flags
-            ),
+
+    def mark(current: Article) -> dict[str, object | None]:
+        return review_updates(
+            current, config, on=reviewed_on, by=who, status=new_status, clear_flags=clear_flags
         )
-        for article in targets
-    ]
-    done, refused = _edit_all(changes)
+
+    edited, refused = _edit_all([(article, mark) for article in targets], config)
+    done = [article for article, _updates in edited]
     for article in done:
         notice(f"marked {article.id} reviewed on {reviewed_on} by {who} ({article.path})")
     if commit and done:
         _commit(config, done, "reviewed")
-    _refused(refused, len(changes))
+    _refused(refused, len(targets))
 
 
 def _commit(config: Config, articles: Sequence[Article], what: str) -> None:
@@ -332,8 +345,11 @@ def flag(
     print_diagnostics(problems)
     (article,) = articles_to_edit(base, [key], config)
     who = _reviewer(by, config, roster)
-    updates = flag_updates(article, config, on=flagged_on, by=who, reason=reason)
-    _edit_all([(article, updates)])
+
+    def add_flag(current: Article) -> dict[str, object | None]:
+        return flag_updates(current, config, on=flagged_on, by=who, reason=reason)
+
+    ((_article, updates),), _refused_count = _edit_all([(article, add_flag)], config)
     (flags,) = updates.values()
     count = len(flags) if isinstance(flags, list) else 1
     notice(f"flagged {article.id} ({article.path}): {count} open flag(s)")
