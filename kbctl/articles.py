@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config, shared_cache_dir
-from kbctl.front_yaml import DUPLICATE_KEY, read_front_matter
+from kbctl.front_yaml import read_front_matter
 from kbctl.model import Article, Audience, Diagnostic, Flag, LoadResult, Severity, Status
 from kbctl.values import (
     glob_match_any,
@@ -198,7 +198,7 @@ class ParseCache:
     it (unreadable, another version, no writable cache folder) means "parse everything".
     """
 
-    VERSION = 1
+    VERSION = 2  # 2: front-matter dates stay text in Article.meta
     # Racy-git rule: a file changed within this many ns of saving may change again within the
     # file system's timestamp granularity without its stat changing, so it is not cached.
     RACY_NS = 2_000_000_000
@@ -354,9 +354,8 @@ def parse_article(
             return None, diagnostics
         meta, key_lines = parsed.meta, parsed.key_lines
         for problem in parsed.problems:
-            severity = Severity.WARNING if problem.code == DUPLICATE_KEY else Severity.ERROR
             diagnostics.append(
-                Diagnostic(relative, problem.line, problem.message, severity, problem.code)
+                Diagnostic(relative, problem.line, problem.message, Severity.ERROR, problem.code)
             )
     article = _build_article(meta, body, body_line, relative, abs_path, config, key_lines, report)
     article.has_front_matter = has_front

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbctl.front_yaml import DUPLICATE_KEY
 from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.values import is_missing
 
-_NOT_FRONT_MATTER_CODES = frozenset({"duplicate-id"})
+# Loader diagnostics that have a rule of their own (not KB101/KB102).
+_OWN_RULE_CODES = frozenset({"duplicate-id", DUPLICATE_KEY})
 
 
-def _load_problems(context: CheckContext, *, of_loaded: bool) -> Iterator[Diagnostic]:
-    """Loader diagnostics in scope: of files that loaded (bad values) or did not (unreadable)."""
+def _load_problems(
+    context: CheckContext, *, of_loaded: bool, code: str | None = None
+) -> Iterator[Diagnostic]:
+    """Loader diagnostics in scope: of files that loaded (bad values) or did not (unreadable).
+
+    With ``code``, only diagnostics of that code; without, those no other rule reports.
+    """
     loaded = context.by_path
     for diagnostic in context.diagnostics:
-        if diagnostic.code in _NOT_FRONT_MATTER_CODES:
+        wanted = diagnostic.code == code if code else diagnostic.code not in _OWN_RULE_CODES
+        if not wanted:
             continue
         if (diagnostic.path in loaded) == of_loaded and context.in_scope(diagnostic.path):
             yield diagnostic
@@ -31,7 +39,7 @@ UNPARSEABLE = register(
         id="KB101",
         name="front-matter-unparseable",
         severity=Severity.ERROR,
-        summary="The file cannot be read as an article: not UTF-8, empty, or front matter that is not valid YAML.",
+        summary="The file cannot be read as an article: not UTF-8, empty, front matter that is not valid YAML, or front matter refused for its YAML aliases (more than 50, recursive, or expanding past 10,000 values).",
         why="An article kbctl cannot read is invisible to search, reviews and every other check.",
         fix="Save the file as UTF-8 and fix the YAML between the `---` lines (quote values that contain `:` or start with `@`, `*`, `[`).",
         base_check=_unparseable,
@@ -186,6 +194,25 @@ BAD_SILENCE = register(
         why="A silenced check with no reason cannot be re-evaluated later; a misspelt id silences nothing.",
         fix='Write `kbctl-ignore: {KB405: "reference table, long on purpose"}`.',
         article_check=_ignore_without_reason,
+        skip_archived=False,
+    )
+)
+
+
+def _duplicate_keys(context: CheckContext) -> Iterator[Finding]:
+    for diagnostic in _load_problems(context, of_loaded=True, code=DUPLICATE_KEY):
+        yield DUPLICATE_KEY_RULE.finding(diagnostic.path, diagnostic.line, diagnostic.message)
+
+
+DUPLICATE_KEY_RULE = register(
+    Rule(
+        id="KB107",
+        name="duplicate-front-matter-key",
+        severity=Severity.ERROR,
+        summary="A front-matter key is written twice (`status: validated`, later `status: archived`); reported on the second one.",
+        why="kbctl and most YAML readers use the last value, some refuse the file: the article may say archived to one tool and validated to another, and kbctl refuses to edit that key.",
+        fix="Delete one of the two lines, keeping the value you mean.",
+        base_check=_duplicate_keys,
         skip_archived=False,
     )
 )
