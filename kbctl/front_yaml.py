@@ -7,6 +7,7 @@
   ``!!int ""``) is a problem on that key's line and the other keys stay.
 * A key written twice is a problem on the second one's line (the last value is used, as every
   YAML library that accepts the file does).
+* Front matter longer than :data:`MAX_FRONT_MATTER_CHARS` is refused.
 * Aliases are bounded: more than :data:`MAX_ALIASES` of them, a recursive one, or aliases that
   add more than :data:`MAX_ALIAS_NODES` nodes once expanded refuse the whole front matter.
   Expanded data is what every later step walks (comparisons, JSON, the index), so a
@@ -23,6 +24,9 @@ TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_ALIASES = 50
 MAX_ALIAS_NODES = 10_000
+# Real front matter is a few hundred bytes; a cap keeps every parse (and so every edit,
+# which parses twice) well under a second.
+MAX_FRONT_MATTER_CHARS = 256 * 1024
 
 DUPLICATE_KEY = "duplicate-key"
 BAD_VALUE = "bad-value"
@@ -60,8 +64,8 @@ class FrontMatter:
 def loader_class(*, pure: bool = False) -> type:
     """The safe loader kbctl uses: timestamps stay strings (plain or tagged ``!!timestamp``).
 
-    ``pure`` gives the pure-Python loader, whose marks count characters of the text (the
-    editing code slices the text with them); otherwise the C loader when PyYAML has one.
+    The C loader when PyYAML has one (``pure`` forces the Python one). Both give marks that
+    count characters of the text, which the editing code slices the text with.
     """
     import yaml
 
@@ -84,6 +88,12 @@ def read_front_matter(front: str, *, first_line: int = 2, pure: bool = False) ->
     """Parse front matter text (which starts on file line ``first_line``). Never raises."""
     import yaml
 
+    if len(front) > MAX_FRONT_MATTER_CHARS:
+        return FrontMatter(
+            error=f"longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB",
+            error_line=first_line,
+            refused=True,
+        )
     loader = loader_class(pure=pure)(front)
     try:
         root = loader.get_single_node()

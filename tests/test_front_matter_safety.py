@@ -19,7 +19,12 @@ from hypothesis import strategies as st
 from kbctl.articles import edit_front_matter_bytes, parse_article, split_front_matter
 from kbctl.config import Config
 from kbctl.errors import EditError
-from kbctl.front_yaml import MAX_ALIAS_NODES, MAX_ALIASES, read_front_matter
+from kbctl.front_yaml import (
+    MAX_ALIAS_NODES,
+    MAX_ALIASES,
+    MAX_FRONT_MATTER_CHARS,
+    read_front_matter,
+)
 from tests.conftest import Cli, GitRepo, run_kbctl
 
 CONFIG = Config(root=Path("/kb"))
@@ -316,3 +321,63 @@ def test_one_bad_value_loses_only_its_key(good: dict[str, str], bad: str, positi
     assert article.created is None
     assert [d.line for d in diagnostics] == [position + 2]
     assert str(diagnostics[0]).startswith(f"x.md:{position + 2}: created: ")
+
+
+def test_a_huge_front_matter_is_refused_on_read_and_edit() -> None:
+    keys = "".join(f"key_{n}: value {n}\n" for n in range(MAX_FRONT_MATTER_CHARS // 12))
+    data = f"---\nid: KB-HUGE\n{keys}---\nBody\n".encode()
+    article, diagnostics = parse(data)
+    assert article is None
+    assert [(d.line, "front matter refused: longer than" in d.message) for d in diagnostics] == [
+        (2, True)
+    ]
+    with pytest.raises(EditError) as raised:
+        edit_front_matter_bytes(data, {"last_reviewed": "2026-11-22"})
+    assert "front matter is refused (longer than" in raised.value.message
+
+
+# The editing code slices the text with the C loader's marks: they must count characters as
+# the Python loader's do (astral characters, CRLF, Unicode line breaks, block scalars).
+text_values = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=12,
+)
+front_values = st.recursive(
+    st.one_of(text_values, st.integers(), st.booleans(), st.dates().map(str)),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(text_values, children),
+    max_leaves=8,
+)
+
+
+def _marks(text: str, loader: type) -> list[tuple[int, int, int, int]]:
+    found: list[tuple[int, int, int, int]] = []
+    stack = [yaml.compose(text, Loader=loader)]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        start, end = node.start_mark, node.end_mark
+        found.append((start.index, start.line, end.index, end.line))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(child for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return found
+
+
+@pytest.mark.skipif(not hasattr(yaml, "CSafeLoader"), reason="PyYAML without libyaml")
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.dictionaries(text_values, front_values, max_size=5),
+    flow=st.booleans(),
+    crlf=st.booleans(),
+)
+def test_c_and_python_loaders_agree_on_marks(data: dict, flow: bool, crlf: bool) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow, width=40)
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    try:
+        python_marks = _marks(text, yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    assert _marks(text, yaml.CSafeLoader) == python_marks
