@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config, shared_cache_dir
+from kbctl.front_yaml import FrontMatter, read_front_matter
 from kbctl.model import Article, Audience, Diagnostic, Flag, LoadResult, Severity, Status
 from kbctl.values import (
     glob_match_any,
@@ -27,7 +28,6 @@ from kbctl.values import (
     parse_text,
 )
 
-_KEY_LINE = re.compile(r"""^(?:"([^"]+)"|'([^']+)'|([^\s#"'][^:]*?))\s*:(?:\s|$)""")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _STATUS_ALIASES = {
@@ -553,11 +553,16 @@ def parse_article(
     meta: dict[str, Any] = {}
     key_lines: dict[str, int] = {}
     if has_front:
-        meta, error_line, error_message = _load_yaml(front)
-        if error_message is not None:
-            report(error_line, f"front matter is not valid YAML: {error_message}")
+        parsed = read_front_matter(front)
+        if parsed.error is not None:
+            what = "front matter refused" if parsed.refused else "front matter is not valid YAML"
+            report(parsed.error_line, f"{what}: {parsed.error}")
             return None, diagnostics
-        key_lines = _key_lines(front)
+        meta, key_lines = parsed.meta, parsed.key_lines
+        for problem in parsed.problems:
+            diagnostics.append(
+                Diagnostic(relative, problem.line, problem.message, Severity.ERROR, problem.code)
+            )
     article = _build_article(meta, body, body_line, relative, abs_path, config, key_lines, report)
     article.has_front_matter = has_front
     return article, diagnostics
@@ -593,34 +598,12 @@ def split_front_matter(text: str) -> tuple[str, str, int, bool]:
 
 
 def _load_yaml(front: str) -> tuple[dict[str, Any], int, str | None]:
-    """Parse front matter safely. Returns (mapping, error line, error message or None)."""
-    import yaml
+    """Parse front matter safely. Returns (mapping, error line, error message or None).
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        value = yaml.load(front, Loader=loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 2 if mark is not None else 1
-        return {}, line, (error.problem or error.context or "syntax error").strip()
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as error:
-        # PyYAML's constructors raise plain ValueError for e.g. 2024-13-45.
-        return {}, 1, str(error).splitlines()[0] if str(error) else type(error).__name__
-    if value is None:
-        return {}, 1, None
-    if not isinstance(value, dict):
-        return {}, 2, f"expected a mapping of keys, got {type(value).__name__}"
-    return {str(key): item for key, item in value.items()}, 1, None
-
-
-def _key_lines(front: str) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    for number, line in enumerate(front.splitlines(), start=2):
-        match = _KEY_LINE.match(line)
-        if match:
-            key = next(group for group in match.groups() if group is not None).strip()
-            lines.setdefault(key, number)
-    return lines
+    Keys whose value cannot be read are left out (see :func:`kbctl.front_yaml.read_front_matter`).
+    """
+    parsed = read_front_matter(front)
+    return parsed.meta, parsed.error_line, parsed.error
 
 
 def _build_article(
@@ -1022,26 +1005,31 @@ def edit_front_matter_bytes(
         return bom + new_text.encode("utf-8")
     front_start = first_break + 1
     front = text[front_start : closing.start()]
-    new_front = _edit_front(front, updates, newline, shown)
+    parsed = read_front_matter(front)
+    new_front = _edit_front(front, parsed, updates, newline, shown)
     new_text = text[:front_start] + new_front + text[closing.start() :]
-    _verify_edit(text, new_text, updates, shown, had_front=True)
+    _verify_edit(text, new_text, updates, shown, had_front=True, known=(front, parsed.meta))
     return bom + new_text.encode("utf-8")
 
 
-def _edit_front(front: str, updates: Mapping[str, object | None], newline: str, shown: str) -> str:
+def _edit_front(
+    front: str,
+    parsed: FrontMatter,
+    updates: Mapping[str, object | None],
+    newline: str,
+    shown: str,
+) -> str:
     import yaml
 
     from kbctl.errors import EditError
 
-    try:
-        root = yaml.compose(front, Loader=yaml.SafeLoader)
-        yaml.load(front, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else "syntax error"
+    root = parsed.root
+    if parsed.error is not None and (root is None or isinstance(root, yaml.MappingNode)):
+        what = "refused" if parsed.refused else "not valid YAML"
         raise EditError(
-            f"{shown}: front matter is not valid YAML ({first}); not edited",
+            f"{shown}: front matter is {what} ({parsed.error}); not edited",
             hint="fix the front matter by hand first (see `kbctl check`)",
-        ) from None
+        )
     entries: list[tuple[str, Any, Any]] = []
     if root is not None:
         if not isinstance(root, yaml.MappingNode) or root.flow_style:
@@ -1094,11 +1082,11 @@ def _replace_entry(
     one_line = "\n" not in front[entry_start:content_end]
     is_block_list = isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style
     if is_block_list and isinstance(value, (list, tuple)):
-        old = yaml.safe_load(front[entry_start:entry_end])[key] or []
+        old = read_front_matter(front[entry_start:entry_end]).meta.get(key) or []
         new = list(value)
-        if new == old:
+        if _same_value(new, old):
             return entry_start, entry_start, ""
-        if len(new) > len(old) and new[: len(old)] == old and value_node.value:
+        if len(new) > len(old) and _same_value(new[: len(old)], old) and value_node.value:
             first_item = value_node.value[0].start_mark
             item_line_start = front.rfind("\n", 0, first_item.index) + 1
             indent = front[item_line_start : first_item.index].split("-", 1)[0]
@@ -1189,16 +1177,43 @@ def _inline_value(value: object, shown: str, quote: str | None = None) -> str:
     return dumped
 
 
-def _verify_edit(
-    old_text: str, new_text: str, updates: Mapping[str, object | None], shown: str, had_front: bool
-) -> None:
-    """Parse the edited text: the given keys have their new values, everything else is unchanged."""
+def _same_value(new: object, read: object) -> bool:
+    """Whether a value to write (``new``) is the value read back (``read``).
+
+    The loader keeps dates as text, so a ``date`` to write is the same as its ISO text.
+    """
     from datetime import date
 
+    if isinstance(new, date) and isinstance(read, str):
+        return new.isoformat() == read
+    if isinstance(new, (list, tuple)) and isinstance(read, (list, tuple)):
+        return len(new) == len(read) and all(map(_same_value, new, read))
+    if isinstance(new, Mapping) and isinstance(read, Mapping):
+        return new.keys() == read.keys() and all(_same_value(new[k], read[k]) for k in new)
+    return new == read
+
+
+def _verify_edit(
+    old_text: str,
+    new_text: str,
+    updates: Mapping[str, object | None],
+    shown: str,
+    had_front: bool,
+    known: tuple[str, dict[str, Any]] | None = None,
+) -> None:
+    """Parse the edited text: the given keys have their new values, everything else is unchanged.
+
+    Both sides come from :func:`_load_yaml`, which refuses front matter whose aliases would
+    expand past a small bound: the comparisons below walk bounded data, so they stay fast on
+    any file the loader accepts (an alias bomb once made this take minutes). ``known`` is a
+    front matter already parsed (text, mapping), used when the old text's is the same.
+    """
     from kbctl.errors import EditError
 
     def meta_and_body(text: str) -> tuple[dict[str, Any], str]:
         front, body, _line, has_front = split_front_matter(text)
+        if known is not None and has_front and front == known[0]:
+            return known[1], body
         meta, _error_line, error = _load_yaml(front) if has_front else ({}, 1, None)
         if error is not None:
             raise EditError(f"{shown}: the edit would break the front matter ({error}); not edited")
@@ -1207,20 +1222,11 @@ def _verify_edit(
     old_meta, old_body = meta_and_body(old_text) if had_front else ({}, old_text)
     new_meta, new_body = meta_and_body(new_text)
 
-    def same(left: object, right: object) -> bool:
-        if isinstance(left, date) and isinstance(right, str):
-            return left.isoformat() == right
-        if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-            return len(left) == len(right) and all(map(same, left, right))
-        if isinstance(left, Mapping) and isinstance(right, Mapping):
-            return left.keys() == right.keys() and all(same(left[k], right[k]) for k in left)
-        return left == right
-
     problems = [key for key, value in updates.items() if value is None and key in new_meta]
     problems += [
         key
         for key, value in updates.items()
-        if value is not None and not same(value, new_meta.get(key))
+        if value is not None and not _same_value(value, new_meta.get(key))
     ]
     problems += [
         key

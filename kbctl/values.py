@@ -57,7 +57,8 @@ def parse_date(value: object) -> date | None:
 
 
 def _parse_date(value: object) -> date | None:
-    """Read a date from YAML: a date, a datetime, ISO text, ``M/D/YYYY`` or ``D.M.YYYY``.
+    """Read a date from YAML: a date, a datetime, ISO or YAML timestamp text, ``M/D/YYYY``
+    or ``D.M.YYYY``.
 
     Returns None when missing; raises ValueError when present but unreadable.
     Datetimes with an offset are converted to UTC before taking the date.
@@ -83,12 +84,28 @@ def _parse_date(value: object) -> date | None:
         if match := _DOT_DATE.match(text):
             day, month, year = (int(part) for part in match.groups())
             return date(year, month, day)
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = _yaml_timestamp(text) or datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):
         raise ValueError(f"cannot read date {text!r} (use YYYY-MM-DD)") from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC)
     return parsed.date()
+
+
+def _yaml_timestamp(text: str) -> datetime | None:
+    """A date and time in any form YAML's timestamp rule takes (``2001-12-14 21:59:43.10 -5``).
+
+    The front-matter loader keeps timestamps as text, so that a bad one costs only its key;
+    this reads them the way YAML would have.
+    """
+    from kbctl.front_yaml import timestamp_value
+
+    value = timestamp_value(text)
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value
 
 
 def parse_interval(value: object) -> int | None:

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbctl.front_yaml import DUPLICATE_KEY
 from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.values import is_missing
 
-# Reported by their own rules: KB105 (duplicate ids) and KB107 (files not read).
-_NOT_FRONT_MATTER_CODES = frozenset({"duplicate-id", "scan"})
+# Loader diagnostics that have a rule of their own (not KB101/KB102): KB105 duplicate ids,
+# KB107 files not read, KB108 keys written twice.
+_OWN_RULE_CODES = frozenset({"duplicate-id", "scan", DUPLICATE_KEY})
 
 
-def _load_problems(context: CheckContext, *, of_loaded: bool) -> Iterator[Diagnostic]:
-    """Loader diagnostics in scope: of files that loaded (bad values) or did not (unreadable)."""
+def _load_problems(
+    context: CheckContext, *, of_loaded: bool, code: str | None = None
+) -> Iterator[Diagnostic]:
+    """Loader diagnostics in scope: of files that loaded (bad values) or did not (unreadable).
+
+    With ``code``, only diagnostics of that code; without, those no other rule reports.
+    """
     loaded = context.by_path
     for diagnostic in context.diagnostics:
-        if diagnostic.code in _NOT_FRONT_MATTER_CODES:
+        wanted = diagnostic.code == code if code else diagnostic.code not in _OWN_RULE_CODES
+        if not wanted:
             continue
         if (diagnostic.path in loaded) == of_loaded and context.in_scope(diagnostic.path):
             yield diagnostic
@@ -32,7 +40,7 @@ UNPARSEABLE = register(
         id="KB101",
         name="front-matter-unparseable",
         severity=Severity.ERROR,
-        summary="The file cannot be read as an article: not UTF-8, empty, or front matter that is not valid YAML.",
+        summary="The file cannot be read as an article: not UTF-8, empty, front matter that is not valid YAML, or front matter refused for its YAML aliases (more than 50, recursive, or expanding past 10,000 values).",
         why="An article kbctl cannot read is invisible to search, reviews and every other check.",
         fix="Save the file as UTF-8 and fix the YAML between the `---` lines (quote values that contain `:` or start with `@`, `*`, `[`).",
         base_check=_unparseable,
@@ -214,5 +222,24 @@ NOT_READ = register(
         base_check=_not_read,
         skip_archived=False,
         whole_base=True,
+    )
+)
+
+
+def _duplicate_keys(context: CheckContext) -> Iterator[Finding]:
+    for diagnostic in _load_problems(context, of_loaded=True, code=DUPLICATE_KEY):
+        yield DUPLICATE_KEY_RULE.finding(diagnostic.path, diagnostic.line, diagnostic.message)
+
+
+DUPLICATE_KEY_RULE = register(
+    Rule(
+        id="KB108",
+        name="duplicate-front-matter-key",
+        severity=Severity.ERROR,
+        summary="A front-matter key is written twice (`status: validated`, later `status: archived`); reported on the second one.",
+        why="kbctl and most YAML readers use the last value, some refuse the file: the article may say archived to one tool and validated to another, and kbctl refuses to edit that key.",
+        fix="Delete one of the two lines, keeping the value you mean.",
+        base_check=_duplicate_keys,
+        skip_archived=False,
     )
 )
