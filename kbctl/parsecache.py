@@ -53,16 +53,19 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat()
 
 
-def _day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
 _TUPLES = {"tags", "owners", "reviewers", "aliases"}
 _DATES = {"created", "last_reviewed"}
-_ARTICLE_FIELDS = [field.name for field in dataclasses.fields(Article) if field.name != "abs_path"]
+_ARTICLE_FIELDS = [field.name for field in dataclasses.fields(Article)]
+_TUPLE_AT = [number for number, name in enumerate(_ARTICLE_FIELDS) if name in _TUPLES]
+_DATE_AT = [number for number, name in enumerate(_ARTICLE_FIELDS) if name in _DATES]
+_FLAGS_AT = _ARTICLE_FIELDS.index("flags")
+_PATH_AT = _ARTICLE_FIELDS.index("abs_path")
+_NO_PATH = Path()  # set to the real path when the article is handed out
 
 
 def _encode_field(name: str, value: Any) -> Any:
+    if name == "abs_path":
+        return None
     if name in _TUPLES:
         return [_plain(item) for item in value]
     if name in _DATES:
@@ -70,16 +73,6 @@ def _encode_field(name: str, value: Any) -> Any:
     if name == "flags":
         return [[flag.by, _iso(flag.date), flag.reason, flag.line] for flag in value]
     return _plain(value)
-
-
-def _decode_field(name: str, value: Any) -> Any:
-    if name in _TUPLES:
-        return tuple(value)
-    if name in _DATES:
-        return _day(value)
-    if name == "flags":
-        return tuple(Flag(by, _day(when), reason, line) for by, when, reason, line in value)
-    return value
 
 
 def _encode_entry(entry: Entry) -> list[Any]:
@@ -97,11 +90,19 @@ def _decode_entry(data: list[Any]) -> Entry:
     identity, fields, diags = data
     article = None
     if fields is not None:
-        values = {
-            name: _decode_field(name, value)
-            for name, value in zip(_ARTICLE_FIELDS, fields, strict=True)
-        }
-        article = Article(abs_path=Path(), **values)
+        if len(fields) != len(_ARTICLE_FIELDS):
+            raise ValueError("another article shape")
+        for number in _TUPLE_AT:
+            fields[number] = tuple(fields[number])
+        for number in _DATE_AT:
+            if fields[number] is not None:
+                fields[number] = date.fromisoformat(fields[number])
+        fields[_FLAGS_AT] = tuple(
+            Flag(by, None if when is None else date.fromisoformat(when), reason, line)
+            for by, when, reason, line in fields[_FLAGS_AT]
+        )
+        fields[_PATH_AT] = _NO_PATH
+        article = Article(*fields)
     diagnostics = tuple(
         Diagnostic(path, line, message, Severity(severity), code)
         for path, line, message, severity, code in diags
