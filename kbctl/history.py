@@ -490,6 +490,7 @@ class _Walker:
                     if status and all(letter == 65 for letter in status):  # added in the merge
                         self._born(name, path)
             return
+        beside_delete: bool | None = None  # whether the commit deletes a path; asked once
         for status, old, path in entries:
             kind = status[0]
             if kind == 77 or kind == 84:  # M, T
@@ -506,7 +507,9 @@ class _Walker:
                 if name is not None:
                     self._record(name, commit, noise, path, b"", False)
                     self._born(name, path)
-                    if any(entry[0][:1] == b"D" for entry in entries):
+                    if beside_delete is None:
+                        beside_delete = any(entry[0][:1] == b"D" for entry in entries)
+                    if beside_delete:
                         self.born_beside_delete.add(name)
 
     def _record(
@@ -545,15 +548,24 @@ def _records(
     """
     cut = len(prefix)
     separator = b"\0" + _RECORD
-    buffer = b""
+    # The incomplete record so far, in chunks: one commit of 50k paths spans dozens of
+    # chunks, and joining or splitting it again at every chunk would be quadratic in its size.
+    pieces: list[bytes] = []
     for chunk in stream:
-        buffer += chunk
-        parts = buffer.split(separator)
-        buffer = parts.pop()  # maybe incomplete: wait for the next chunk
+        if not chunk:
+            continue
+        straddles = bool(pieces) and pieces[-1][-1:] == b"\0" and chunk[:1] == _RECORD
+        if not straddles and separator not in chunk:
+            pieces.append(chunk)
+            continue
+        pieces.append(chunk)
+        parts = b"".join(pieces).split(separator)
+        pieces = [parts.pop()]  # maybe incomplete (and within this chunk): wait for more
         for part in parts:
             record = _record(part, prefix, cut)
             if record is not None:
                 yield record
+    buffer = b"".join(pieces)
     if buffer:
         record = _record(buffer, prefix, cut)
         if record is not None:
@@ -1301,8 +1313,10 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     try:
         # ASCII escapes, because a file name that is not UTF-8 arrives as surrogates, which
         # only an escaped dump can write (and read back unchanged).
+        # dumps, not dump: dump encodes piece by piece in Python, several times slower.
+        text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
         with temporary.open("w", encoding="ascii") as handle:
-            json.dump(data, handle, ensure_ascii=True, separators=(",", ":"))
+            handle.write(text)
         temporary.replace(path)
     finally:
         with contextlib.suppress(OSError):
