@@ -582,3 +582,17 @@ def test_stream_parser_reads_one_huge_commit_in_linear_work(git_repo: GitRepo) -
     assert [len(entries) for _commit, entries in records] == [301, 1]
     assert size_of_log > 80 * size  # the import spans many chunks
     assert scanned <= 4 * size_of_log
+
+
+def test_reading_history_leaves_the_garbage_collector_as_it_was(simple: GitRepo) -> None:
+    import gc
+
+    assert gc.isenabled()
+    history_of(simple.path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        history_of(simple.path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
