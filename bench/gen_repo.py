@@ -9,6 +9,10 @@ are sometimes out of log order (rebases).
 
     python bench/gen_repo.py --files 10000 --commits 50000 --out /tmp/repo10k
     python bench/gen_repo.py --files 1000 --commits 5000 --out /tmp/repo1k
+    python bench/gen_repo.py --one-commit 50000 --out /tmp/repo-import50k
+
+``--one-commit N`` writes a base imported in one commit: the layout commit, then a single
+commit adding N articles (no other history), the worst case for a per-commit cost.
 
 The base is ``kb/`` (``kbctl.toml`` at the root says so); ``src/`` holds some code so that
 the base is a subfolder of a larger repository.
@@ -147,7 +151,10 @@ class Doc:
 class Generator:
     """Writes a fast-import stream for a synthetic history."""
 
-    def __init__(self, files: int, commits: int, seed: int, out: BinaryIO) -> None:
+    def __init__(
+        self, files: int, commits: int, seed: int, out: BinaryIO, *, one_commit: bool = False
+    ) -> None:
+        self.one_commit = one_commit
         self.random = random.Random(seed)
         self.files = files
         self.commits = commits
@@ -288,6 +295,17 @@ class Generator:
             [("M", "src/app.py", code), ("M", "kbctl.toml", config), ("M", "README.md", b"# KB\n")],
             parent=None,
         )
+        if self.one_commit:
+            imported: list[tuple[str, ...]] = []
+            while len(self.docs) < self.files:
+                doc = self.new_doc()
+                self.docs.append(doc)
+                imported.append(("M", doc.path, self.content(doc)))
+            message = f"Import the knowledge base ({len(imported)} articles)"
+            self.main_mark = self.commit(
+                "refs/heads/main", message, imported, parent=self.main_mark
+            )
+            return
         sweeps = {int(self.commits * share) for share in (0.35, 0.6, 0.85)}
         made = 1
         creation_share = 0.4  # the base grows during the first 40% of the history
@@ -360,8 +378,14 @@ def _quote(path: str) -> str:
     return path.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def generate(files: int, commits: int, out: Path, seed: int = 42) -> Path:
-    """Create the repository at ``out`` (replacing it) and check out its files."""
+def generate(
+    files: int, commits: int, out: Path, seed: int = 42, *, one_commit: bool = False
+) -> Path:
+    """Create the repository at ``out`` (replacing it) and check out its files.
+
+    ``one_commit``: the ``files`` articles are added in one commit after the layout commit,
+    and ``commits`` is ignored.
+    """
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -372,7 +396,7 @@ def generate(files: int, commits: int, out: Path, seed: int = 42) -> Path:
         stdin=subprocess.PIPE,
     )
     assert process.stdin is not None
-    generator = Generator(files, commits, seed, process.stdin)
+    generator = Generator(files, commits, seed, process.stdin, one_commit=one_commit)
     generator.run()
     process.stdin.write(b"done\n")
     process.stdin.close()
@@ -381,7 +405,8 @@ def generate(files: int, commits: int, out: Path, seed: int = 42) -> Path:
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=out, check=True)
     # fast-import writes a loosely packed repository; a clone from a server is repacked.
     subprocess.run(["git", "repack", "-q", "-a", "-d"], cwd=out, check=True)
-    subprocess.run(["git", "branch", "-q", "-D", "side"], cwd=out, check=False)
+    if not one_commit:
+        subprocess.run(["git", "branch", "-q", "-D", "side"], cwd=out, check=False)
     return out
 
 
@@ -392,9 +417,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--commits", type=int, default=5000, help="number of commits")
     parser.add_argument("--out", type=Path, required=True, help="repository folder (replaced)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--one-commit",
+        type=int,
+        metavar="N",
+        help="a base of N articles added in a single commit (overrides --files and --commits)",
+    )
     options = parser.parse_args(argv)
     started = time.perf_counter()
-    generate(options.files, options.commits, options.out, options.seed)
+    if options.one_commit:
+        options.files = options.one_commit
+    generate(
+        options.files, options.commits, options.out, options.seed,
+        one_commit=bool(options.one_commit),
+    )  # fmt: skip
     count = subprocess.run(
         ["git", "rev-list", "--count", "HEAD"], cwd=options.out, capture_output=True, text=True
     ).stdout.strip()

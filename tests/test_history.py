@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -492,3 +493,106 @@ def test_stream_parser_is_independent_of_chunk_boundaries(git_repo: GitRepo) -> 
     ]
     for size in (1, 2, 7, len(output)):
         assert parsed(size) == expected
+
+
+class _CountingEntries(list):
+    """A commit's entries that count how many of them the walker reads."""
+
+    read = 0
+
+    def __iter__(self):
+        for entry in super().__iter__():
+            _CountingEntries.read += 1
+            yield entry
+
+
+def _one_commit_log(repo: GitRepo, count: int) -> bytes:
+    """``git log`` output (kbctl's options) of a base of ``count`` articles imported in one
+    commit that also deletes a file (the delete sorts last, after every added article)."""
+    from kbctl.history import _log_args
+
+    repo.write("zz-old-notes.txt", "Minutes of the 2019 meeting, kept for the record.\n" * 40)
+    repo.commit("notes", "2025-01-01T10:00:00+00:00")
+    for number in range(count):
+        repo.write_article(f"topic/a{number:04}.md", f"Article {number}.\n", id=f"KB-{number}")
+    repo.remove("zz-old-notes.txt")
+    repo.commit("import the base", "2025-01-02T10:00:00+00:00")
+
+    class Spec:
+        prefix = ""
+
+        def pathspec(self) -> list[str]:
+            return []
+
+    return subprocess.run(
+        ["git", *_log_args(Spec(), ["HEAD"], "auto")],  # type: ignore[arg-type]
+        cwd=repo.path,
+        capture_output=True,
+        check=True,
+    ).stdout
+
+
+def test_one_commit_of_many_paths_is_folded_in_linear_work(git_repo: GitRepo) -> None:
+    """Each of a commit's entries is read a bounded number of times, however many articles
+    the commit adds (it was once read again for every added article: quadratic)."""
+    from kbctl.history import HistorySettings, _records, _Walker
+
+    count = 300
+    output = _one_commit_log(git_repo, count)
+    config = load_config(kb=git_repo.path)
+    paths = {f"topic/a{number:04}.md".encode(): f"topic/a{number:04}.md" for number in range(count)}
+    walker = _Walker(config, paths, {}, HistorySettings().threshold(count), frozenset())
+    _CountingEntries.read = 0
+    total = 0
+    for commit, entries in _records(iter([output]), b""):
+        total += len(entries)
+        walker.fold(commit, _CountingEntries(entries))
+    assert total == count + 2  # the articles, the deleted notes; the notes' first commit
+    assert _CountingEntries.read <= 4 * total
+    # And the folding itself is unchanged: every article is born in the import, next to a
+    # deletion (so it is named if renames turn out not to be followed), which was bulk noise.
+    assert walker.born_beside_delete == set(paths.values())
+    assert all(facts.born and facts.count == 1 for facts in walker.facts.values())
+    assert [why for _commit, why in walker.skipped] == [f"bulk: touched {count} articles"]
+
+
+def test_stream_parser_reads_one_huge_commit_in_linear_work(git_repo: GitRepo) -> None:
+    """A commit whose record spans many chunks is scanned a bounded number of times (it was
+    once joined and split again at every chunk: quadratic in the record's size)."""
+    from kbctl.history import _records
+
+    output = _one_commit_log(git_repo, 300)
+    scanned = 0
+
+    def profile(_frame, event: str, function) -> None:
+        nonlocal scanned
+        if event == "c_call" and getattr(function, "__name__", "") == "split":
+            receiver = getattr(function, "__self__", None)
+            if isinstance(receiver, bytes):
+                scanned += len(receiver)
+
+    size = 64
+    chunks = (output[i : i + size] for i in range(0, len(output), size))
+    sys.setprofile(profile)
+    try:
+        records = list(_records(chunks, b""))
+    finally:
+        sys.setprofile(None)
+    size_of_log = len(output)
+    assert [len(entries) for _commit, entries in records] == [301, 1]
+    assert size_of_log > 80 * size  # the import spans many chunks
+    assert scanned <= 4 * size_of_log
+
+
+def test_reading_history_leaves_the_garbage_collector_as_it_was(simple: GitRepo) -> None:
+    import gc
+
+    assert gc.isenabled()
+    history_of(simple.path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        history_of(simple.path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
