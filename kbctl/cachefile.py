@@ -4,7 +4,7 @@ Everything kbctl caches (parsed articles, git history, the search index) is data
 JSON for kbctl's own files, Whoosh's files for the index. Whoosh unpickles parts of its index
 when it opens it, so an index folder must never be opened unless this user's kbctl wrote it.
 Every cache file is therefore *sealed*: a keyed BLAKE2b tag over its bytes (for an index
-folder, over its small files and the identity of its large ones), with a random key kept in
+folder, over the identity of each of its files, change time included), with a random key kept in
 the user's state folder with mode 0600 (``$XDG_STATE_HOME/kbctl/cache.key``). A file planted
 in a repository, copied from another machine or edited by hand fails the check and is
 rebuilt; nothing of it is decoded first.
@@ -30,9 +30,6 @@ KEY_FILE = "cache.key"
 KEY_BYTES = 32
 MAGIC = b"kbctl-sealed-1\n"
 TAG_BYTES = 32
-# Files of an index folder up to this size are sealed by content; bigger ones (Whoosh's
-# postings) by identity: inode, size and mtime, which change when anyone else replaces them.
-CONTENT_SEAL_LIMIT = 1 << 20
 
 _key: bytes | None = None
 
@@ -199,8 +196,10 @@ def cache_write_error(path: Path, error: OSError) -> CacheWriteError:
 def folder_tag(folder: Path) -> bytes | None:
     """The seal tag of a folder's regular files (None when one is not a regular file).
 
-    Small files count by content; large ones by (inode, size, mtime), which stay the same
-    only while nobody replaces or rewrites the file.
+    Each file counts by its identity: name, inode, size, modification and change time. The
+    change time cannot be set back by anyone, so a file that is rewritten, replaced (as a
+    checkout or a copy does) or added after sealing changes the tag, and no file has to be
+    read to check it.
     """
     parts: list[bytes] = []
     try:
@@ -210,20 +209,13 @@ def folder_tag(folder: Path) -> bytes | None:
     for name in names:
         if name == SEAL_FILE or name.endswith(("LOCK", ".lock")):
             continue
-        path = folder / name
         try:
-            info = os.lstat(path)
+            info = (folder / name).lstat()
         except OSError:
             return None
         if not stat.S_ISREG(info.st_mode):
             return None
-        if info.st_size <= CONTENT_SEAL_LIMIT:
-            data = read_regular(path, CONTENT_SEAL_LIMIT)
-            if data is None:
-                return None
-            identity = hashlib.blake2b(data, digest_size=32).hexdigest()
-        else:
-            identity = f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}"
+        identity = f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
         parts.append(f"{name}\0{identity}\n".encode("utf-8", "surrogateescape"))
     return tag(parts)
 
