@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from kbctl.config import Config
     from kbctl.model import Article, ArticleHistory, LoadResult
-    from kbctl.owners import Ownership, Roster
+    from kbctl.ownership import Ownership, Roster
 
 
 review_app = typer.Typer(
@@ -50,7 +50,7 @@ def _ownership_context(
     config: Config, base: LoadResult
 ) -> tuple[dict[str, Ownership], Roster | None]:
     """Owners of every article and the roster; their problems are printed on stderr."""
-    from kbctl.owners import load_ownership
+    from kbctl.ownership import load_ownership
 
     ownership, roster, problems = load_ownership(config, base.articles)
     print_diagnostics(problems)
@@ -152,7 +152,7 @@ def owners(
 
       kbctl owners --missing --format json
     """
-    from kbctl.owners import owners_summary
+    from kbctl.policy.queue import owners_summary
 
     config, base = load_base(ctx)
     on = parse_day(today, "--today")
@@ -200,7 +200,7 @@ def review(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from kbctl.owners import review_queue
+    from kbctl.policy.queue import review_queue
 
     config, base = load_base(ctx)
     on = parse_day(today, "--today")
@@ -259,7 +259,9 @@ def review_mark(
       kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --commit
     """
     from kbctl.model import Status
-    from kbctl.owners import articles_to_edit, due_for_review, review_updates
+    from kbctl.policy.marks import review_updates
+    from kbctl.policy.queue import due_for_review
+    from kbctl.selection import articles_to_edit
 
     if status is not None and status.strip().lower() not in {s.value for s in Status}:
         raise UsageError(
@@ -335,7 +337,9 @@ def flag(
 
       kbctl flag billing/refund.md "refund limit is 30 days now" --by @ivan
     """
-    from kbctl.owners import articles_to_edit, flag_updates, load_roster
+    from kbctl.ownership import load_roster
+    from kbctl.policy.marks import flag_updates
+    from kbctl.selection import articles_to_edit
 
     if not reason.strip():
         raise UsageError("say what is wrong", hint='kbctl flag KB-0012 "what is wrong"')
@@ -367,7 +371,7 @@ def flags(
 
       kbctl flags --format json
     """
-    from kbctl.owners import open_flags
+    from kbctl.policy.queue import open_flags
 
     config, base = load_base(ctx)
     ownership, _roster = _ownership_context(config, base)
