@@ -17,12 +17,13 @@ from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag, Statu
 from kbctl.ownership import (
     NO_OWNER,
     Ownership,
+    OwnershipFacts,
     OwnerSource,
     OwnerStanding,
     Roster,
+    belongs_to,
     has_live_owner,
     normalise_handle,
-    owned_by,
     owner_standing,
     queue_owners,
 )
@@ -137,12 +138,13 @@ def review_queue(
     ``created``.
     """
     max_wip = wip_max_age(config)
+    facts = OwnershipFacts(ownership, roster)
     items: list[QueueItem] = []
     for article in articles:
         if article.is_archived:
             continue
         owned = ownership.get(article.path) or NO_OWNER
-        if owner is not None and not owned_by(owned.owners, owner, roster):
+        if owner is not None and not belongs_to(article, owner, facts):
             continue
         status = review_status(article, last_changed(history, article), config, today)
         reasons: list[QueueReason] = []
@@ -300,6 +302,60 @@ def owners_summary(
     ]
     ownerless.sort(key=lambda pair: pair[0].path)
     return OwnersSummary(ordered, ownerless, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedArticle:
+    """One article of an owner, for ``kbctl owners --owner``."""
+
+    article: Article
+    ownership: Ownership
+    review: ReviewStatus
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        article = self.article
+        return {
+            "id": article.id,
+            "path": article.path,
+            "title": article.title,
+            "owners": list(self.ownership.owners),
+            "owner_source": self.ownership.source,
+            "status": article.status,
+            "audience": article.audience,
+            "review_state": self.review.state,
+            "last_reviewed": article.last_reviewed,
+            "due": self.review.due_date,
+            "open_flags": len(article.flags),
+        }
+
+
+def owned_articles(
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+    config: Config,
+    today: date,
+    who: Sequence[str],
+    *,
+    history: Mapping[str, ArticleHistory] | None = None,
+) -> list[OwnedArticle]:
+    """The articles that belong to any of ``who`` (:func:`kbctl.ownership.belongs_to`), by path.
+
+    Archived articles are left out, as in :func:`owners_summary`. Pure.
+    """
+    facts = OwnershipFacts(ownership, roster)
+    found = [
+        OwnedArticle(
+            article,
+            facts.of(article),
+            review_status(article, last_changed(history, article), config, today),
+        )
+        for article in articles
+        if not article.is_archived and belongs_to(article, who, facts)
+    ]
+    found.sort(key=lambda item: item.article.path)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
