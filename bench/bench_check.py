@@ -71,7 +71,7 @@ def phases(work: Path, cache: Path) -> dict[str, float]:
     from kbctl.articles import base_files, load_base
     from kbctl.config import load_config
     from kbctl.history import read_history
-    from kbctl.owners import load_roster, ownership_report
+    from kbctl.ownership import load_roster, ownership_report
     from kbctl.render.json import dumps
     from kbctl.rules.engine import run_check
     from kbctl.rules.registry import CheckContext

@@ -31,7 +31,7 @@ BATCH = 5  # pairs started together (each pair on its own article)
 _BARRIER = """
 import sys, time
 from pathlib import Path
-import kbctl.articles, kbctl.cli.app, kbctl.cli.owners_cmd, kbctl.owners
+import kbctl.articles, kbctl.cli.app, kbctl.cli.owners_cmd, kbctl.ownership
 ready, go = Path(sys.argv[1]), Path(sys.argv[2])
 ready.touch()
 while not go.exists():

@@ -12,20 +12,19 @@ import pytest
 from kbctl.articles import load_base
 from kbctl.config import Config
 from kbctl.model import Severity
-from kbctl.owners import (
+from kbctl.ownership import (
     OwnerStanding,
     Roster,
     RosterEntry,
     find_codeowners,
     load_roster,
     owned_by,
-    owners_summary,
     ownership_report,
     parse_codeowners,
     queue_owners,
     resolve_ownership,
-    review_queue,
 )
+from kbctl.policy.queue import owners_summary, review_queue
 from tests.conftest import article_text
 
 # GitHub's documented example CODEOWNERS (docs.github.com, "About code owners"), in order.

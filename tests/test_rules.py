@@ -12,7 +12,7 @@ from kbctl.articles import base_files, load_base
 from kbctl.config import load_config
 from kbctl.errors import ConfigError
 from kbctl.model import ArticleHistory, Change, Finding, Severity
-from kbctl.owners import Ownership, Roster, RosterEntry
+from kbctl.ownership import Ownership, Roster, RosterEntry
 from kbctl.rules.engine import check_settings, fails, run_check
 from kbctl.rules.registry import CheckContext, all_rules
 

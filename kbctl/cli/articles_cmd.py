@@ -25,7 +25,12 @@ def register(app: typer.Typer) -> None:
 def list_articles(
     ctx: typer.Context,
     tag: Annotated[list[str] | None, typer.Option(help="Only articles with this tag.")] = None,
-    owner: Annotated[str | None, typer.Option(help="Only articles owned by this owner.")] = None,
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            help="Only articles of this owner: front matter, else CODEOWNERS; teams expanded."
+        ),
+    ] = None,
     status: Annotated[
         str | None, typer.Option(help="wip, not_validated, validated, archived.")
     ] = None,
@@ -46,9 +51,16 @@ def list_articles(
     """
     from kbctl.selection import ArticleFilter
 
-    _config, base = load_base(ctx)
+    config, base = load_base(ctx)
     selected = ArticleFilter(tags=tuple(tag or ()), owner=owner, status=status, audience=audience)
-    articles = [article for article in base.articles if selected.matches(article)]
+    facts = None
+    if owner:
+        from kbctl.cli.context import print_diagnostics
+        from kbctl.ownership import load_ownership_facts
+
+        facts = load_ownership_facts(config, base.articles)
+        print_diagnostics(facts.diagnostics)
+    articles = [article for article in base.articles if selected.matches(article, facts)]
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 

@@ -120,7 +120,7 @@ def check(
       kbctl check --format sarif --output kbctl.sarif
     """
     from kbctl.articles import base_files, load_base
-    from kbctl.owners import load_ownership
+    from kbctl.ownership import load_ownership
     from kbctl.rules.engine import check_settings, fails, run_check
     from kbctl.rules.registry import CheckContext
 

@@ -56,24 +56,18 @@ def stale(
     from kbctl.articles import load_base as load_articles
     from kbctl.cli.context import load_config, print_diagnostics
     from kbctl.history import stale_items, start_history
-    from kbctl.owners import load_roster, owned_by, resolve_ownership
+    from kbctl.ownership import load_ownership_facts
 
     when = parse_day(today)
     config = load_config(ctx)
     prefetch = start_history(config)  # git reads the history while the articles load
     base = load_articles(config)
     print_diagnostics(base.diagnostics)
-    ownership = {
-        path: found.owners for path, found in resolve_ownership(config, base.articles).items()
-    }
+    facts = load_ownership_facts(config, base.articles)
+    ownership = {path: found.owners for path, found in facts.by_path.items()}
     articles = base.articles
     if owner:
-        roster, _diagnostics = load_roster(config)
-        articles = [
-            article
-            for article in articles
-            if any(owned_by(ownership.get(article.path, ()), who, roster) for who in owner)
-        ]
+        articles = [article for article in articles if facts.owns(owner, article)]
     report = load_history(config, articles, prefetch=prefetch)
     items = stale_items(articles, report.facts, config, when, days=days, owners=ownership)
     if output_format is DataFormat.JSON:

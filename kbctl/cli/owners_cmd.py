@@ -22,10 +22,11 @@ from kbctl.errors import EditError, ExitCode, UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
+    from datetime import date
 
     from kbctl.config import Config
     from kbctl.model import Article, ArticleHistory, LoadResult
-    from kbctl.owners import Ownership, Roster
+    from kbctl.ownership import Ownership, Roster
 
 
 review_app = typer.Typer(
@@ -50,7 +51,7 @@ def _ownership_context(
     config: Config, base: LoadResult
 ) -> tuple[dict[str, Ownership], Roster | None]:
     """Owners of every article and the roster; their problems are printed on stderr."""
-    from kbctl.owners import load_ownership
+    from kbctl.ownership import load_ownership
 
     ownership, roster, problems = load_ownership(config, base.articles)
     print_diagnostics(problems)
@@ -138,6 +139,14 @@ def owners(
     missing: Annotated[
         bool, typer.Option("--missing", help="Only list articles nobody owns (exit 1 if any).")
     ] = False,
+    owner: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--owner",
+            metavar="OWNER",
+            help="List this owner's articles instead (teams expanded; repeatable).",
+        ),
+    ] = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
@@ -151,13 +160,22 @@ def owners(
       kbctl owners
 
       kbctl owners --missing --format json
-    """
-    from kbctl.owners import owners_summary
 
+      kbctl owners --owner @anna.petrova
+    """
+    from kbctl.policy.queue import owners_summary
+
+    if owner and missing:
+        raise UsageError(
+            "--owner and --missing do not go together", hint="ownerless articles have no owner"
+        )
     config, base = load_base(ctx)
     on = parse_day(today, "--today")
     ownership, roster = _ownership_context(config, base)
     history = _history(config, base.articles)
+    if owner:
+        _owned_articles(base.articles, ownership, roster, config, on, owner, history, output_format)
+        return
     summary = owners_summary(base.articles, ownership, roster, config, on, history=history)
     ownerless = summary.ownerless_rows()
     if output_format is DataFormat.JSON:
@@ -172,6 +190,46 @@ def owners(
         ownerless_table(stdout_console(), ownerless)
     if missing and ownerless:
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _owned_articles(
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+    config: Config,
+    on: date,
+    who: Sequence[str],
+    history: Mapping[str, ArticleHistory],
+    output_format: DataFormat,
+) -> None:
+    """``kbctl owners --owner X``: the articles of X, with where their owners came from."""
+    from kbctl.policy.queue import owned_articles
+
+    found = owned_articles(articles, ownership, roster, config, on, who, history=history)
+    if output_format is DataFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps([item.as_dict() for item in found]))
+        return
+    from kbctl.render.table import print_table
+
+    print_table(
+        stdout_console(),
+        ["id", "title", "owners", "from", "status", "review", "path"],
+        (
+            (
+                item.article.id,
+                item.article.title,
+                ", ".join(item.ownership.owners),
+                item.ownership.describe,
+                item.article.status,
+                item.review.state,
+                item.article.path,
+            )
+            for item in found
+        ),
+        empty="no articles of " + ", ".join(who),
+    )
 
 
 # --------------------------------------------------------------------------- review
@@ -200,7 +258,7 @@ def review(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from kbctl.owners import review_queue
+    from kbctl.policy.queue import review_queue
 
     config, base = load_base(ctx)
     on = parse_day(today, "--today")
@@ -259,7 +317,9 @@ def review_mark(
       kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --commit
     """
     from kbctl.model import Status
-    from kbctl.owners import articles_to_edit, due_for_review, review_updates
+    from kbctl.policy.marks import review_updates
+    from kbctl.policy.queue import due_for_review
+    from kbctl.selection import articles_to_edit
 
     if status is not None and status.strip().lower() not in {s.value for s in Status}:
         raise UsageError(
@@ -335,7 +395,9 @@ def flag(
 
       kbctl flag billing/refund.md "refund limit is 30 days now" --by @ivan
     """
-    from kbctl.owners import articles_to_edit, flag_updates, load_roster
+    from kbctl.ownership import load_roster
+    from kbctl.policy.marks import flag_updates
+    from kbctl.selection import articles_to_edit
 
     if not reason.strip():
         raise UsageError("say what is wrong", hint='kbctl flag KB-0012 "what is wrong"')
@@ -367,7 +429,7 @@ def flags(
 
       kbctl flags --format json
     """
-    from kbctl.owners import open_flags
+    from kbctl.policy.queue import open_flags
 
     config, base = load_base(ctx)
     ownership, _roster = _ownership_context(config, base)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from kbctl.model import Article, Hit
-    from kbctl.owners import OpenFlag, OwnerRow, OwnersSummary, QueueItem
+    from kbctl.policy.queue import OpenFlag, OwnerRow, OwnersSummary, QueueItem
 
 
 def print_table(

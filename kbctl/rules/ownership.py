@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbctl.model import Article, Finding, Severity
-from kbctl.owners import Ownership, OwnerSource, OwnerStanding, owner_standing
+from kbctl.ownership import Ownership, OwnerSource, OwnerStanding, owner_standing
 from kbctl.rules.registry import CheckContext, Rule, register
 
 

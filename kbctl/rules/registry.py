@@ -17,7 +17,7 @@ from kbctl.model import Article, ArticleHistory, Diagnostic, Finding, Severity
 
 if TYPE_CHECKING:
     from kbctl.config import Config
-    from kbctl.owners import Ownership, Roster
+    from kbctl.ownership import Ownership, Roster
 
 
 class Family(StrEnum):
@@ -45,7 +45,7 @@ class CheckContext:
 
     ``scope`` is the set of base-relative paths to report on (None: every article);
     ``params`` are the rule's parameters with config applied (set by the engine before
-    each rule runs); ``ownership`` is :func:`kbctl.owners.resolve_ownership`'s result and
+    each rule runs); ``ownership`` is :func:`kbctl.ownership.resolve_ownership`'s result and
     ``roster`` the roster (None when there is none).
     """
 

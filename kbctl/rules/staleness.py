@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from kbctl import owners
 from kbctl.model import Article, ArticleHistory, Finding, Severity, Status
+from kbctl.policy import queue
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.rules.review import ReviewState, review_status
 
@@ -23,7 +23,7 @@ def usable_history(article: Article, context: CheckContext) -> ArticleHistory | 
 
 def last_changed(article: Article, context: CheckContext) -> date | None:
     """The UTC date of the article's last content change, from git (when it can be trusted)."""
-    return owners.last_changed(context.history, article)
+    return queue.last_changed(context.history, article)
 
 
 def _soon_days(context: CheckContext) -> int:
@@ -111,11 +111,11 @@ CHANGED_SINCE_REVIEW = register(
 def _wip_too_old(article: Article, context: CheckContext) -> Iterator[Finding]:
     if article.status != Status.WIP:
         return
-    since = owners.wip_started(article, context.history)
+    since = queue.wip_started(article, context.history)
     if since is None:
         return
     max_days = context.params.get("max_days")
-    max_days = owners.wip_max_age(context.config) if max_days is None else int(max_days)
+    max_days = queue.wip_max_age(context.config) if max_days is None else int(max_days)
     age = (context.today - since).days
     if age > max_days:
         yield WIP_TOO_OLD.finding(

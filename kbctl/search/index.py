@@ -256,7 +256,7 @@ def _save_manifest(folder: Path, manifest: Manifest) -> None:
 
 def _document(article: Any) -> dict[str, Any]:
     """The Whoosh document of an article (``article`` is a kbctl.model.Article)."""
-    from kbctl.selection import normalise_handle
+    from kbctl.ownership import normalise_handle
 
     return {
         "path": article.path,

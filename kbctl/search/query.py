@@ -329,7 +329,7 @@ def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
     """(filter, mask) queries for Whoosh."""
     from whoosh.query import And, Term
 
-    from kbctl.selection import normalise_handle
+    from kbctl.ownership import normalise_handle
 
     wanted = [Term("f_tag", tag.strip().casefold()) for tag in filters.tags]
     if filters.owner:

@@ -1,0 +1,410 @@
+"""The review queue and the reports that decide who must review what.
+
+Pure functions of (articles, ownership facts, history facts, settings, today): nothing here
+reads a file or runs git.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date
+from enum import StrEnum
+from typing import Any
+
+from kbctl.config import Config
+from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag, Status
+from kbctl.ownership import (
+    NO_OWNER,
+    Ownership,
+    OwnershipFacts,
+    OwnerSource,
+    OwnerStanding,
+    Roster,
+    belongs_to,
+    has_live_owner,
+    normalise_handle,
+    owner_standing,
+    queue_owners,
+)
+from kbctl.rules.review import ReviewState, ReviewStatus, review_status
+from kbctl.values import parse_interval
+
+DEFAULT_WIP_MAX_AGE = 30
+
+
+class QueueReason(StrEnum):
+    """Why an article is in the review queue, most harmful first."""
+
+    FLAGGED = "flagged"
+    OVERDUE = "overdue"
+    NEVER_REVIEWED = "never reviewed"
+    OWNER_MISSING = "validated, owner missing"
+    WIP_TOO_OLD = "wip too old"
+    DUE_SOON = "due soon"
+
+
+_REASON_RANK = {reason: rank for rank, reason in enumerate(QueueReason)}
+
+
+@dataclass(slots=True)
+class QueueItem:
+    """One article of the review queue."""
+
+    article: Article
+    ownership: Ownership
+    review: ReviewStatus
+    reasons: list[QueueReason]
+    detail: list[str]
+
+    @property
+    def external(self) -> bool:
+        """Customer- or public-facing: mistakes there hurt most."""
+        return self.article.audience in EXTERNAL_AUDIENCES
+
+    def rank(self) -> tuple[int, int, int, str]:
+        """Sort key: worst reason, then external before internal, then most overdue."""
+        worst = min(_REASON_RANK[reason] for reason in self.reasons)
+        audience_rank = 0 if self.external else (1 if self.article.audience == "partner" else 2)
+        overdue = self.review.days_overdue if self.review.days_overdue is not None else 0
+        return worst, audience_rank, -overdue, self.article.id.casefold()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        article = self.article
+        return {
+            "id": article.id,
+            "path": article.path,
+            "title": article.title,
+            "owners": list(self.ownership.owners),
+            "owner_source": self.ownership.source,
+            "status": article.status,
+            "audience": article.audience,
+            "reasons": [str(reason) for reason in self.reasons],
+            "detail": self.detail,
+            "review_state": self.review.state,
+            "last_reviewed": article.last_reviewed,
+            "due": self.review.due_date,
+            "days_overdue": self.review.days_overdue,
+            "open_flags": len(article.flags),
+        }
+
+
+def wip_max_age(config: Config) -> int:
+    """Days a Work in Progress article may stay so: ``[review] wip_max_age`` (default 30d)."""
+    value = config.section("review").get("wip_max_age", DEFAULT_WIP_MAX_AGE)
+    try:
+        return parse_interval(value) or DEFAULT_WIP_MAX_AGE
+    except ValueError:
+        return DEFAULT_WIP_MAX_AGE
+
+
+def last_changed(history: Mapping[str, ArticleHistory] | None, article: Article) -> date | None:
+    """The UTC date of the article's last content change, when git can be trusted for it."""
+    from kbctl.history import usable_last_change
+
+    return usable_last_change(history.get(article.path)) if history else None
+
+
+def wip_started(article: Article, history: Mapping[str, ArticleHistory] | None) -> date | None:
+    """When a Work in Progress article was started: ``created``, else its first commit.
+
+    The first commit counts only when git can be trusted (committed, not a shallow cut).
+    """
+    if article.created is not None:
+        return article.created
+    facts = history.get(article.path) if history else None
+    if facts is None or not facts.committed or not facts.reliable or facts.first_change is None:
+        return None
+    return facts.first_change.authored.astimezone(UTC).date()
+
+
+def review_queue(
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+    config: Config,
+    today: date,
+    *,
+    history: Mapping[str, ArticleHistory] | None = None,
+    owner: str | None = None,
+) -> list[QueueItem]:
+    """The review queue, most harmful first. Pure.
+
+    In the queue: open flags; overdue or never-reviewed articles; Validated articles without a
+    live owner; Work in Progress older than ``[review] wip_max_age``; reviews due soon.
+    ``owner`` limits it to one person's or team's articles (teams expanded to members);
+    ``history`` (git facts by path) dates articles without a review date and WIP without
+    ``created``.
+    """
+    max_wip = wip_max_age(config)
+    facts = OwnershipFacts(ownership, roster)
+    items: list[QueueItem] = []
+    for article in articles:
+        if article.is_archived:
+            continue
+        owned = ownership.get(article.path) or NO_OWNER
+        if owner is not None and not belongs_to(article, owner, facts):
+            continue
+        status = review_status(article, last_changed(history, article), config, today)
+        reasons: list[QueueReason] = []
+        detail: list[str] = []
+        if article.flags:
+            reasons.append(QueueReason.FLAGGED)
+            detail.append(f"{len(article.flags)} open flag(s): {article.flags[-1].reason}")
+        if status.state is ReviewState.OVERDUE:
+            reasons.append(QueueReason.OVERDUE)
+            detail.append(status.reason)
+        elif status.state is ReviewState.NEVER:
+            reasons.append(QueueReason.NEVER_REVIEWED)
+            detail.append(status.reason)
+        elif status.state is ReviewState.DUE_SOON:
+            reasons.append(QueueReason.DUE_SOON)
+            detail.append(status.reason)
+        if article.status == Status.VALIDATED and not has_live_owner(owned.owners, roster):
+            reasons.append(QueueReason.OWNER_MISSING)
+            detail.append(_owner_problem(owned.owners, roster))
+        started = wip_started(article, history) if article.status == Status.WIP else None
+        if started is not None and (age := (today - started).days) > max_wip:
+            reasons.append(QueueReason.WIP_TOO_OLD)
+            detail.append(f"work in progress for {age}d (max {max_wip}d)")
+        if reasons:
+            items.append(QueueItem(article, owned, status, reasons, detail))
+    items.sort(key=QueueItem.rank)
+    return items
+
+
+def _owner_problem(owners: Sequence[str], roster: Roster | None) -> str:
+    if not owners:
+        return "no owner"
+    problems = [f"{name} {owner_standing(name, roster)}" for name in owners]
+    return "owner gone: " + ", ".join(problems)
+
+
+@dataclass(slots=True)
+class OwnerRow:
+    """Per-owner counts for ``kbctl owners``."""
+
+    owner: str
+    standing: OwnerStanding
+    is_team: bool
+    articles: int = 0
+    due: int = 0
+    overdue: int = 0
+    flagged: int = 0
+    oldest: date | None = None
+    oldest_id: str | None = None
+    paths: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "owner": self.owner,
+            "roster": str(self.standing),
+            "team": self.is_team,
+            "articles": self.articles,
+            "due": self.due,
+            "overdue": self.overdue,
+            "flagged": self.flagged,
+            "oldest": self.oldest,
+            "oldest_id": self.oldest_id,
+        }
+
+
+@dataclass(slots=True)
+class OwnersSummary:
+    """Everything ``kbctl owners`` shows."""
+
+    owners: list[OwnerRow]
+    ownerless: list[tuple[Article, Ownership]]
+    roster_problems: list[OwnerRow]
+
+    def ownerless_rows(self) -> list[dict[str, Any]]:
+        """The ownerless articles as plain data (why: no owner, or an owner-less CODEOWNERS line)."""
+        return [
+            {
+                "id": article.id,
+                "path": article.path,
+                "title": article.title,
+                "status": article.status,
+                "audience": article.audience,
+                "why": (
+                    "CODEOWNERS line without owners"
+                    if owned.source == OwnerSource.CODEOWNERS
+                    else "no owner"
+                ),
+                "source": owned.describe,
+            }
+            for article, owned in self.ownerless
+        ]
+
+    def as_dict(self, roster: Roster | None) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "roster": roster.shown if roster else None,
+            "owners": [row.as_dict() for row in self.owners],
+            "ownerless": self.ownerless_rows(),
+            "roster_problems": [row.as_dict() for row in self.roster_problems],
+        }
+
+
+def owners_summary(
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+    config: Config,
+    today: date,
+    *,
+    history: Mapping[str, ArticleHistory] | None = None,
+) -> OwnersSummary:
+    """Per owner (teams and each of their members): articles, due, overdue, flagged, oldest.
+
+    Archived articles are left out. "due" counts reviews due within 30 days; "overdue" counts
+    overdue ones and those never reviewed with no dated change. Pure.
+    """
+    rows: dict[str, OwnerRow] = {}
+    ownerless: list[tuple[Article, Ownership]] = []
+    for article in articles:
+        if article.is_archived:
+            continue
+        owned = ownership.get(article.path) or NO_OWNER
+        if not owned.owners:
+            ownerless.append((article, owned))
+            continue
+        status = review_status(article, last_changed(history, article), config, today)
+        for name in queue_owners(owned.owners, roster):
+            key = normalise_handle(name)
+            entry = roster.get(name) if roster is not None else None
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = OwnerRow(
+                    name,
+                    owner_standing(name, roster),
+                    bool(entry and (entry.is_team or entry.members)),
+                )
+            row.articles += 1
+            row.paths.append(article.path)
+            if status.state is ReviewState.DUE_SOON:
+                row.due += 1
+            elif status.state in (ReviewState.OVERDUE, ReviewState.NEVER):
+                row.overdue += 1
+            if article.flags:
+                row.flagged += 1
+            if status.basis_date is not None and (
+                row.oldest is None or status.basis_date < row.oldest
+            ):
+                row.oldest, row.oldest_id = status.basis_date, article.id
+    ordered = sorted(
+        rows.values(), key=lambda row: (-row.overdue, -row.due, normalise_handle(row.owner))
+    )
+    problems = [
+        row for row in ordered if row.standing in (OwnerStanding.INACTIVE, OwnerStanding.UNKNOWN)
+    ]
+    ownerless.sort(key=lambda pair: pair[0].path)
+    return OwnersSummary(ordered, ownerless, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnedArticle:
+    """One article of an owner, for ``kbctl owners --owner``."""
+
+    article: Article
+    ownership: Ownership
+    review: ReviewStatus
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        article = self.article
+        return {
+            "id": article.id,
+            "path": article.path,
+            "title": article.title,
+            "owners": list(self.ownership.owners),
+            "owner_source": self.ownership.source,
+            "status": article.status,
+            "audience": article.audience,
+            "review_state": self.review.state,
+            "last_reviewed": article.last_reviewed,
+            "due": self.review.due_date,
+            "open_flags": len(article.flags),
+        }
+
+
+def owned_articles(
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+    config: Config,
+    today: date,
+    who: Sequence[str],
+    *,
+    history: Mapping[str, ArticleHistory] | None = None,
+) -> list[OwnedArticle]:
+    """The articles that belong to any of ``who`` (:func:`kbctl.ownership.belongs_to`), by path.
+
+    Archived articles are left out, as in :func:`owners_summary`. Pure.
+    """
+    facts = OwnershipFacts(ownership, roster)
+    found = [
+        OwnedArticle(
+            article,
+            facts.of(article),
+            review_status(article, last_changed(history, article), config, today),
+        )
+        for article in articles
+        if not article.is_archived and belongs_to(article, who, facts)
+    ]
+    found.sort(key=lambda item: item.article.path)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class OpenFlag:
+    """One open flag and its article."""
+
+    article: Article
+    flag: Flag
+    owners: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "id": self.article.id,
+            "path": self.article.path,
+            "line": self.flag.line,
+            "title": self.article.title,
+            "owners": list(self.owners),
+            "by": self.flag.by,
+            "date": self.flag.date,
+            "reason": self.flag.reason,
+        }
+
+
+def open_flags(articles: Sequence[Article], ownership: Mapping[str, Ownership]) -> list[OpenFlag]:
+    """Every open flag of the base, oldest first (undated last)."""
+    found = [
+        OpenFlag(article, flag, (ownership.get(article.path) or NO_OWNER).owners)
+        for article in articles
+        for flag in article.flags
+    ]
+    found.sort(
+        key=lambda item: (item.flag.date is None, item.flag.date or date.min, item.article.path)
+    )
+    return found
+
+
+def due_for_review(
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+    config: Config,
+    today: date,
+    *,
+    history: Mapping[str, ArticleHistory] | None = None,
+    owner: str | None = None,
+) -> list[Article]:
+    """Articles due, overdue or never reviewed on ``today`` (of ``owner`` when given), in
+    review-queue order. Pure."""
+    due = (ReviewState.OVERDUE, ReviewState.DUE_SOON, ReviewState.NEVER)
+    queue = review_queue(articles, ownership, roster, config, today, history=history, owner=owner)
+    return [item.article for item in queue if item.review.state in due]
