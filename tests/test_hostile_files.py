@@ -10,8 +10,8 @@ import types
 from pathlib import Path
 
 from kbctl.articles import load_base
+from kbctl.articles.cache import ParseCache
 from kbctl.config import Config, cache_root
-from kbctl.parsecache import ParseCache
 from tests.conftest import GitRepo, article_text
 
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from kbctl.articles import load_base
+from kbctl.articles.cache import ParseCache
 from kbctl.config import Config, cache_root
-from kbctl.parsecache import ParseCache
 from tests.conftest import article_text
 
 OLD = 1_600_000_000  # a file time far from "now", so the racy-git rule lets it be cached

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from kbctl.articles.yaml import FrontMatter, read_front_matter
 from kbctl.config import Config, shared_cache_dir
-from kbctl.front_yaml import FrontMatter, read_front_matter
 from kbctl.model import Article, Audience, Diagnostic, Flag, LoadResult, Severity, Status
 from kbctl.values import (
     glob_match_any,
@@ -376,7 +376,7 @@ def load_base(
     Parsed files are cached (see :class:`kbctl.parsecache.ParseCache`), so a second run parses only the files
     that changed since.
     """
-    from kbctl.parsecache import ParseCache
+    from kbctl.articles.cache import ParseCache
 
     result = LoadResult(root=config.root)
     cache = ParseCache.open(config) if use_cache else None
