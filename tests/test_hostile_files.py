@@ -9,8 +9,7 @@ import sys
 import types
 from pathlib import Path
 
-from kbctl.articles import load_base
-from kbctl.articles.cache import ParseCache
+from kbctl.articles import ParseCache, load_base
 from kbctl.config import Config, cache_root
 from tests.conftest import GitRepo, article_text
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kbctl.articles import load_base
-from kbctl.articles.cache import ParseCache
+from kbctl.articles import ParseCache, load_base
 from kbctl.config import Config, cache_root
 from tests.conftest import article_text
 
