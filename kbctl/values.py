@@ -98,7 +98,7 @@ def _yaml_timestamp(text: str) -> datetime | None:
     The front-matter loader keeps timestamps as text, so that a bad one costs only its key;
     this reads them the way YAML would have.
     """
-    from kbctl.front_yaml import timestamp_value
+    from kbctl.articles.yaml import timestamp_value
 
     value = timestamp_value(text)
     if value is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kbctl.articles import article_files, load_base, parse_article
+from kbctl.articles import Tree, article_files, base_files, load_base, parse_article
 from kbctl.config import Config, load_config
 from tests.conftest import article_text
 
@@ -217,3 +217,25 @@ def test_line_numbers_after_a_blank_line_under_the_opening_dashes() -> None:
         ]
         assert article.line_of("id") == 3
         assert article.body_line == 6
+
+
+def test_one_tree_is_one_scan_shared_by_loading_links_and_folders(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    (root / "billing").mkdir(parents=True)
+    (root / "billing" / "a.md").write_text(article_text("Text.\n", id="A"), encoding="utf-8")
+    (root / "billing" / "chart.png").write_bytes(b"\x89PNG")
+    (root / "b.md").write_text(article_text("Text.\n", id="B"), encoding="utf-8")
+    config = Config(root=root)
+    tree = Tree(config)
+
+    base = load_base(config, tree=tree, use_cache=False)
+    # Files added after the scan are not seen by any consumer of the same tree: one listing.
+    (root / "billing" / "late.md").write_text(article_text("Text.\n", id="L"), encoding="utf-8")
+
+    assert sorted(article.id for article in base.articles) == ["A", "B"]
+    assert base_files(config, tree) == {"b.md", "billing/a.md", "billing/chart.png"}
+    assert tree.articles_under("billing") == ["billing/a.md"]
+    assert tree.articles_under(".") == ["b.md", "billing/a.md"]
+    assert set(tree.article_stats()) == {"b.md", "billing/a.md"}
+    # A new tree is a new scan.
+    assert Tree(config).articles_under("billing") == ["billing/a.md", "billing/late.md"]

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kbctl.articles import _load_yaml, edit_front_matter_bytes, split_front_matter
+from kbctl.articles import edit_front_matter_bytes, read_front_matter, split_front_matter
 
 REVIEW_KEYS = ("last_reviewed", "reviewed_by", "status")
 OTHER_KEYS = ("id", "title", "owner", "tags", "audience", "product", "description", "x-note")
@@ -69,9 +69,9 @@ def articles(draw: st.DrawFn) -> bytes:
 
 def parsed(data: bytes) -> tuple[dict, str]:
     front, body, _line, _has_front = split_front_matter(data.decode("utf-8-sig"))
-    meta, _error_line, error = _load_yaml(front)
-    assert error is None
-    return meta, body
+    front_matter = read_front_matter(front)
+    assert front_matter.error is None
+    return front_matter.meta, body
 
 
 def iso(value: object) -> object:
@@ -89,7 +89,7 @@ def test_marking_reviewed_changes_exactly_the_intended_keys(
     data: bytes, who: str, when: date, status: str
 ) -> None:
     front, _body, _line, has_front = split_front_matter(data.decode("utf-8-sig"))
-    assume(has_front and _load_yaml(front)[2] is None)
+    assume(has_front and read_front_matter(front).error is None)
     before, body_before = parsed(data)
     updates = {"last_reviewed": when, "reviewed_by": who, "status": status}
 

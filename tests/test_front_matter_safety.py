@@ -17,14 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbctl.articles import edit_front_matter_bytes, parse_article, split_front_matter
-from kbctl.config import Config
-from kbctl.errors import EditError
-from kbctl.front_yaml import (
+from kbctl.articles.yaml import (
     MAX_ALIAS_NODES,
     MAX_ALIASES,
     MAX_FRONT_MATTER_CHARS,
     read_front_matter,
 )
+from kbctl.config import Config
+from kbctl.errors import EditError
 from tests.conftest import Cli, GitRepo, run_kbctl
 
 CONFIG = Config(root=Path("/kb"))

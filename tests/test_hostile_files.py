@@ -9,9 +9,8 @@ import sys
 import types
 from pathlib import Path
 
-from kbctl.articles import load_base
+from kbctl.articles import ParseCache, load_base
 from kbctl.config import Config, cache_root
-from kbctl.parsecache import ParseCache
 from tests.conftest import GitRepo, article_text
 
 

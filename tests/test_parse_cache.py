@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kbctl.articles import load_base
+from kbctl.articles import ParseCache, load_base
 from kbctl.config import Config, cache_root
-from kbctl.parsecache import ParseCache
 from tests.conftest import article_text
 
 OLD = 1_600_000_000  # a file time far from "now", so the racy-git rule lets it be cached

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kbctl.articles import _scan, load_base
+from kbctl.articles import load_base, walk
 from kbctl.config import Config, load_config
 from kbctl.model import Diagnostic
 from tests.conftest import article_text
@@ -214,7 +214,7 @@ def test_a_folder_that_disappears_during_the_scan_is_reported(tmp_path: Path) ->
         (root / folder).mkdir(parents=True)
         (root / folder / "a.md").write_text(good(folder), encoding="utf-8")
     problems: list[Diagnostic] = []
-    scan = _scan(Config(root=root), problems)
+    scan = walk(Config(root=root), problems)
     first, _entry = next(scan)
     other = "y" if first.startswith("x/") else "x"
     shutil.rmtree(root / other)

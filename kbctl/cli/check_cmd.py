@@ -15,6 +15,7 @@ from kbctl.cli.context import load_config, notice, parse_day, print_diagnostics,
 from kbctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from kbctl.articles import Tree
     from kbctl.config import Config
     from kbctl.model import Article, Finding
     from kbctl.rules.engine import CheckResult
@@ -119,7 +120,7 @@ def check(
 
       kbctl check --format sarif --output kbctl.sarif
     """
-    from kbctl.articles import base_files, load_base
+    from kbctl.articles import Tree, base_files, load_base
     from kbctl.ownership import load_ownership
     from kbctl.rules.engine import check_settings, fails, run_check
     from kbctl.rules.registry import CheckContext
@@ -130,8 +131,9 @@ def check(
     chosen = output_format or (
         CheckFormat.GITHUB if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.TEXT
     )
-    base = load_base(config)
-    scope = _scope(config, paths, changed_since)
+    tree = Tree(config)  # one scan of the base for loading, PATHS and link checks
+    base = load_base(config, tree=tree)
+    scope = _scope(config, paths, changed_since, tree)
     in_scope = [a for a in base.articles if scope is None or a.path in scope]
     history = None if no_history else _history(config, in_scope, partial=scope is not None)
     ownership, roster, problems = load_ownership(config, in_scope)
@@ -144,7 +146,7 @@ def check(
         history=history,
         ownership=ownership,
         roster=roster,
-        base_files=base_files(config),
+        base_files=base_files(config, tree),
         scope=scope,
     )
     result = run_check(context, settings, date_rules=not no_date_rules)
@@ -177,7 +179,7 @@ def rules(
 
 
 def _scope(
-    config: Config, paths: list[Path] | None, changed_since: str | None
+    config: Config, paths: list[Path] | None, changed_since: str | None, tree: Tree
 ) -> frozenset[str] | None:
     """Base-relative paths to check (PATHS and ``--changed-since``), or None for everything."""
     from kbctl.rules.engine import check_scope
@@ -187,7 +189,7 @@ def _scope(
         from kbctl.history import changed_paths
 
         changed = changed_paths(config, changed_since)
-    scope, outside = check_scope(config, paths or (), changed)
+    scope, outside = check_scope(config, paths or (), changed, tree=tree)
     if outside:
         notice(f"{len(outside)} path(s) outside the base {config.root} ignored")
     return scope

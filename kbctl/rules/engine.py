@@ -27,6 +27,7 @@ from kbctl.rules.registry import CheckContext, Rule, all_rules, find_rule
 from kbctl.values import glob_match
 
 if TYPE_CHECKING:
+    from kbctl.articles import Tree
     from kbctl.config import Config
 
 OFF_VALUES = frozenset({"off", "false", "none", "disable", "disabled"})
@@ -209,15 +210,22 @@ class CheckResult:
 
 
 def check_scope(
-    config: Config, paths: Iterable[Path], changed: Iterable[str] | None = None
+    config: Config,
+    paths: Iterable[Path],
+    changed: Iterable[str] | None = None,
+    *,
+    tree: Tree | None = None,
 ) -> tuple[frozenset[str] | None, list[Path]]:
     """The base-relative paths a run reports on, and the given paths outside the base.
 
     ``paths`` are files or folders (a folder means its articles); ``changed`` are base-relative
     paths changed since a revision. With both, their intersection; with neither, None (the
-    whole base). Raises UsageError for a path that does not exist.
+    whole base). Raises UsageError for a path that does not exist. ``tree`` is the run's
+    scan of the base (folders are looked up in it; a new one otherwise).
     """
-    from kbctl.articles import article_files, relative_path
+    from kbctl.articles import Tree, relative_path
+
+    tree = tree or Tree(config)
 
     scope: set[str] | None = None
     outside: list[Path] = []
@@ -230,13 +238,7 @@ def check_scope(
         if not resolved.is_relative_to(root):
             outside.append(path)
         elif resolved.is_dir():
-            folder = relative_path(resolved, root)
-            prefix = "" if folder == "." else folder + "/"
-            scope.update(
-                relative
-                for file in article_files(config)
-                if (relative := relative_path(file, config.root)).startswith(prefix)
-            )
+            scope.update(tree.articles_under(relative_path(resolved, root)))
         else:
             scope.add(relative_path(resolved, root))
     if changed is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbctl.front_yaml import DUPLICATE_KEY
+from kbctl.articles.yaml import DUPLICATE_KEY
 from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.values import is_missing

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kbctl.articles.parse import read_article
 from kbctl.config import Config
 from kbctl.model import Article, Diagnostic, Flag, Severity
 
@@ -172,9 +173,8 @@ class ParseCache:
     def read_article(
         self, path: Path, relative: str, config: Config
     ) -> tuple[Article | None, list[Diagnostic]]:
-        """Like :func:`kbctl.articles.read_article`, from the cache when the file is unchanged."""
-        from kbctl.articles import read_article
-
+        """Like :func:`kbctl.articles.parse.read_article`, from the cache when the file is
+        unchanged."""
         self.seen.add(relative)
         try:
             info = path.stat()

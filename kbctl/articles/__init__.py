@@ -1,0 +1,76 @@
+"""The only reader and writer of article files.
+
+- :mod:`~kbctl.articles.tree`: the one scan of a base (regular files inside the base only)
+  and the bounded, link-refusing read of an article's bytes;
+- :mod:`~kbctl.articles.yaml`: the safe, bounded YAML loader for front matter;
+- :mod:`~kbctl.articles.parse`: front matter -> :class:`~kbctl.model.Article`;
+- :mod:`~kbctl.articles.cache`: the parse cache;
+- :mod:`~kbctl.articles.base`: loading a base (one scan, through the cache);
+- :mod:`~kbctl.articles.edit_text` and :mod:`~kbctl.articles.edit`: byte-preserving
+  front-matter edits, then locked and atomically written.
+
+Every bad file becomes a :class:`~kbctl.model.Diagnostic` with ``path:line``; a bad file
+never stops the rest of the base from loading. PyYAML and python-frontmatter are imported
+only when a front matter is parsed or edited.
+"""
+
+from kbctl.articles.base import (
+    article_files,
+    base_files,
+    duplicate_id_diagnostics,
+    id_key,
+    load_base,
+    scan_article_files,
+)
+from kbctl.articles.cache import ParseCache
+from kbctl.articles.edit import update_front_matter
+from kbctl.articles.edit_text import edit_front_matter_bytes
+from kbctl.articles.parse import (
+    normalise_audience,
+    normalise_status,
+    parse_article,
+    read_article,
+    split_front_matter,
+)
+from kbctl.articles.tree import (
+    SCAN_CODE,
+    NotReadable,
+    Tree,
+    is_article_path,
+    on_disk,
+    read_article_bytes,
+    relative_path,
+    shown_path,
+    walk,
+)
+from kbctl.articles.yaml import DUPLICATE_KEY, FrontMatter, KeyProblem, read_front_matter
+
+__all__ = [
+    "DUPLICATE_KEY",
+    "SCAN_CODE",
+    "FrontMatter",
+    "KeyProblem",
+    "NotReadable",
+    "ParseCache",
+    "Tree",
+    "article_files",
+    "base_files",
+    "duplicate_id_diagnostics",
+    "edit_front_matter_bytes",
+    "id_key",
+    "is_article_path",
+    "load_base",
+    "normalise_audience",
+    "normalise_status",
+    "on_disk",
+    "parse_article",
+    "read_article",
+    "read_article_bytes",
+    "read_front_matter",
+    "relative_path",
+    "scan_article_files",
+    "shown_path",
+    "split_front_matter",
+    "update_front_matter",
+    "walk",
+]

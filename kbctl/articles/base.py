@@ -1,0 +1,106 @@
+"""Loading a base: every article of one tree scan, parsed through the parse cache."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kbctl.articles.cache import ParseCache
+from kbctl.articles.parse import read_article
+from kbctl.articles.tree import Tree, relative_path
+from kbctl.config import Config
+from kbctl.model import Article, Diagnostic, LoadResult
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
+def article_files(config: Config, tree: Tree | None = None) -> list[Path]:
+    """Every article file of the base, sorted by path: included, not excluded, not hidden."""
+    return [path for _relative, path in (tree or Tree(config)).articles()]
+
+
+def base_files(config: Config, tree: Tree | None = None) -> frozenset[str]:
+    """Every file in the base (articles, images, includes), as base-relative POSIX paths.
+
+    Rules that check links and images use it, so that they stay free of I/O.
+    """
+    return (tree or Tree(config)).files
+
+
+def scan_article_files(
+    config: Config, known: Iterable[str] = (), tree: Tree | None = None
+) -> dict[str, tuple[int, int]]:
+    """Every article file as base-relative path -> (size, mtime_ns), as cheaply as possible.
+
+    What the search index's freshness check runs before every search: one ``scandir`` pass
+    (its entries carry the stat). Paths already ``known`` to be articles skip the
+    include/exclude matching. The files are those :func:`load_base` reads: regular files, no
+    links, none larger than ``max_article_bytes``.
+    """
+    return (tree or Tree(config)).article_stats(known)
+
+
+def load_base(
+    config: Config,
+    paths: Iterable[Path] | None = None,
+    *,
+    use_cache: bool = True,
+    tree: Tree | None = None,
+) -> LoadResult:
+    """Load every article (or only ``paths``), collecting diagnostics instead of failing.
+
+    Parsed files are cached (see :class:`kbctl.articles.cache.ParseCache`), so a second run
+    parses only the files that changed since. ``tree`` is a scan of the base to share with
+    other consumers (a new one otherwise).
+    """
+    result = LoadResult(root=config.root)
+    cache = ParseCache.open(config) if use_cache else None
+    entries: Iterable[tuple[str, Path]]
+    if paths is None:
+        tree = tree or Tree(config)
+        entries = tree.articles()
+        result.diagnostics.extend(tree.diagnostics)
+    else:
+        entries = [(relative_path(path, config.root), path) for path in paths]
+    for relative, path in entries:
+        if cache is not None:
+            article, diagnostics = cache.read_article(path, relative, config)
+        else:
+            article, diagnostics = read_article(path, config, relative)
+        result.diagnostics.extend(diagnostics)
+        if article is not None:
+            result.articles.append(article)
+    if cache is not None:
+        cache.save()
+    result.diagnostics.extend(duplicate_id_diagnostics(result.articles))
+    return result
+
+
+def id_key(value: str) -> str:
+    """The form in which two ids are compared: the same key means the same id.
+
+    Case is ignored, the Unicode normalisation too (NFC), and so are the characters no one
+    can see: zero-width space, non-joiner and joiner, word joiner, BOM and soft hyphen.
+    """
+    if value.isascii():
+        return value.casefold()
+    value = unicodedata.normalize("NFC", _INVISIBLE.sub("", value))
+    return unicodedata.normalize("NFC", value.casefold())
+
+
+def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic]:
+    """One diagnostic for each article whose id an earlier article already has (see id_key)."""
+    first_path: dict[str, str] = {}
+    for article in articles:
+        key = id_key(article.id)
+        if key in first_path:
+            yield Diagnostic(
+                article.path,
+                article.line_of("id"),
+                f"duplicate id {article.id!r} (also in {first_path[key]})",
+                code="duplicate-id",
+            )
+        else:
+            first_path[key] = article.path
