@@ -136,6 +136,29 @@ def unseal(blob: bytes) -> bytes | None:
     return data
 
 
+def own_folder(path: Path) -> Path:
+    """Create the cache folder ``path`` (mode 0700) if needed; refuse it when it is a link.
+
+    A cache folder may sit inside a repository (``cache_dir``), where anyone can commit a
+    symbolic link in place of one of its folders: writing there would write outside the cache.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.lstat(path)
+    except OSError as error:
+        raise CacheWriteError(
+            f"cannot create the cache folder {path}: {error.strerror or error}",
+            hint="set $KBCTL_CACHE_DIR to a writable folder",
+        ) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise CacheWriteError(
+            f"the cache folder {path} is a symbolic link or not a folder; "
+            "kbctl never writes through links",
+            hint="delete it (kbctl creates it again), or set $KBCTL_CACHE_DIR",
+        )
+    return path
+
+
 def read_regular(path: Path, limit: int | None = None) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (links not followed) within ``limit``."""
     try:
