@@ -174,9 +174,32 @@ def read_regular(path: Path, limit: int | None = None) -> bytes | None:
 
 
 def read_sealed(path: Path) -> bytes | None:
-    """The data of a sealed cache file, or None when it is absent, not ours or damaged."""
-    blob = read_regular(path)
-    return None if blob is None else unseal(blob)
+    """The data of a sealed cache file, or None when it is absent, not ours or damaged.
+
+    The seal is checked in chunks before the file is read whole, so a huge file planted in
+    a cache folder (one inside a repository) costs time, never memory.
+    """
+    head = len(MAGIC) + TAG_BYTES
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            start = handle.read(head)
+            if len(start) < head or not start.startswith(MAGIC):
+                return None
+            stored = start[len(MAGIC) :]
+            if not hmac.compare_digest(stored, tag(iter(lambda: handle.read(1 << 20), b""))):
+                return None
+            handle.seek(head)
+            data = handle.read()
+        except OSError:
+            return None
+    # The file may have been replaced meanwhile: check what was read, as before.
+    return data if hmac.compare_digest(stored, tag(data)) else None
 
 
 def write_sealed(path: Path, data: bytes) -> None:

@@ -125,3 +125,15 @@ def test_a_huge_kbctl_toml_is_refused_without_reading_it_whole(tmp_path: Path) -
     lines = result.stderr.strip().splitlines()
     assert "kbctl.toml" in lines[0] and "not read" in lines[0], result.stderr
     assert (base / "kbctl.toml").stat().st_size > 1 << 20
+
+
+def test_a_huge_planted_cache_file_is_rejected_without_reading_it_whole(planted) -> None:
+    repo, cache, _outside = planted
+    repo.commit("base")
+    cache.mkdir(parents=True)
+    with (cache / "articles.json").open("wb") as handle:
+        handle.truncate(1100 << 20)  # sparse: bigger than the memory cap, costs no disk
+    result = _kbctl_capped("list", cwd=repo.path)
+    assert "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "KB-1" in result.stdout
