@@ -133,6 +133,29 @@ def unseal(blob: bytes) -> bytes | None:
     return data
 
 
+def own_folder(path: Path) -> Path:
+    """Create the cache folder ``path`` (mode 0700) if needed; refuse it when it is a link.
+
+    A cache folder may sit inside a repository (``cache_dir``), where anyone can commit a
+    symbolic link in place of one of its folders: writing there would write outside the cache.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.lstat(path)
+    except OSError as error:
+        raise CacheWriteError(
+            f"cannot create the cache folder {path}: {error.strerror or error}",
+            hint="set $KBCTL_CACHE_DIR to a writable folder",
+        ) from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise CacheWriteError(
+            f"the cache folder {path} is a symbolic link or not a folder; "
+            "kbctl never writes through links",
+            hint="delete it (kbctl creates it again), or set $KBCTL_CACHE_DIR",
+        )
+    return path
+
+
 def read_regular(path: Path, limit: int | None = None) -> bytes | None:
     """The bytes of ``path`` if it is a regular file (links not followed) within ``limit``."""
     try:
@@ -148,9 +171,32 @@ def read_regular(path: Path, limit: int | None = None) -> bytes | None:
 
 
 def read_sealed(path: Path) -> bytes | None:
-    """The data of a sealed cache file, or None when it is absent, not ours or damaged."""
-    blob = read_regular(path)
-    return None if blob is None else unseal(blob)
+    """The data of a sealed cache file, or None when it is absent, not ours or damaged.
+
+    The seal is checked in chunks before the file is read whole, so a huge file planted in
+    a cache folder (one inside a repository) costs time, never memory.
+    """
+    head = len(MAGIC) + TAG_BYTES
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            start = handle.read(head)
+            if len(start) < head or not start.startswith(MAGIC):
+                return None
+            stored = start[len(MAGIC) :]
+            if not hmac.compare_digest(stored, tag(iter(lambda: handle.read(1 << 20), b""))):
+                return None
+            handle.seek(head)
+            data = handle.read()
+        except OSError:
+            return None
+    # The file may have been replaced meanwhile: check what was read, as before.
+    return data if hmac.compare_digest(stored, tag(data)) else None
 
 
 def write_sealed(path: Path, data: bytes) -> None:

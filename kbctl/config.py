@@ -136,10 +136,26 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
     return config
 
 
+# A config file is a few KB; a bigger one is not what it claims to be (and would be read whole).
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    import stat
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            data = handle.read(MAX_CONFIG_BYTES + 1) if stat.S_ISREG(info.st_mode) else b""
+        if not stat.S_ISREG(info.st_mode) or len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: not a regular file of at most {MAX_CONFIG_BYTES // 1024} KiB; not read",
+                hint="a config file is a few KB of TOML",
+            )
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8", hint="save the config file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(
             f"{path}: {error}", hint="fix the TOML syntax in the config file"
@@ -284,9 +300,16 @@ def cache_root(config: Config) -> Path:
     folder = home / f"{name}-{digest}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        is_link = folder.is_symlink()
     except OSError as error:
         raise ConfigError(
             f"cannot create the cache folder {folder}: {error.strerror}",
             hint=f"set ${ENV_CACHE_DIR} or cache_dir in {CONFIG_FILE} to a writable folder",
         ) from None
+    if is_link:
+        # Planted in a repository (cache_dir inside it), a link would lead writes outside.
+        raise ConfigError(
+            f"the cache folder {folder} is a symbolic link; kbctl never writes through links",
+            hint=f"delete the link (kbctl creates the folder again), or set ${ENV_CACHE_DIR}",
+        )
     return folder

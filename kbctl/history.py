@@ -303,7 +303,9 @@ def _ignore_rev_files(config: Config, toplevel: Path, settings: HistorySettings)
     for name in settings.ignore_revs:
         for folder in (config.config_dir, toplevel):
             candidate = (folder / name).resolve()
-            if candidate.is_file() and candidate not in found:
+            # A link out of the repository (to /dev/zero, to a secret) is not followed.
+            inside = candidate.is_relative_to(toplevel.resolve())
+            if inside and candidate.is_file() and candidate not in found:
                 found.append(candidate)
                 break
     return found
@@ -313,10 +315,10 @@ def _read_ignore_revs(files: Sequence[Path]) -> dict[str, str]:
     """Commit ids (full or abbreviated, lower case) -> the file that lists them."""
     revs: dict[str, str] = {}
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        data = _read_small(path)
+        if data is None:
             continue
+        text = data.decode("utf-8", errors="replace")
         for line in text.splitlines():
             word = line.split("#", 1)[0].strip().lower()
             if _HEX.match(word):
@@ -341,11 +343,24 @@ def _signature(config: Config, settings: HistorySettings, toplevel: Path, prefix
     }
     digest.update(json.dumps(parts, sort_keys=True).encode())
     for path in [*_ignore_rev_files(config, toplevel, settings), toplevel / ".mailmap"]:
-        try:
-            digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-        except OSError:
+        data = _read_small(path)
+        if data is None:
             digest.update(b"-\0")
+        else:
+            digest.update(path.as_posix().encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
+
+
+# Files of the repository that tune history (ignore-revs, .mailmap) are read up to this size.
+_SMALL_FILE_LIMIT = 16 << 20
+
+
+def _read_small(path: Path) -> bytes | None:
+    """A file of the repository read as data: a regular file (a link is not followed: it
+    could lead to /dev/zero or out of the repository) of at most 16 MiB, else None."""
+    from kbctl.cachefile import read_regular
+
+    return read_regular(path, _SMALL_FILE_LIMIT)
 
 
 # --------------------------------------------------------------------------- the walk
@@ -1327,9 +1342,9 @@ def _write_cache(config: Config, state: dict[str, Any]) -> None:
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     """Write sealed JSON (see kbctl.cachefile) atomically."""
-    from kbctl.cachefile import write_sealed
+    from kbctl.cachefile import own_folder, write_sealed
 
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    own_folder(path.parent)
     # ASCII escapes, because a file name that is not UTF-8 arrives as surrogates, which
     # only an escaped dump can write (and read back unchanged).
     write_sealed(path, json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii"))

@@ -141,6 +141,7 @@ def _edit_lock(config: Config, relative: str, shown: str) -> contextlib.Abstract
 
     from filelock import FileLock, Timeout
 
+    from kbctl.cachefile import CacheWriteError, own_folder
     from kbctl.config import cache_root
     from kbctl.errors import EditError
 
@@ -151,8 +152,10 @@ def _edit_lock(config: Config, relative: str, shown: str) -> contextlib.Abstract
     @contextlib.contextmanager
     def held() -> Iterator[None]:
         try:
-            folder.mkdir(exist_ok=True)
+            own_folder(folder)
             lock.acquire()
+        except CacheWriteError as error:
+            raise EditError(f"{shown}: {error.message}; not edited", hint=error.hint) from None
         except Timeout:
             raise EditError(
                 f"{shown}: another kbctl has been editing this article for "

@@ -37,6 +37,7 @@ from kbctl.cachefile import (
     CacheWriteError,
     cache_write_error,
     folder_is_sealed,
+    own_folder,
     read_regular,
     seal_folder,
     write_atomic,
@@ -131,9 +132,7 @@ def _dump_spelling(spelling: dict[tuple[str, int], str]) -> bytes:
 
 def index_root(config: Config) -> Path:
     """``<cache>/search``, created on demand."""
-    folder = cache_root(config) / INDEX_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return own_folder(cache_root(config) / INDEX_FOLDER)
 
 
 def config_fingerprint(config: Config) -> str:
@@ -225,10 +224,15 @@ def plan_changes(config: Config, manifest: Manifest) -> tuple[Plan, bool]:
 
 
 def _read_text(path: Path) -> str | None:
+    """A small text file of the cache (``CURRENT``, ``FORMAT``): regular, links not followed."""
+    data = read_regular(path, _SMALL_FILE_LIMIT)
     try:
-        return path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
+        return None if data is None else data.decode("utf-8").strip()
+    except UnicodeDecodeError:
         return None
+
+
+_SMALL_FILE_LIMIT = 4096
 
 
 def _load_manifest(folder: Path) -> Manifest | None:
@@ -572,25 +576,50 @@ class _RefreshLock:
     """The lock every index writer takes; waits up to ``timeout`` seconds."""
 
     def __init__(self, root: Path, timeout: float) -> None:
-        from whoosh.util.filelock import FileLock
-
-        self.lock = FileLock(str(root / LOCK_FILE))
+        self.path = root / LOCK_FILE
         self.timeout = timeout
         self.held = False
+        self.fd: int | None = None
+
+    def _try(self) -> bool:
+        import fcntl
+        import os
+
+        if self.fd is None:
+            # Never through a link: in a cache folder inside a repository, a committed link
+            # would make kbctl create (or lock) a file anywhere.
+            flags = os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+            self.fd = os.open(self.path, flags, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def __enter__(self) -> _RefreshLock:
         deadline = time.monotonic() + self.timeout
-        while not self.lock.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                return self
-            time.sleep(0.05)
+        try:
+            while not self._try():
+                if time.monotonic() >= deadline:
+                    return self
+                time.sleep(0.05)
+        except OSError as error:
+            self._close()
+            raise cache_write_error(self.path, error) from None
         self.held = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.held:
-            self.lock.release()
-            self.held = False
+        self.held = False
+        self._close()
+
+    def _close(self) -> None:
+        import os
+
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)  # closing drops the flock
+            self.fd = None
 
 
 def open_index(
