@@ -1,5 +1,8 @@
 """Configuration: find ``kbctl.toml`` by walking up; defaults < file < environment < flags.
 
+The whole file is validated when it is loaded (:mod:`kbctl.settings.model`): an unknown key,
+a wrong type or a bad value is a ConfigError naming the file and the key's line.
+
 A base written for another tool works through configuration alone: ``[fields]`` says which
 front-matter keys mean owner, review date and so on (first key present wins).
 """
@@ -13,35 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.errors import ConfigError, NotFoundError
-from kbctl.values import parse_interval
+from kbctl.settings.kinds import KeyPath, SettingError
+from kbctl.settings.model import (
+    DEFAULT_EXCLUDE,
+    DEFAULT_FIELDS,
+    DEFAULT_MAX_ARTICLE_BYTES,
+    Settings,
+    parse_settings,
+)
 
 CONFIG_FILE = "kbctl.toml"
 ENV_KB = "KBCTL_KB"
 ENV_CACHE_DIR = "KBCTL_CACHE_DIR"
-
-DEFAULT_FIELDS: dict[str, list[str]] = {
-    "id": ["id", "slug", "uid"],
-    "title": ["title"],
-    "description": ["description", "summary"],
-    "type": ["type", "article_type", "kind"],
-    "tags": ["tags", "keywords", "categories"],
-    "owner": ["owner", "owners", "ms.author", "author", "created_by"],
-    "reviewers": ["reviewers", "ms.reviewer"],
-    "reviewed_by": ["reviewed_by"],
-    "last_reviewed": ["last_reviewed", "reviewed", "ms.date", "audit_date", "last_modified_date"],
-    "review_interval": ["review_interval", "review_every"],
-    "status": ["status", "state", "confidence"],
-    "audience": ["audience", "visibility"],
-    "product": ["product", "applies_to"],
-    "environment": ["environment"],
-    "created": ["created", "date", "created_at"],
-    "aliases": ["aliases", "synonyms"],
-    "flags": ["flags"],
-    "ignore": ["kbctl-ignore"],
-}
-DEFAULT_EXCLUDE = ["_templates/**", "includes/**", "_includes/**", "node_modules/**"]
-# Article files larger than this are refused unread (``max_article_bytes`` in kbctl.toml).
-DEFAULT_MAX_ARTICLE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -49,8 +35,11 @@ class Config:
     """Settings for one knowledge base.
 
     ``root`` is the base's folder; ``config_dir`` the folder of the config file (paths in the
-    file are relative to it). Feature sections (``[history]``, ``[check]``, ...) stay in
-    ``sections`` and are read by the module they belong to.
+    file are relative to it). ``settings`` holds every table of the file, typed and validated
+    (``config.settings.history.bulk_share``); ``sections`` keeps the feature tables
+    (``[history]``, ``[check]``, ...) as the file wrote them, after validation.
+    ``origins`` names where the base folder and the cache folder came from when that was
+    not the file (``--kb``, ``$KBCTL_KB``, ``$KBCTL_CACHE_DIR``).
     """
 
     root: Path
@@ -66,6 +55,8 @@ class Config:
     cache_dir: Path | None = None
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     sections: dict[str, Any] = field(default_factory=dict)
+    settings: Settings = field(default_factory=Settings)
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def config_dir(self) -> Path:
@@ -73,7 +64,7 @@ class Config:
         return self.config_path.parent if self.config_path else self.root
 
     def section(self, name: str) -> dict[str, Any]:
-        """A feature's table from the config file (empty when absent)."""
+        """A feature's table from the config file, validated (empty when absent)."""
         value = self.sections.get(name, {})
         return value if isinstance(value, dict) else {}
 
@@ -92,6 +83,35 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
+def table_prefix(path: Path) -> KeyPath:
+    """Where kbctl's table sits in the config file: the top, or [tool.kbctl]."""
+    return ("tool", "kbctl") if path.name == "pyproject.toml" else ()
+
+
+def where(path: Path, key: KeyPath) -> str:
+    """``FILE:LINE`` of ``key`` in the config file (``FILE`` alone when it cannot be found)."""
+    from kbctl.settings.locate import find_line, key_lines
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return str(path)
+    line = find_line(key_lines(text), (*table_prefix(path), *key))
+    return f"{path}:{line}" if line else str(path)
+
+
+def validate(path: Path, table: dict[str, Any]) -> Settings:
+    """Every table of the file, typed; ConfigError ``FILE:LINE: message`` on the first
+    unknown key, wrong type or bad value."""
+    try:
+        return parse_settings(table)
+    except SettingError as error:
+        raise ConfigError(
+            f"{where(path, error.path)}: {error.message}",
+            hint=error.hint or "fix the value in the config file",
+        ) from None
+
+
 def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config:
     """Build the configuration: ``kb`` (the ``--kb`` flag) > ``$KBCTL_KB`` > the config file.
 
@@ -100,7 +120,9 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
     """
     cwd = (cwd or Path.cwd()).resolve()
     explicit = kb if kb is not None else os.environ.get(ENV_KB) or None
+    origins: dict[str, str] = {}
     if explicit is not None:
+        origins["content"] = "--kb" if kb is not None else f"${ENV_KB}"
         root = (cwd / Path(explicit).expanduser()).resolve()
         if not root.is_dir():
             raise NotFoundError(
@@ -108,31 +130,34 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
                 hint="pass an existing folder with --kb or $KBCTL_KB",
             )
         found = find_config_file(root)
+        settings = validate(*found) if found is not None else Settings()
     else:
         found = find_config_file(cwd)
+        settings = validate(*found) if found is not None else Settings()
         root = cwd
         if found is not None:
-            content = found[1].get("content", ".")
-            if not isinstance(content, str):
-                raise ConfigError(f"{found[0]}: 'content' must be a folder path")
+            content = settings.content
             root = (found[0].parent / content).resolve()
             if root == Path(root.anchor):
                 raise ConfigError(
-                    f"{found[0]}: 'content' is the file system root",
+                    f"{where(found[0], ('content',))}: 'content' is the file system root",
                     hint="set 'content' to the base's folder inside the repository",
                 )
             _check_inside(found[0], "content", root, "or pass --kb DIR / $KBCTL_KB")
             if not root.is_dir():
                 raise NotFoundError(
-                    f"{found[0]}: content folder {content!r} does not exist",
+                    f"{where(found[0], ('content',))}: content folder {content!r} does not exist",
                     hint="fix 'content' in the config file or pass --kb DIR",
                 )
-    config = Config(root=root)
+        else:
+            origins["content"] = "working directory"
+    config = Config(root=root, settings=settings, origins=origins)
     if found is not None:
-        _apply_file(config, *found)
+        _apply_file(config, found[0], found[1], settings)
     env_cache = os.environ.get(ENV_CACHE_DIR)
     if env_cache:
         config.cache_dir = Path(env_cache).expanduser().resolve()
+        origins["cache_dir"] = f"${ENV_CACHE_DIR}"
     return config
 
 
@@ -148,77 +173,29 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _apply_file(config: Config, path: Path, table: dict[str, Any]) -> None:
+def _apply_file(config: Config, path: Path, table: dict[str, Any], settings: Settings) -> None:
+    """Copy the validated settings onto ``config``; resolve and check the paths."""
     config.config_path = path
     here = path.parent
-
-    def strings(key: str) -> list[str] | None:
-        value = table.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return list(value)
-        raise ConfigError(f"{path}: '{key}' must be a string or a list of strings")
-
-    def interval(key: str, value: object) -> int:
-        try:
-            days = parse_interval(value)
-        except ValueError as error:
-            raise ConfigError(f"{path}: '{key}': {error}") from None
-        if days is None:
-            raise ConfigError(f"{path}: '{key}' is empty")
-        return days
-
-    def interval_table(key: str) -> dict[str, int]:
-        value = table.get(key, {})
-        if not isinstance(value, dict):
-            raise ConfigError(f"{path}: [{key}] must be a table of name = interval")
-        return {name: interval(f"{key}.{name}", days) for name, days in value.items()}
-
-    if (include := strings("include")) is not None:
-        config.include = include
-    if (exclude := strings("exclude")) is not None:
-        config.exclude = exclude
-    if "review_interval" in table:
-        config.review_interval = interval("review_interval", table["review_interval"])
-    if "max_article_bytes" in table:
-        cap = table["max_article_bytes"]
-        if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
-            raise ConfigError(f"{path}: 'max_article_bytes' must be a whole number of bytes >= 1")
-        config.max_article_bytes = cap
-    config.interval_by_tag = interval_table("review_interval_by_tag")
-    config.interval_by_path = interval_table("review_interval_by_path")
-    fields = table.get("fields", {})
-    if not isinstance(fields, dict):
-        raise ConfigError(f"{path}: [fields] must be a table of field = [keys]")
-    for name, keys in fields.items():
-        if name not in DEFAULT_FIELDS:
-            known = ", ".join(sorted(DEFAULT_FIELDS))
-            raise ConfigError(f"{path}: unknown field {name!r} in [fields]", hint=f"known: {known}")
-        if isinstance(keys, str):
-            keys = [keys]
-        if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
-            raise ConfigError(f"{path}: fields.{name} must be a list of front-matter keys")
-        config.fields[name] = keys
+    config.include = list(settings.include)
+    config.exclude = list(settings.exclude)
+    config.review_interval = settings.review_interval
+    config.max_article_bytes = settings.max_article_bytes
+    config.interval_by_tag = dict(settings.review_interval_by_tag)
+    config.interval_by_path = dict(settings.review_interval_by_path)
+    config.fields = {name: list(keys) for name, keys in settings.fields.items()}
     for key in ("roster", "codeowners", "cache_dir"):
-        value = table.get(key)
+        value = getattr(settings, key)
         if value is not None:
-            if not isinstance(value, str):
-                raise ConfigError(f"{path}: '{key}' must be a path")
             resolved = (here / value).resolve()
             _check_inside(
                 path, key, resolved, "or set $KBCTL_CACHE_DIR" if key == "cache_dir" else ""
             )
             setattr(config, key, resolved)
-    history = table.get("history")
-    revs = history.get("ignore_revs") if isinstance(history, dict) else None
-    for name in [revs] if isinstance(revs, str) else revs if isinstance(revs, list) else []:
-        if isinstance(name, str):
-            # The history pass looks next to the config file, then at the git top level.
-            for folder in (here, repository_root(here)):
-                _check_inside(path, "history.ignore_revs", (folder / name).resolve(), "")
+    for name in settings.history.ignore_revs if "ignore_revs" in table.get("history", {}) else ():
+        # The history pass looks next to the config file, then at the git top level.
+        for folder in (here, repository_root(here)):
+            _check_inside(path, "history.ignore_revs", (folder / name).resolve(), "")
     config.sections = {key: value for key, value in table.items() if isinstance(value, dict)}
 
 
@@ -241,7 +218,8 @@ def _check_inside(config_path: Path, key: str, resolved: Path, alternative: str)
     repository = repository_root(config_path.parent)
     if not resolved.is_relative_to(repository):
         raise ConfigError(
-            f"{config_path}: '{key}' points outside the repository: {resolved}",
+            f"{where(config_path, tuple(key.split('.')))}: '{key}' points outside the repository:"
+            f" {resolved}",
             hint=f"use a path inside {repository}" + (f", {alternative}" if alternative else ""),
         )
 
