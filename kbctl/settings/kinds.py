@@ -5,12 +5,16 @@ itself as JSON Schema. Sections are dataclasses whose fields carry their kind.
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from kbctl.values import parse_interval
 
 KeyPath = tuple[str | int, ...]
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class SettingError(ValueError):
@@ -27,7 +31,11 @@ def dotted(path: KeyPath) -> str:
     """``("check", "overrides", 0, "paths")`` -> ``check.overrides[1].paths``."""
     text = ""
     for key in path:
-        text += f"[{key + 1}]" if isinstance(key, int) else (f".{key}" if text else key)
+        if isinstance(key, int):
+            text += f"[{key + 1}]"
+            continue
+        name = key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+        text += f".{name}" if text else name
     return text
 
 
