@@ -5,7 +5,6 @@ itself as JSON Schema. Sections are dataclasses whose fields carry their kind.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -34,9 +33,15 @@ def dotted(path: KeyPath) -> str:
         if isinstance(key, int):
             text += f"[{key + 1}]"
             continue
-        name = key if _BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+        name = key if _BARE_KEY.fullmatch(key) else _quoted(key)
         text += f".{name}" if text else name
     return text
+
+
+def _quoted(key: str) -> str:
+    import json  # only for messages about unusual keys
+
+    return json.dumps(key, ensure_ascii=False)
 
 
 def type_name(value: object) -> str:
