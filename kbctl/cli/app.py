@@ -10,7 +10,14 @@ import typer
 from typer.core import TyperGroup
 
 from kbctl import __version__
-from kbctl.cli import articles_cmd, check_cmd, history_cmd, owners_cmd, search_cmd
+from kbctl.cli import (
+    articles_cmd,
+    check_cmd,
+    config_cmd,
+    history_cmd,
+    owners_cmd,
+    search_cmd,
+)
 from kbctl.cli.context import state
 from kbctl.errors import ExitCode, KbError
 
@@ -107,7 +114,7 @@ def root(
 
 
 # Registration order is the order of `kbctl --help`: the daily commands first.
-for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd):
+for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd, config_cmd):
     _module.register(app)
 
 

@@ -1,0 +1,48 @@
+"""``kbctl config``: the effective configuration, where each value came from, the schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kbctl.cli.context import DataFormat, FormatOption, load_config, write_data
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("config")(config)
+
+
+def config(
+    ctx: typer.Context,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Print the JSON Schema of kbctl.toml and exit.")
+    ] = False,
+    output_format: FormatOption = DataFormat.TABLE,
+) -> None:
+    """Show the effective configuration and where each value came from
+    (default, kbctl.toml:LINE, $KBCTL_KB / $KBCTL_CACHE_DIR, --kb).
+
+    Examples:
+
+      kbctl config
+
+      kbctl config --format json
+
+      kbctl config --schema > kbctl.schema.json
+    """
+    if schema:
+        from kbctl.settings.schema import schema_text
+
+        write_data(schema_text())
+        return
+    from kbctl.render.settings import settings_json, settings_text
+    from kbctl.settings.show import effective
+
+    loaded = load_config(ctx)
+    entries = effective(loaded)
+    if output_format is DataFormat.JSON:
+        write_data(settings_json(entries, loaded.config_path, loaded.root))
+    else:
+        write_data(settings_text(entries, loaded.config_path))

@@ -1,0 +1,269 @@
+"""The settings of ``kbctl.toml``: frozen dataclasses, one per table, validated on load.
+
+Every key kbctl reads is declared here with its kind, default and documentation; the
+JSON Schema and ``kbctl config`` are generated from these declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kbctl.settings.kinds import (
+    ArrayOf,
+    Choice,
+    Integer,
+    Interval,
+    KeyPath,
+    Kind,
+    Number,
+    Positive,
+    Section,
+    SettingError,
+    Strings,
+    Table,
+    Text,
+    did_you_mean,
+    setting,
+)
+
+DEFAULT_FIELDS: dict[str, list[str]] = {
+    "id": ["id", "slug", "uid"],
+    "title": ["title"],
+    "description": ["description", "summary"],
+    "type": ["type", "article_type", "kind"],
+    "tags": ["tags", "keywords", "categories"],
+    "owner": ["owner", "owners", "ms.author", "author", "created_by"],
+    "reviewers": ["reviewers", "ms.reviewer"],
+    "reviewed_by": ["reviewed_by"],
+    "last_reviewed": ["last_reviewed", "reviewed", "ms.date", "audit_date", "last_modified_date"],
+    "review_interval": ["review_interval", "review_every"],
+    "status": ["status", "state", "confidence"],
+    "audience": ["audience", "visibility"],
+    "product": ["product", "applies_to"],
+    "environment": ["environment"],
+    "created": ["created", "date", "created_at"],
+    "aliases": ["aliases", "synonyms"],
+    "flags": ["flags"],
+    "ignore": ["kbctl-ignore"],
+}
+DEFAULT_INCLUDE = ("**/*.md", "**/*.markdown")
+DEFAULT_EXCLUDE = ("_templates/**", "includes/**", "_includes/**", "node_modules/**")
+# Article files larger than this are refused unread (``max_article_bytes`` in kbctl.toml).
+DEFAULT_MAX_ARTICLE_BYTES = 4 * 1024 * 1024
+DEFAULT_REVIEW_INTERVAL = 180
+DEFAULT_WIP_MAX_AGE = 30
+DEFAULT_IGNORE_REVS = (".kbctl-ignore-revs", ".git-blame-ignore-revs")
+DEFAULT_BULK_THRESHOLD = 50
+DEFAULT_BULK_SHARE = 0.25
+DEFAULT_TIME_BUDGET = 300.0
+SEVERITIES = ("info", "warning", "error")
+OFF_VALUES = ("off", "false", "none", "disable", "disabled")
+
+
+class FieldMap(Kind):
+    """``[fields]``: which front-matter keys mean what -> the whole map, defaults filled in."""
+
+    def parse(self, value: object, path: KeyPath) -> Mapping[str, tuple[str, ...]]:
+        if not isinstance(value, dict):
+            raise self.fail(path, "a table of field = [keys]", value)
+        fields = {name: tuple(keys) for name, keys in DEFAULT_FIELDS.items()}
+        for name, keys in value.items():
+            if name not in DEFAULT_FIELDS:
+                raise SettingError(
+                    (*path, name),
+                    f"unknown field {name!r} in [fields]" + did_you_mean(name, DEFAULT_FIELDS),
+                    f"known: {', '.join(sorted(DEFAULT_FIELDS))}",
+                )
+            fields[name] = Strings("front-matter keys").parse(keys, (*path, name))
+        return fields
+
+    def schema(self) -> dict[str, Any]:
+        item = Strings("front-matter keys").schema()
+        return {
+            "type": "object",
+            "properties": {name: dict(item) for name in DEFAULT_FIELDS},
+            "additionalProperties": False,
+        }
+
+
+class RuleTable(Kind):
+    """``rule = "off" | severity | true/false | {severity, enabled, parameters...}``.
+
+    The shape and the severities are checked here; rule ids and parameter names are
+    checked by the rule engine, which knows the rules.
+    """
+
+    def parse(self, value: object, path: KeyPath) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, "a table of rule = setting", value)
+        for rule, change in value.items():
+            where = (*path, rule)
+            if isinstance(change, str):
+                self._severity(change, where)
+            elif isinstance(change, dict):
+                if "severity" in change:
+                    self._severity(change["severity"], (*where, "severity"))
+                if "enabled" in change and not isinstance(change["enabled"], bool):
+                    raise self.fail((*where, "enabled"), "true or false", change["enabled"])
+            elif not isinstance(change, bool):
+                raise self.fail(where, '"off", a severity or a table', change)
+        return value
+
+    def _severity(self, value: object, path: KeyPath) -> None:
+        words = (*OFF_VALUES, *SEVERITIES)
+        if not isinstance(value, str) or value.strip().lower() not in words:
+            raise SettingError(
+                path,
+                f"unknown severity {value!r}" + did_you_mean(value, words),
+                "use off, info, warning or error",
+            )
+
+    def schema(self) -> dict[str, Any]:
+        severity = {"enum": [*OFF_VALUES, *SEVERITIES]}
+        return {
+            "type": "object",
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "boolean"},
+                    severity,
+                    {
+                        "type": "object",
+                        "properties": {"severity": severity, "enabled": {"type": "boolean"}},
+                    },
+                ]
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HistorySection:
+    """[history]: which commits count as changes to an article."""
+
+    ignore_revs: tuple[str, ...] = setting(
+        Strings("file paths"),
+        "Files listing commits to ignore; relative to kbctl.toml, else the repository root.",
+        DEFAULT_IGNORE_REVS,
+    )
+    bulk_threshold: int = setting(
+        Integer(0, "a whole number (0 turns the bulk rule off)"),
+        "A commit changing more articles than this is noise; 0 turns the rule off.",
+        DEFAULT_BULK_THRESHOLD,
+    )
+    bulk_share: float = setting(
+        Number("a number between 0 and 1 (0 turns the share rule off)", 0, 1),
+        "... or more than this share of the base (at least 10); 0 turns the share off.",
+        DEFAULT_BULK_SHARE,
+    )
+    ignore_meta_only_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Commits that change only these front-matter keys are not content changes.",
+        (),
+    )
+    time_budget: float = setting(
+        Positive("a positive number of seconds"),
+        "Seconds for one history pass before reporting a partial result.",
+        DEFAULT_TIME_BUDGET,
+    )
+    renames: str = setting(
+        Choice("auto", "exact", "off"),
+        'Rename detection: "auto" (-M; exact only in blobless clones), "exact", "off".',
+        "auto",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSection:
+    """[review]: the review queue."""
+
+    wip_max_age: int = setting(
+        Interval(), "Days a Work in Progress article may stay so (e.g. 30d).", DEFAULT_WIP_MAX_AGE
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideSection:
+    """[[check.overrides]]: rule settings for some paths; later tables win."""
+
+    paths: tuple[str, ...] = setting(
+        Strings("globs", nonempty=True), "Globs of base-relative paths.", ()
+    )
+    rules: Mapping[str, Any] = setting(
+        RuleTable(), "Rule settings for these paths, as in [check.rules].", factory=dict
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSection:
+    """[check]: rule severities and parameters, for the base and per path."""
+
+    rules: Mapping[str, Any] = setting(
+        RuleTable(),
+        'Per rule (id or name): "off", a severity, or a table of severity and parameters.',
+        factory=dict,
+    )
+    overrides: tuple[OverrideSection, ...] = setting(
+        ArrayOf(Section(OverrideSection)), "Per-path rule settings; later tables win.", ()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """kbctl.toml: the settings of one knowledge base."""
+
+    content: str = setting(Text(), "The base's folder, relative to this file.", ".")
+    include: tuple[str, ...] = setting(Strings("globs"), "Globs of article files.", DEFAULT_INCLUDE)
+    exclude: tuple[str, ...] = setting(
+        Strings("globs"), "Globs of files that are not articles.", DEFAULT_EXCLUDE
+    )
+    review_interval: int = setting(
+        Interval(), "Review interval: 90d, 2w, 6m, 1y or days.", DEFAULT_REVIEW_INTERVAL
+    )
+    review_interval_by_tag: Mapping[str, int] = setting(
+        Table(Interval(), "tag = interval"),
+        "Intervals per tag; the shortest matching one wins.",
+        factory=dict,
+    )
+    review_interval_by_path: Mapping[str, int] = setting(
+        Table(Interval(), "glob = interval"),
+        "Intervals per path glob; the shortest matching one wins.",
+        factory=dict,
+    )
+    roster: str | None = setting(Text(), "People and teams (YAML), with `active`.")
+    codeowners: str | None = setting(
+        Text(), "CODEOWNERS file; default: .github/, root or docs/ of the base, then the repo."
+    )
+    cache_dir: str | None = setting(
+        Text(), "Cache folder (default: the user's cache folder; $KBCTL_CACHE_DIR wins)."
+    )
+    max_article_bytes: int = setting(
+        Integer(1, "a whole number of bytes"),
+        "Larger article files are refused unread (KB107).",
+        DEFAULT_MAX_ARTICLE_BYTES,
+    )
+    fields: Mapping[str, tuple[str, ...]] = setting(
+        FieldMap(),
+        "Which front-matter keys mean what; the first present wins.",
+        factory=lambda: {name: tuple(keys) for name, keys in DEFAULT_FIELDS.items()},
+    )
+    # `setting` returns a dataclasses.field (with a factory), which RUF009 cannot see.
+    history: HistorySection = setting(  # noqa: RUF009
+        Section(HistorySection), "Git history.", factory=HistorySection
+    )
+    review: ReviewSection = setting(  # noqa: RUF009
+        Section(ReviewSection), "Review queue.", factory=ReviewSection
+    )
+    check: CheckSection = setting(  # noqa: RUF009
+        Section(CheckSection), "Check rules.", factory=CheckSection
+    )
+
+
+SETTINGS = Section(Settings)
+
+
+def parse_settings(table: Mapping[str, Any]) -> Settings:
+    """Validate a whole config table (as ``tomllib`` reads it); SettingError on the first
+    unknown key, wrong type or bad value, carrying the key's path."""
+    settings: Settings = SETTINGS.parse(dict(table), ())
+    return settings
