@@ -37,7 +37,7 @@ from kbctl.model import (
     Severity,
     Status,
 )
-from kbctl.rules.review import ReviewState, ReviewStatus, review_status
+from kbctl.policy.review import ReviewState, ReviewStatus, review_status
 from kbctl.selection import normalise_handle, resolve_article
 from kbctl.values import parse_interval
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from kbctl.config import Config, cache_root
 from kbctl.errors import ConfigError, KbError, NotFoundError
 from kbctl.model import Article, ArticleHistory, Change
-from kbctl.rules.review import ReviewBasis, ReviewState, ReviewStatus, review_status
+from kbctl.policy.review import ReviewBasis, ReviewState, ReviewStatus, review_status
 
 if TYPE_CHECKING:
     import git

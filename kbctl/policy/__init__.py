@@ -1,0 +1,1 @@
+"""The one review policy: pure functions of facts, settings and today."""
