@@ -747,7 +747,7 @@ def wip_max_age(config: Config) -> int:
 
 def last_changed(history: Mapping[str, ArticleHistory] | None, article: Article) -> date | None:
     """The UTC date of the article's last content change, when git can be trusted for it."""
-    from kbctl.history import usable_last_change
+    from kbctl.policy.stale import usable_last_change
 
     return usable_last_change(history.get(article.path)) if history else None
 
