@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from kbctl.errors import KbError
 from kbctl.history.git import find_git_dir, resolve_head
 from kbctl.history.report import uncommitted
 from kbctl.history.settings import HistorySettings, history_settings, ignore_rev_files
-from kbctl.model import Article, ArticleHistory, Change
+from kbctl.model import ArticleHistory, Change
 
 CACHE_FORMAT = 2
 
@@ -57,9 +56,9 @@ def commit_change(state: dict[str, Any], sha: str) -> Change:
 
 
 def facts_from_state(
-    state: dict[str, Any], articles: Sequence[Article], *, unreliable: bool = False
+    state: dict[str, Any], paths: Iterable[str], *, unreliable: bool = False
 ) -> dict[str, ArticleHistory]:
-    """Per-article facts of ``articles`` from a cacheable state (absent ones: uncommitted)."""
+    """Facts of the articles at ``paths`` from a cacheable state (absent ones: uncommitted)."""
     changes: dict[str, Change] = {}
 
     def change(sha: str | None) -> Change | None:
@@ -72,23 +71,23 @@ def facts_from_state(
     facts: dict[str, ArticleHistory] = {}
     stored = state["facts"]
     notes = state.get("notes", {})
-    for article in articles:
-        row = stored.get(article.path)
+    for path in paths:
+        row = stored.get(path)
         if row is None:
-            facts[article.path] = uncommitted(article.path)
+            facts[path] = uncommitted(path)
             continue
         last, first, count, authors, _born = row
-        note = notes.get(article.path)
+        note = notes.get(path)
         if unreliable:
             note = note or "shallow clone: date unreliable"
-        facts[article.path] = ArticleHistory(
-            path=article.path,
+        facts[path] = ArticleHistory(
+            path=path,
             last_change=change(last),
             first_change=change(first),
             commit_count=count,
             authors=frozenset(authors),
             committed=True,
-            reliable=not unreliable and article.path not in notes,
+            reliable=not unreliable and path not in notes,
             note=note,
         )
     return facts
@@ -176,9 +175,8 @@ def load_cached_history(
     if cached is None or not cache_is_current(config, cached["head"], cached["signature"]):
         return None
     wanted = cached["facts"] if paths is None else [p for p in paths if p in cached["facts"]]
-    stubs = [_Stub(path) for path in wanted]
     try:
-        return facts_from_state(cached, stubs)  # type: ignore[arg-type]
+        return facts_from_state(cached, wanted)
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -222,8 +220,3 @@ def cache_is_current(config: Config, head: object, signature: object) -> bool:
         return signature == settings_signature(config, history_settings(config), toplevel, prefix)
     except (KbError, OSError, ValueError):
         return False
-
-
-@dataclass(frozen=True, slots=True)
-class _Stub:
-    path: str

@@ -191,7 +191,7 @@ def read_history(
             "shallow clone: git dates are unreliable (every article looks changed at the "
             f"clone's boundary); fix: {SHALLOW_FIX}",
         )
-    facts = facts_from_state(state, articles, unreliable=handle.shallow)
+    facts = facts_from_state(state, [a.path for a in articles], unreliable=handle.shallow)
     if last_change_only and not from_cache:
         # The walk stopped at each article's last change, so its first commit is unknown;
         # None makes rules that need it (an old draft's age) stay silent, not under-count.
