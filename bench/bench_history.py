@@ -118,15 +118,9 @@ def timed(
 
 def floor_command(repo: Path) -> list[str]:
     """The bare ``git log`` with exactly the options kbctl uses."""
-    from kbctl.history import _log_args
+    from kbctl.history.log import log_args
 
-    class Spec:
-        prefix = "kb/"
-
-        def pathspec(self) -> list[str]:
-            return ["--", self.prefix]
-
-    return ["git", *_log_args(Spec(), ["HEAD"], "auto")]  # type: ignore[arg-type]
+    return ["git", *log_args(["HEAD"], "auto", ["--", "kb/"])]
 
 
 def add_commits(repo: Path, count: int) -> None:

@@ -7,9 +7,11 @@ placeholders such as ``yyyy-mm-dd`` or template expressions) is ``None``, never 
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Any
 
 _PLACEHOLDER = re.compile(
     r"""^(?:
@@ -98,7 +100,6 @@ def _yaml_timestamp(text: str) -> datetime | None:
     The front-matter loader keeps timestamps as text, so that a bad one costs only its key;
     this reads them the way YAML would have.
     """
-    from kbctl.articles.yaml import timestamp_value
 
     value = timestamp_value(text)
     if value is None:
@@ -218,3 +219,25 @@ def glob_match(pattern: str, path: str) -> bool:
     matches everything below a folder, and a pattern without ``/`` matches at any depth.
     """
     return bool(_glob_regex(pattern).match(path))
+
+
+def timestamp_value(text: str) -> Any:
+    """The date or datetime YAML's timestamp rule reads from ``text``; None when it is not one."""
+    import yaml
+
+    constructor = _timestamp_constructor()
+    if not constructor.timestamp_regexp.match(text):
+        return None
+    try:
+        return constructor.construct_yaml_timestamp(
+            yaml.ScalarNode("tag:yaml.org,2002:timestamp", text)
+        )
+    except (ValueError, OverflowError):
+        return None
+
+
+@functools.cache
+def _timestamp_constructor() -> Any:
+    import yaml
+
+    return yaml.constructor.SafeConstructor()

@@ -19,9 +19,11 @@ from kbctl.history import (
     changed_paths,
     load_cached_history,
     read_history,
-    stale_items,
-    usable_last_change,
 )
+from kbctl.history.log import log_args, records
+from kbctl.history.settings import HistorySettings
+from kbctl.history.walk import Walker
+from kbctl.policy.stale import stale_items, usable_last_change
 from tests.conftest import GitRepo
 
 ALICE = ("Alice Writer", "alice@relay.example")
@@ -462,22 +464,14 @@ def test_stale_items_use_git_only_without_a_review_date(simple: GitRepo) -> None
 
 
 def test_stream_parser_is_independent_of_chunk_boundaries(git_repo: GitRepo) -> None:
-    from kbctl.history import _log_args, _records
-
     git_repo.write_article("kb/a b.md", "A.\n", id="A")
     git_repo.write_article("kb/статья.md", "Б.\n", id="B")
     git_repo.commit("create\x1e odd subject", "2025-01-01T10:00:00+00:00")
     git_repo.move("kb/a b.md", "kb/moved.md")
     git_repo.commit("move", "2025-01-02T10:00:00+00:00")
 
-    class Spec:
-        prefix = "kb/"
-
-        def pathspec(self) -> list[str]:
-            return ["--", self.prefix]
-
     output = subprocess.run(
-        ["git", *_log_args(Spec(), ["HEAD"], "auto")],  # type: ignore[arg-type]
+        ["git", *log_args(["HEAD"], "auto", ["--", "kb/"])],
         cwd=git_repo.path,
         capture_output=True,
         check=True,
@@ -485,7 +479,7 @@ def test_stream_parser_is_independent_of_chunk_boundaries(git_repo: GitRepo) -> 
 
     def parsed(size: int) -> list[tuple[str, list[tuple[bytes, bytes, bytes]]]]:
         chunks = (output[i : i + size] for i in range(0, len(output), size))
-        return [(commit.fields()[3], entries) for commit, entries in _records(chunks, b"kb/")]
+        return [(commit.fields()[3], entries) for commit, entries in records(chunks, b"kb/")]
 
     expected = [
         ("move", [(b"R100", b"a b.md", b"moved.md")]),
@@ -509,8 +503,6 @@ class _CountingEntries(list):
 def _one_commit_log(repo: GitRepo, count: int) -> bytes:
     """``git log`` output (kbctl's options) of a base of ``count`` articles imported in one
     commit that also deletes a file (the delete sorts last, after every added article)."""
-    from kbctl.history import _log_args
-
     repo.write("zz-old-notes.txt", "Minutes of the 2019 meeting, kept for the record.\n" * 40)
     repo.commit("notes", "2025-01-01T10:00:00+00:00")
     for number in range(count):
@@ -518,14 +510,8 @@ def _one_commit_log(repo: GitRepo, count: int) -> bytes:
     repo.remove("zz-old-notes.txt")
     repo.commit("import the base", "2025-01-02T10:00:00+00:00")
 
-    class Spec:
-        prefix = ""
-
-        def pathspec(self) -> list[str]:
-            return []
-
     return subprocess.run(
-        ["git", *_log_args(Spec(), ["HEAD"], "auto")],  # type: ignore[arg-type]
+        ["git", *log_args(["HEAD"], "auto")],
         cwd=repo.path,
         capture_output=True,
         check=True,
@@ -535,16 +521,14 @@ def _one_commit_log(repo: GitRepo, count: int) -> bytes:
 def test_one_commit_of_many_paths_is_folded_in_linear_work(git_repo: GitRepo) -> None:
     """Each of a commit's entries is read a bounded number of times, however many articles
     the commit adds (it was once read again for every added article: quadratic)."""
-    from kbctl.history import HistorySettings, _records, _Walker
-
     count = 300
     output = _one_commit_log(git_repo, count)
     config = load_config(kb=git_repo.path)
     paths = {f"topic/a{number:04}.md".encode(): f"topic/a{number:04}.md" for number in range(count)}
-    walker = _Walker(config, paths, {}, HistorySettings().threshold(count), frozenset())
+    walker = Walker(config, paths, {}, HistorySettings().threshold(count), frozenset())
     _CountingEntries.read = 0
     total = 0
-    for commit, entries in _records(iter([output]), b""):
+    for commit, entries in records(iter([output]), b""):
         total += len(entries)
         walker.fold(commit, _CountingEntries(entries))
     assert total == count + 2  # the articles, the deleted notes; the notes' first commit
@@ -559,8 +543,6 @@ def test_one_commit_of_many_paths_is_folded_in_linear_work(git_repo: GitRepo) ->
 def test_stream_parser_reads_one_huge_commit_in_linear_work(git_repo: GitRepo) -> None:
     """A commit whose record spans many chunks is scanned a bounded number of times (it was
     once joined and split again at every chunk: quadratic in the record's size)."""
-    from kbctl.history import _records
-
     output = _one_commit_log(git_repo, 300)
     scanned = 0
 
@@ -575,11 +557,11 @@ def test_stream_parser_reads_one_huge_commit_in_linear_work(git_repo: GitRepo) -
     chunks = (output[i : i + size] for i in range(0, len(output), size))
     sys.setprofile(profile)
     try:
-        records = list(_records(chunks, b""))
+        parsed = list(records(chunks, b""))
     finally:
         sys.setprofile(None)
     size_of_log = len(output)
-    assert [len(entries) for _commit, entries in records] == [301, 1]
+    assert [len(entries) for _commit, entries in parsed] == [301, 1]
     assert size_of_log > 80 * size  # the import spans many chunks
     assert scanned <= 4 * size_of_log
 

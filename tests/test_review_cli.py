@@ -10,7 +10,7 @@ import pytest
 
 from kbctl.articles import load_base
 from kbctl.config import load_config
-from kbctl.rules.review import ReviewState, review_status
+from kbctl.policy.review import ReviewState, review_status
 from tests.conftest import KB_CONTENT, Cli, GitRepo, run_kbctl
 
 TODAY = "2026-11-22"

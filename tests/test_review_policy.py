@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kbctl.config import Config
 from kbctl.model import Article
-from kbctl.rules.review import ReviewBasis, ReviewState, review_interval, review_status
+from kbctl.policy.review import ReviewBasis, ReviewState, review_interval, review_status
 
 TODAY = date(2026, 11, 22)
 

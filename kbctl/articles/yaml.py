@@ -259,23 +259,3 @@ def _problem(error: BaseException, node: Any) -> str:
 def _first_line(text: str) -> str:
     stripped = text.strip()
     return stripped.splitlines()[0] if stripped else ""
-
-
-def timestamp_value(text: str) -> Any:
-    """The date or datetime YAML's timestamp rule reads from ``text``; None when it is not one."""
-    import yaml
-
-    constructor = _timestamp_constructor()
-    if not constructor.timestamp_regexp.match(text):
-        return None
-    try:
-        return constructor.construct_yaml_timestamp(yaml.ScalarNode(TIMESTAMP_TAG, text))
-    except (ValueError, OverflowError):
-        return None
-
-
-@functools.cache
-def _timestamp_constructor() -> Any:
-    import yaml
-
-    return yaml.constructor.SafeConstructor()

@@ -55,8 +55,9 @@ def stale(
     """
     from kbctl.articles import load_base as load_articles
     from kbctl.cli.context import load_config, print_diagnostics
-    from kbctl.history import stale_items, start_history
+    from kbctl.history import start_history
     from kbctl.ownership import load_ownership_facts
+    from kbctl.policy.stale import stale_items
 
     when = parse_day(today)
     config = load_config(ctx)

@@ -27,7 +27,7 @@ from kbctl.ownership import (
     owner_standing,
     queue_owners,
 )
-from kbctl.rules.review import ReviewState, ReviewStatus, review_status
+from kbctl.policy.review import ReviewState, ReviewStatus, review_status
 from kbctl.values import parse_interval
 
 DEFAULT_WIP_MAX_AGE = 30
@@ -101,7 +101,7 @@ def wip_max_age(config: Config) -> int:
 
 def last_changed(history: Mapping[str, ArticleHistory] | None, article: Article) -> date | None:
     """The UTC date of the article's last content change, when git can be trusted for it."""
-    from kbctl.history import usable_last_change
+    from kbctl.policy.stale import usable_last_change
 
     return usable_last_change(history.get(article.path)) if history else None
 

@@ -273,7 +273,8 @@ def flags_table(console: Console, flags: Sequence[OpenFlag]) -> None:
 
 
 if TYPE_CHECKING:
-    from kbctl.history import ArticleLog, StaleItem
+    from kbctl.history import ArticleLog
+    from kbctl.policy.stale import StaleItem
 
 
 def _local_date(moment: object) -> str | None:

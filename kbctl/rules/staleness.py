@@ -7,8 +7,8 @@ from datetime import date
 
 from kbctl.model import Article, ArticleHistory, Finding, Severity, Status
 from kbctl.policy import queue
+from kbctl.policy.review import ReviewState, review_status
 from kbctl.rules.registry import CheckContext, Rule, register
-from kbctl.rules.review import ReviewState, review_status
 
 
 def usable_history(article: Article, context: CheckContext) -> ArticleHistory | None:

@@ -1,0 +1,436 @@
+"""Reading the history: prefetch, the full and the incremental pass, one article's log.
+
+One streaming pass of ``git log -z --name-status -M -c --topo-order`` walks the history
+newest to oldest (see :mod:`kbctl.history.walk`). The facts are cached keyed by HEAD; when
+HEAD moves forward only ``OLD..HEAD`` is read and folded in. Shallow clones, blobless clones,
+missing objects and folders outside git all degrade to an answer plus a one-line notice,
+never an exception. Author dates are kept with their offset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kbctl.config import Config
+from kbctl.history.cache import (
+    CACHE_FORMAT,
+    commit_change,
+    facts_from_state,
+    read_cache,
+    settings_signature,
+    write_cache,
+)
+from kbctl.history.git import (
+    GitLog,
+    GitRepo,
+    decode_path,
+    is_ancestor,
+    is_missing_object,
+    open_git,
+    tracked_articles,
+)
+from kbctl.history.log import Commit
+from kbctl.history.report import (
+    SHALLOW_FIX,
+    ArticleLog,
+    HistoryReport,
+    SkippedCommit,
+    uncommitted,
+)
+from kbctl.history.settings import (
+    HistorySettings,
+    history_settings,
+    ignore_rev_files,
+    read_ignore_revs,
+)
+from kbctl.history.walk import Walker, WalkResult, apply_meta_only, run_walk
+from kbctl.model import Article
+
+
+@dataclass
+class HistoryPrefetch:
+    """History reading already under way (see :func:`start_history`). Opaque."""
+
+    handle: GitRepo | None
+    why_not: str | None
+    settings: HistorySettings
+    use_cache: bool
+    tracked: dict[bytes, str] = field(default_factory=dict)
+    threshold: int = 0
+    signature: str = ""
+    renames: str = "auto"
+    cached: dict[str, Any] | None = None
+    mode: str = "none"  # none | empty | cached | incremental | full
+    log: GitLog | None = None
+    config_root: Path | None = None
+
+
+def start_history(config: Config, *, use_cache: bool = True) -> HistoryPrefetch:
+    """Open the repository, check the cache, and start ``git log`` if one is needed, so that
+    git works while the caller loads its articles; pass the result to :func:`read_history`.
+    """
+    return _make_plan(config, use_cache, start_git=True)
+
+
+def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPrefetch:
+    settings = history_settings(config)
+    handle, why_not = open_git(config)
+    plan = HistoryPrefetch(handle, why_not, settings, use_cache, config_root=config.root)
+    if handle is None:
+        return plan
+    if handle.head is None:
+        plan.mode = "empty"
+        return plan
+    plan.signature = settings_signature(config, settings, handle.toplevel, handle.prefix)
+    plan.renames = settings.renames
+    if plan.renames == "auto" and handle.partial:
+        plan.renames = "exact"  # plain -M would fetch blobs one by one from the promisor remote
+    cached = read_cache(config) if use_cache and not handle.shallow else None
+    if cached is not None and cached.get("signature") != plan.signature:
+        cached = None
+    # Start git before listing HEAD's tree: the log does not depend on it.
+    if cached is not None and cached.get("head") == handle.head:
+        plan.mode = "cached"
+    elif not start_git:
+        plan.mode = "full"  # a last-change-only read: a pass that stops early, no folding
+    elif cached is not None and is_ancestor(handle, cached.get("head")):
+        plan.mode = "incremental"
+        plan.log = GitLog(handle, [f"{cached['head']}..HEAD"], plan.renames)
+    else:
+        plan.mode = "full"
+        plan.log = GitLog(handle, ["HEAD"], plan.renames)
+    plan.tracked = tracked_articles(handle, config)
+    plan.threshold = settings.threshold(len(plan.tracked))
+    if cached is not None and cached.get("threshold") != plan.threshold:
+        # The base grew past a bulk-threshold step: earlier verdicts may differ. Start over.
+        if plan.log is not None:
+            plan.log.finish(kill=True)
+        plan.cached, plan.mode = None, "full"
+        plan.log = GitLog(handle, ["HEAD"], plan.renames) if start_git else None
+    else:
+        plan.cached = cached
+    return plan
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (restored after, if it was on).
+
+    Folding a big history makes hundreds of thousands of small containers, and with a base
+    of loaded articles in memory each full collection walks all of them: at 50k articles
+    the collector took three quarters of the pass. Meanwhile reference counting still frees
+    everything that is not a cycle; the few cycles (GitPython's) wait for the next collection.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_gc_paused()
+def read_history(
+    config: Config,
+    articles: Sequence[Article],
+    *,
+    last_change_only: bool = False,
+    use_cache: bool = True,
+    prefetch: HistoryPrefetch | None = None,
+) -> HistoryReport:
+    """Git facts for ``articles``: last content change, first commit, counts, authors.
+
+    ``last_change_only`` stops reading once every article has its last change (for checks
+    of a few files; first change and counts are then partial). ``prefetch`` is what
+    :func:`start_history` started. Never raises on git trouble: problems become notices.
+    """
+    plan = prefetch
+    if plan is None or plan.config_root != config.root:
+        plan = _make_plan(config, use_cache, start_git=not last_change_only)
+    handle, settings = plan.handle, plan.settings
+    if handle is None:
+        return HistoryReport({}, [plan.why_not or "no git history"], [], available=False)
+    notices: list[str] = []
+    if plan.mode == "empty":
+        facts = {a.path: uncommitted(a.path) for a in articles}
+        return HistoryReport(facts, ["the repository has no commits yet"], [], head=None)
+    cacheable = plan.use_cache and not handle.shallow
+    state: dict[str, Any] | None = None
+    if plan.mode == "cached":
+        state = plan.cached
+    elif plan.mode == "incremental" and plan.cached is not None:
+        state = _incremental(handle, config, settings, plan.cached, plan.tracked,
+                             plan.threshold, plan.renames, plan.log)  # fmt: skip
+        plan.log = None
+        if state is not None:
+            state["signature"] = plan.signature
+            write_cache(config, state)
+    from_cache = state is not None
+    if state is None:
+        wanted = {a.path for a in articles} if last_change_only else None
+        log = plan.log if plan.mode == "full" else None
+        plan.log = None
+        state, walk_notices, complete = _full_pass(
+            handle, config, settings, plan.tracked, plan.threshold, plan.renames, wanted,
+            last_change_only, log,
+        )  # fmt: skip
+        notices.extend(walk_notices)
+        if complete and cacheable and not last_change_only:
+            state["signature"] = plan.signature
+            write_cache(config, state)
+    if handle.shallow:
+        notices.insert(
+            0,
+            "shallow clone: git dates are unreliable (every article looks changed at the "
+            f"clone's boundary); fix: {SHALLOW_FIX}",
+        )
+    facts = facts_from_state(state, [a.path for a in articles], unreliable=handle.shallow)
+    if last_change_only and not from_cache:
+        # The walk stopped at each article's last change, so its first commit is unknown;
+        # None makes rules that need it (an old draft's age) stay silent, not under-count.
+        for fact in facts.values():
+            fact.first_change = None
+    skipped = [
+        SkippedCommit(
+            sha, commit_change(state, sha).authored, commit_change(state, sha).subject, why
+        )
+        for sha, why in state["skipped"]
+    ]
+    return HistoryReport(facts, notices, skipped, head=handle.head, from_cache=from_cache)
+
+
+def _full_pass(
+    handle: GitRepo,
+    config: Config,
+    settings: HistorySettings,
+    tracked: dict[bytes, str],
+    threshold: int,
+    renames: str,
+    wanted: set[str] | None,
+    last_change_only: bool,
+    log: GitLog | None = None,
+) -> tuple[dict[str, Any], list[str], bool]:
+    """Read the whole history (with fallbacks); return (state, notices, complete).
+
+    ``log`` is a ``git log HEAD`` already started with ``renames`` (the first attempt).
+    """
+    ignore = read_ignore_revs(ignore_rev_files(config, handle.toplevel, settings))
+    notices: list[str] = []
+    deadline = time.monotonic() + settings.time_budget
+    attempts = [renames]
+    if renames == "auto":
+        attempts.append("exact")
+    if renames != "off":
+        attempts.append("off")
+    result: WalkResult | None = None
+    walker: Walker | None = None
+    first_error: str | None = None
+    for mode in attempts:
+        walker = Walker(
+            config,
+            tracked,
+            ignore,
+            threshold,
+            handle.boundary,
+            targets=wanted,
+            last_change_only=last_change_only,
+            keep_candidates=8 if settings.ignore_meta_only_keys else 0,
+        )
+        result = run_walk(handle, walker, ["HEAD"], mode, deadline, log)
+        log = None
+        if result.complete or result.out_of_time or not is_missing_object(result.error):
+            break
+        first_error = first_error or result.error
+    assert result is not None and walker is not None
+    complete = result.complete
+    undated: list[str] = []
+    if first_error is not None:
+        how = {"exact": "only exact renames followed", "off": "renames not followed"}
+        mode_note = how.get(mode, "")
+        notices.append(
+            f"missing objects in the repository ({first_error}); {mode_note}".rstrip("; ")
+        )
+        if mode != "auto" and result.complete:
+            maybe_cut = sorted(result.deleted_in_add_commits)
+            if maybe_cut:
+                notices.append(
+                    f"{len(maybe_cut)} article(s) may have a shortened history (a rename with "
+                    f"edits cannot be seen without the missing objects): {_short_list(maybe_cut)}"
+                )
+    if not result.complete:
+        targets = walker.targets
+        undated = sorted(
+            name
+            for name in targets
+            if walker.facts[name].last is None and not walker.facts[name].born
+        )
+        if result.out_of_time:
+            notices.append(
+                f"history reading stopped after the {settings.time_budget:g}s time budget "
+                f"(history.time_budget); {len(undated)} article(s) not dated: {_short_list(undated)}"
+            )
+        else:
+            if first_error is None:
+                notices.append(f"git log failed: {result.error}")
+            notices.append(
+                f"{len(undated)} article(s) could not be dated (missing objects): "
+                f"{_short_list(undated)}; fix: `git fsck`, or clone the repository again"
+            )
+    if settings.ignore_meta_only_keys and result.complete:
+        apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
+    state = _state_from_walk(handle.head or "", threshold, walker, result)
+    for name in undated:
+        state["notes"][name] = "could not be dated" + (
+            " (time budget)" if result.out_of_time else " (missing objects)"
+        )
+    for name in result.deleted_in_add_commits if first_error else ():
+        state["notes"].setdefault(name, "history may be cut at an unfollowed rename")
+    return state, notices, complete and first_error is None
+
+
+def _short_list(names: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _state_from_walk(
+    head: str, threshold: int, walker: Walker, result: WalkResult
+) -> dict[str, Any]:
+    """The walk as plain, cacheable data."""
+    commits: dict[str, list[str]] = {}
+
+    def ref(commit: Commit | None) -> str | None:
+        if commit is None:
+            return None
+        name, email, when, subject = commit.fields()
+        commits.setdefault(commit.sha, [when, name, email, subject])
+        return commit.sha
+
+    facts = {
+        name: [ref(f.last), ref(f.first), f.count, sorted(f.authors), f.born]
+        for name, f in walker.facts.items()
+    }
+    skipped = [[ref(commit), why] for commit, why in walker.skipped]
+    return {
+        "format": CACHE_FORMAT,
+        "head": head,
+        "threshold": threshold,
+        "commits": commits,
+        "facts": facts,
+        "skipped": skipped,
+        "notes": {},
+    }
+
+
+def _incremental(
+    handle: GitRepo,
+    config: Config,
+    settings: HistorySettings,
+    cached: dict[str, Any],
+    tracked: dict[bytes, str],
+    threshold: int,
+    renames: str,
+    log: GitLog | None = None,
+) -> dict[str, Any] | None:
+    """Fold ``OLD..HEAD`` into the cached state; None when a full pass is needed.
+
+    The caller checked that OLD is an ancestor of HEAD; ``log`` reads ``OLD..HEAD``.
+    """
+    old = cached["head"]
+    ignore = read_ignore_revs(ignore_rev_files(config, handle.toplevel, settings))
+    walker = Walker(
+        config,
+        tracked,
+        ignore,
+        threshold,
+        handle.boundary,
+        keep_candidates=8 if settings.ignore_meta_only_keys else 0,
+    )
+    deadline = time.monotonic() + settings.time_budget
+    result = run_walk(handle, walker, [f"{old}..HEAD"], renames, deadline, log)
+    if not result.complete:
+        return None
+    if settings.ignore_meta_only_keys:
+        apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
+    new = _state_from_walk(handle.head or "", threshold, walker, result)
+    old_facts: dict[str, list[Any]] = cached["facts"]
+    merged_facts: dict[str, list[Any]] = {}
+    commits = dict(cached["commits"])
+    commits.update(new["commits"])
+    for raw, name in walker.paths.items():
+        # Not born in the window: the article lived at ``raw`` at OLD.
+        previous = old_facts.get(decode_path(raw))
+        if previous is None:
+            return None  # it came from outside the tracked set: a full pass knows better
+        last, first, count, authors, born = previous
+        window = new["facts"][name]
+        merged_facts[name] = [
+            window[0] or last,
+            first,
+            count + window[2],
+            sorted(set(authors) | set(window[3])),
+            born,
+        ]
+    for name, row in new["facts"].items():
+        if name not in merged_facts:
+            merged_facts[name] = row  # born in the window
+    new["commits"] = commits
+    new["facts"] = merged_facts
+    new["skipped"] = new["skipped"] + cached["skipped"]
+    used = {row[0] for row in merged_facts.values()} | {row[1] for row in merged_facts.values()}
+    used |= {sha for sha, _why in new["skipped"]}
+    new["commits"] = {sha: value for sha, value in commits.items() if sha in used}
+    return new
+
+
+def article_log(config: Config, article: Article) -> ArticleLog:
+    """Every commit of one article, newest first, noise commits marked (``kbctl history``)."""
+    settings = history_settings(config)
+    handle, why_not = open_git(config)
+    if handle is None:
+        return ArticleLog(article.path, [], [why_not or "no git history"], available=False)
+    notices: list[str] = []
+    if handle.shallow:
+        notices.append(
+            f"shallow clone: the list below is cut at the clone's boundary; fix: {SHALLOW_FIX}"
+        )
+    tracked = tracked_articles(handle, config)
+    raw = next((key for key, name in tracked.items() if name == article.path), None)
+    if raw is None:
+        return ArticleLog(article.path, [], notices, committed=False)
+    ignore = read_ignore_revs(ignore_rev_files(config, handle.toplevel, settings))
+    renames = settings.renames
+    if renames == "auto" and handle.partial:
+        renames = "exact"
+    attempts = [renames] + [mode for mode in ("exact", "off") if mode != renames]
+    deadline = time.monotonic() + settings.time_budget
+    for mode in attempts:
+        # Every path is tracked so that bulk counts are right; only this article's birth
+        # ends the walk early.
+        walker = Walker(
+            config,
+            tracked,
+            ignore,
+            settings.threshold(len(tracked)),
+            handle.boundary,
+            targets={article.path},
+        )
+        walker.facts[article.path].log = []
+        result = run_walk(handle, walker, ["HEAD"], mode, deadline)
+        if result.complete or result.stopped_early or not is_missing_object(result.error):
+            break
+        notices.append(
+            f"missing objects in the repository ({result.error}); renames: {mode} failed"
+        )
+    if result.out_of_time:
+        notices.append(f"stopped after the {settings.time_budget:g}s time budget: list is partial")
+    elif not result.complete and not result.stopped_early:
+        notices.append(f"git log failed: {result.error}; the list is partial")
+    return ArticleLog(article.path, walker.facts[article.path].log or [], notices)
