@@ -21,7 +21,7 @@ from kbctl.history import (
     read_history,
 )
 from kbctl.history.log import log_args, records
-from kbctl.history.settings import HistorySettings
+from kbctl.history.settings import HistorySettings, bulk_threshold
 from kbctl.history.walk import Walker
 from kbctl.policy.stale import stale_items, usable_last_change
 from tests.conftest import GitRepo
@@ -525,7 +525,7 @@ def test_one_commit_of_many_paths_is_folded_in_linear_work(git_repo: GitRepo) ->
     output = _one_commit_log(git_repo, count)
     config = load_config(kb=git_repo.path)
     paths = {f"topic/a{number:04}.md".encode(): f"topic/a{number:04}.md" for number in range(count)}
-    walker = Walker(config, paths, {}, HistorySettings().threshold(count), frozenset())
+    walker = Walker(config, paths, {}, bulk_threshold(HistorySettings(), count), frozenset())
     _CountingEntries.read = 0
     total = 0
     for commit, entries in records(iter([output]), b""):

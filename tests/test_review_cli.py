@@ -112,8 +112,13 @@ def test_owners_json_counts_team_members_and_roster_problems(cli: Cli, kb: GitRe
     assert rows["@dmitry.volkov"]["articles"] == 2  # via the team and his own article
     assert [row["owner"] for row in data["roster_problems"]] == ["@oleg.kuznetsov"]
     assert data["roster_problems"][0]["roster"] == "inactive"
-    assert [item["path"] for item in data["ownerless"]] == ["howto/drafts/merge.md"]
+    # "Owner missing" means no live owner: nobody named, or only owners who left.
+    assert [item["path"] for item in data["ownerless"]] == [
+        "howto/drafts/merge.md",
+        "integrations/webhook.md",
+    ]
     assert data["ownerless"][0]["why"] == "CODEOWNERS line without owners"
+    assert data["ownerless"][1]["why"] == "no live owner"
 
 
 def test_owners_missing_lists_only_ownerless_and_exits_1(cli: Cli, kb: GitRepo) -> None:
@@ -121,7 +126,9 @@ def test_owners_missing_lists_only_ownerless_and_exits_1(cli: Cli, kb: GitRepo) 
     assert result.exit_code == 1
     assert "howto/drafts/merge.md" in result.stdout
     assert "@relay/billing" not in result.stdout
+    assert "integrations/webhook.md" in result.stdout  # its only owner left
     kb.write_article("kb/howto/drafts/merge.md", id="KB-0030", owner="@anna.petrova")
+    kb.write_article("kb/integrations/webhook.md", id="KB-0040", owner="@anna.petrova")
     assert cli("owners", "--missing", cwd=kb.path).exit_code == 0
 
 
@@ -130,8 +137,9 @@ def test_review_queue_is_ranked_and_filtered_by_owner(cli: Cli, kb: GitRepo) -> 
     assert [(item["id"], item["reasons"]) for item in queue] == [
         ("KB-0012", ["overdue"]),  # customer-facing first
         ("KB-0020", ["overdue"]),  # internal, although longer overdue
-        ("KB-0030", ["overdue", "wip too old"]),  # no review date: due from its last commit
-        ("KB-0040", ["validated, owner missing"]),
+        # No review date: due from its last commit; no owner (an owner-less CODEOWNERS line).
+        ("KB-0030", ["overdue", "owner missing", "wip too old"]),
+        ("KB-0040", ["owner missing"]),  # its only owner left
     ]
     mine = as_json(
         cli("review", "--owner", "anna.petrova", "--format", "json", "--today", TODAY, cwd=kb.path)
@@ -302,7 +310,9 @@ def test_bundled_base_queues_are_believable(cli: Cli, kb_copy: Path) -> None:
     problems = {row["owner"]: row["roster"] for row in owners["roster_problems"]}
     assert problems == {"@oleg.kuznetsov": "inactive", "@m.ivanova": "not in roster"}
     assert [item["path"] for item in owners["ownerless"]] == [
-        "howto/drafts/merge-duplicate-contacts.md"
+        "howto/drafts/merge-duplicate-contacts.md",
+        "integrations/webhook-otklyuchen-posle-oshibok.md",  # its owner left
+        "mobile/android-push-energosberezhenie.md",  # its owner is not in the roster
     ]
     queue = as_json(cli("review", "--format", "json", "--today", TODAY, cwd=kb_copy))
     ids = [item["id"] for item in queue]
@@ -310,7 +320,8 @@ def test_bundled_base_queues_are_believable(cli: Cli, kb_copy: Path) -> None:
     reasons = {item["path"]: item["reasons"] for item in queue}
     assert "overdue" in reasons["faq/data-retention.md"]
     assert "wip too old" in reasons["checklists/peredacha-statey-pri-uhode-sotrudnika.md"]
-    assert "validated, owner missing" in reasons["integrations/webhook-otklyuchen-posle-oshibok.md"]
+    assert "owner missing" in reasons["integrations/webhook-otklyuchen-posle-oshibok.md"]
+    assert "owner missing" in reasons["howto/drafts/merge-duplicate-contacts.md"]
     assert not any(path.startswith("integrations/hipchat") for path in reasons)  # archived
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from kbctl.config import Config
 from kbctl.model import Article
 from kbctl.policy.review import ReviewBasis, ReviewState, review_interval, review_status
+from kbctl.settings import Settings
 
 TODAY = date(2026, 11, 22)
 
@@ -56,12 +57,12 @@ def test_no_dates_at_all_and_archived() -> None:
 
 
 def test_interval_precedence() -> None:
-    config = Config(
-        Path(),
+    settings = Settings(
         review_interval=180,
-        interval_by_tag={"security": 90, "slow": 400},
-        interval_by_path={"billing/**": 120},
+        review_interval_by_tag={"security": 90, "slow": 400},
+        review_interval_by_path={"billing/**": 120},
     )
+    config = Config(Path(), settings=settings)
     assert review_interval(article(review_interval=30), config) == 30
     assert review_interval(article(), config) == 120
     assert review_interval(article(path="x/a.md", tags=("Security", "slow")), config) == 90

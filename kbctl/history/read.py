@@ -45,6 +45,7 @@ from kbctl.history.report import (
 )
 from kbctl.history.settings import (
     HistorySettings,
+    bulk_threshold,
     history_settings,
     ignore_rev_files,
     read_ignore_revs,
@@ -106,7 +107,7 @@ def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPr
         plan.mode = "full"
         plan.log = GitLog(handle, ["HEAD"], plan.renames)
     plan.tracked = tracked_articles(handle, config)
-    plan.threshold = settings.threshold(len(plan.tracked))
+    plan.threshold = bulk_threshold(settings, len(plan.tracked))
     if cached is not None and cached.get("threshold") != plan.threshold:
         # The base grew past a bulk-threshold step: earlier verdicts may differ. Start over.
         if plan.log is not None:
@@ -418,7 +419,7 @@ def article_log(config: Config, article: Article) -> ArticleLog:
             config,
             tracked,
             ignore,
-            settings.threshold(len(tracked)),
+            bulk_threshold(settings, len(tracked)),
             handle.boundary,
             targets={article.path},
         )

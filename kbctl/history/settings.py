@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from math import ceil
 from pathlib import Path
 
 from kbctl.config import Config
-from kbctl.errors import ConfigError
 from kbctl.history.git import HEX
+from kbctl.settings import HistorySection
 
-DEFAULT_IGNORE_REVS = (".kbctl-ignore-revs", ".git-blame-ignore-revs")
+# The settings are validated when kbctl.toml is loaded (kbctl.settings.model); this name
+# stays for the history modules that take them.
+HistorySettings = HistorySection
+
 # Bulk threshold. A writer's commit touches one to a few articles; a pull request that
 # reworks a topic touches a dozen or two. Sweeps are different in kind: the metadata sweep in
 # our notes touched 1,400 files, reformat and "update ms.date" commits in public docs bases
@@ -19,75 +21,22 @@ DEFAULT_IGNORE_REVS = (".kbctl-ignore-revs", ".git-blame-ignore-revs")
 # changes more than 50 articles, or more than a quarter of a small base (a 60-article base
 # imported in one commit), but never at 10 articles or fewer, so that a tiny base's ordinary
 # commits always count. threshold = min(bulk_threshold, max(10, ceil(bulk_share * N))).
-DEFAULT_BULK_THRESHOLD = 50
-DEFAULT_BULK_SHARE = 0.25
+# (The defaults, 50 and 0.25, are declared with the settings.)
 BULK_FLOOR = 10
-DEFAULT_TIME_BUDGET = 300.0
 
 
-@dataclass(frozen=True, slots=True)
-class HistorySettings:
-    """The ``[history]`` table of the config, validated."""
-
-    ignore_revs: tuple[str, ...] = DEFAULT_IGNORE_REVS
-    bulk_threshold: int = DEFAULT_BULK_THRESHOLD
-    bulk_share: float = DEFAULT_BULK_SHARE
-    ignore_meta_only_keys: tuple[str, ...] = ()
-    time_budget: float = DEFAULT_TIME_BUDGET
-    renames: str = "auto"  # auto | exact | off
-
-    def threshold(self, article_count: int) -> int:
-        """The effective bulk threshold for a base of ``article_count`` articles (0: off)."""
-        if self.bulk_threshold <= 0:
-            return 0
-        if self.bulk_share <= 0:
-            return self.bulk_threshold
-        return min(self.bulk_threshold, max(BULK_FLOOR, ceil(self.bulk_share * article_count)))
+def bulk_threshold(settings: HistorySettings, article_count: int) -> int:
+    """The effective bulk threshold for a base of ``article_count`` articles (0: off)."""
+    if settings.bulk_threshold <= 0:
+        return 0
+    if settings.bulk_share <= 0:
+        return settings.bulk_threshold
+    return min(settings.bulk_threshold, max(BULK_FLOOR, ceil(settings.bulk_share * article_count)))
 
 
 def history_settings(config: Config) -> HistorySettings:
-    """Read and validate ``[history]``; raise ConfigError on a wrong value."""
-    table = config.section("history")
-    where = config.config_path or "config"
-    settings = HistorySettings()
-
-    def fail(key: str, expected: str) -> ConfigError:
-        return ConfigError(f"{where}: history.{key} must be {expected}")
-
-    if "ignore_revs" in table:
-        value = table["ignore_revs"]
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise fail("ignore_revs", "a list of file paths")
-        settings = replace(settings, ignore_revs=tuple(value))
-    for key in ("bulk_threshold",):
-        if key in table:
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise fail(key, "a whole number >= 0 (0 turns the bulk rule off)")
-            settings = replace(settings, bulk_threshold=value)
-    if "bulk_share" in table:
-        value = table["bulk_share"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise fail("bulk_share", "a number between 0 and 1 (0 turns the share rule off)")
-        settings = replace(settings, bulk_share=float(value))
-    if "ignore_meta_only_keys" in table:
-        value = table["ignore_meta_only_keys"]
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise fail("ignore_meta_only_keys", "a list of front-matter keys")
-        settings = replace(settings, ignore_meta_only_keys=tuple(value))
-    if "time_budget" in table:
-        value = table["time_budget"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail("time_budget", "a positive number of seconds")
-        settings = replace(settings, time_budget=float(value))
-    if "renames" in table:
-        value = table["renames"]
-        if value not in ("auto", "exact", "off"):
-            raise fail("renames", '"auto", "exact" or "off"')
-        settings = replace(settings, renames=value)
-    return settings
+    """The ``[history]`` table of ``config``, typed and validated when the config was loaded."""
+    return config.settings.history
 
 
 def ignore_rev_files(config: Config, toplevel: Path, settings: HistorySettings) -> list[Path]:

@@ -13,7 +13,7 @@ from kbctl.model import Article
 
 def front_matter_key(article: Article, field_name: str, config: Config) -> str:
     """The key to write a field to: the one the article already uses, else the first configured."""
-    keys = config.fields.get(field_name) or [field_name]
+    keys = config.settings.fields.get(field_name) or (field_name,)
     return next((key for key in keys if key in article.meta), keys[0])
 
 

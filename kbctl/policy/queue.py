@@ -8,29 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from kbctl.config import Config
-from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag, Status
+from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag
 from kbctl.ownership import (
-    NO_OWNER,
     Ownership,
     OwnershipFacts,
     OwnerSource,
     OwnerStanding,
     Roster,
     belongs_to,
-    has_live_owner,
     normalise_handle,
     owner_standing,
     queue_owners,
 )
 from kbctl.policy.review import ReviewState, ReviewStatus, review_status
-from kbctl.values import parse_interval
-
-DEFAULT_WIP_MAX_AGE = 30
+from kbctl.policy.verdicts import (
+    facts_of,
+    owner_missing,
+    ownership_of,
+    trusted_last_change,
+    wip_too_old,
+)
 
 
 class QueueReason(StrEnum):
@@ -39,7 +41,7 @@ class QueueReason(StrEnum):
     FLAGGED = "flagged"
     OVERDUE = "overdue"
     NEVER_REVIEWED = "never reviewed"
-    OWNER_MISSING = "validated, owner missing"
+    OWNER_MISSING = "owner missing"
     WIP_TOO_OLD = "wip too old"
     DUE_SOON = "due soon"
 
@@ -90,33 +92,9 @@ class QueueItem:
         }
 
 
-def wip_max_age(config: Config) -> int:
-    """Days a Work in Progress article may stay so: ``[review] wip_max_age`` (default 30d)."""
-    value = config.section("review").get("wip_max_age", DEFAULT_WIP_MAX_AGE)
-    try:
-        return parse_interval(value) or DEFAULT_WIP_MAX_AGE
-    except ValueError:
-        return DEFAULT_WIP_MAX_AGE
-
-
 def last_changed(history: Mapping[str, ArticleHistory] | None, article: Article) -> date | None:
     """The UTC date of the article's last content change, when git can be trusted for it."""
-    from kbctl.policy.stale import usable_last_change
-
-    return usable_last_change(history.get(article.path)) if history else None
-
-
-def wip_started(article: Article, history: Mapping[str, ArticleHistory] | None) -> date | None:
-    """When a Work in Progress article was started: ``created``, else its first commit.
-
-    The first commit counts only when git can be trusted (committed, not a shallow cut).
-    """
-    if article.created is not None:
-        return article.created
-    facts = history.get(article.path) if history else None
-    if facts is None or not facts.committed or not facts.reliable or facts.first_change is None:
-        return None
-    return facts.first_change.authored.astimezone(UTC).date()
+    return trusted_last_change(facts_of(history, article))
 
 
 def review_queue(
@@ -131,22 +109,23 @@ def review_queue(
 ) -> list[QueueItem]:
     """The review queue, most harmful first. Pure.
 
-    In the queue: open flags; overdue or never-reviewed articles; Validated articles without a
-    live owner; Work in Progress older than ``[review] wip_max_age``; reviews due soon.
-    ``owner`` limits it to one person's or team's articles (teams expanded to members);
-    ``history`` (git facts by path) dates articles without a review date and WIP without
-    ``created``.
+    In the queue: open flags; overdue or never-reviewed articles; articles without a live
+    owner (:func:`~kbctl.policy.verdicts.owner_missing`); Work in Progress older than
+    ``[review] wip_max_age``; reviews due soon. The verdicts are those of ``kbctl check``
+    (KB201, KB301, KB302, KB304). ``owner`` limits it to one person's or team's articles
+    (teams expanded to members); ``history`` (git facts by path) dates articles without a
+    review date and WIP without ``created``.
     """
-    max_wip = wip_max_age(config)
     facts = OwnershipFacts(ownership, roster)
     items: list[QueueItem] = []
     for article in articles:
         if article.is_archived:
             continue
-        owned = ownership.get(article.path) or NO_OWNER
+        owned = ownership_of(article, ownership, roster)
         if owner is not None and not belongs_to(article, owner, facts):
             continue
-        status = review_status(article, last_changed(history, article), config, today)
+        git = facts_of(history, article)
+        status = review_status(article, trusted_last_change(git), config, today)
         reasons: list[QueueReason] = []
         detail: list[str] = []
         if article.flags:
@@ -161,24 +140,16 @@ def review_queue(
         elif status.state is ReviewState.DUE_SOON:
             reasons.append(QueueReason.DUE_SOON)
             detail.append(status.reason)
-        if article.status == Status.VALIDATED and not has_live_owner(owned.owners, roster):
+        if (missing := owner_missing(owned, roster)) is not None:
             reasons.append(QueueReason.OWNER_MISSING)
-            detail.append(_owner_problem(owned.owners, roster))
-        started = wip_started(article, history) if article.status == Status.WIP else None
-        if started is not None and (age := (today - started).days) > max_wip:
+            detail.append(missing.reason)
+        if (wip := wip_too_old(article, git, config, today)) is not None:
             reasons.append(QueueReason.WIP_TOO_OLD)
-            detail.append(f"work in progress for {age}d (max {max_wip}d)")
+            detail.append(wip.reason)
         if reasons:
             items.append(QueueItem(article, owned, status, reasons, detail))
     items.sort(key=QueueItem.rank)
     return items
-
-
-def _owner_problem(owners: Sequence[str], roster: Roster | None) -> str:
-    if not owners:
-        return "no owner"
-    problems = [f"{name} {owner_standing(name, roster)}" for name in owners]
-    return "owner gone: " + ", ".join(problems)
 
 
 @dataclass(slots=True)
@@ -220,7 +191,8 @@ class OwnersSummary:
     roster_problems: list[OwnerRow]
 
     def ownerless_rows(self) -> list[dict[str, Any]]:
-        """The ownerless articles as plain data (why: no owner, or an owner-less CODEOWNERS line)."""
+        """The articles without a live owner as plain data (why: no owner, an owner-less
+        CODEOWNERS line, or no live owner: every named owner inactive or not in the roster)."""
         return [
             {
                 "id": article.id,
@@ -229,7 +201,9 @@ class OwnersSummary:
                 "status": article.status,
                 "audience": article.audience,
                 "why": (
-                    "CODEOWNERS line without owners"
+                    "no live owner"
+                    if owned.owners
+                    else "CODEOWNERS line without owners"
                     if owned.source == OwnerSource.CODEOWNERS
                     else "no owner"
                 ),
@@ -267,9 +241,10 @@ def owners_summary(
     for article in articles:
         if article.is_archived:
             continue
-        owned = ownership.get(article.path) or NO_OWNER
-        if not owned.owners:
+        owned = ownership_of(article, ownership, roster)
+        if owner_missing(owned, roster) is not None:
             ownerless.append((article, owned))
+        if not owned.owners:
             continue
         status = review_status(article, last_changed(history, article), config, today)
         for name in queue_owners(owned.owners, roster):
@@ -383,7 +358,7 @@ class OpenFlag:
 def open_flags(articles: Sequence[Article], ownership: Mapping[str, Ownership]) -> list[OpenFlag]:
     """Every open flag of the base, oldest first (undated last)."""
     found = [
-        OpenFlag(article, flag, (ownership.get(article.path) or NO_OWNER).owners)
+        OpenFlag(article, flag, ownership_of(article, ownership).owners)
         for article in articles
         for flag in article.flags
     ]

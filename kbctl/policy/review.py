@@ -67,18 +67,21 @@ def review_interval(article: Article, config: Config) -> int:
     """
     if article.review_interval:
         return article.review_interval
+    settings = config.settings
     by_path = [
         days
-        for pattern, days in config.interval_by_path.items()
+        for pattern, days in settings.review_interval_by_path.items()
         if glob_match(pattern, article.path)
     ]
     if by_path:
         return min(by_path)
     tags = {tag.casefold() for tag in article.tags}
-    by_tag = [days for tag, days in config.interval_by_tag.items() if tag.casefold() in tags]
+    by_tag = [
+        days for tag, days in settings.review_interval_by_tag.items() if tag.casefold() in tags
+    ]
     if by_tag:
         return min(by_tag)
-    return config.review_interval
+    return settings.review_interval
 
 
 def review_status(

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from kbctl.config import Config
 from kbctl.history import NOT_COMMITTED
-from kbctl.model import Article, ArticleHistory, Change
+from kbctl.model import Article, ArticleHistory
 from kbctl.policy.review import ReviewBasis, ReviewState, ReviewStatus, review_status
+from kbctl.policy.verdicts import changed_since_review, trusted_last_change, utc_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +44,9 @@ class StaleItem:
             and self.review.basis is ReviewBasis.NONE
         ):
             parts.append("git shows only moves and noise commits")
-        last = _utc_date(facts.last_change)
-        if (
-            self.review.basis is ReviewBasis.LAST_REVIEWED
-            and self.article.last_reviewed is not None
-            and last is not None
-            and last > self.article.last_reviewed
-        ):
-            parts.append(f"changed since the review ({last})")
+        changed = changed_since_review(self.article, facts)
+        if self.review.basis is ReviewBasis.LAST_REVIEWED and changed is not None:
+            parts.append(f"changed since the review ({utc_date(changed)})")
         return parts
 
     @property
@@ -85,15 +81,9 @@ class StaleItem:
         }
 
 
-def _utc_date(change: Change | None) -> date | None:
-    return change.authored.astimezone(UTC).date() if change is not None else None
-
-
 def usable_last_change(facts: ArticleHistory | None) -> date | None:
     """The UTC date of the last content change, when git can be trusted for it."""
-    if facts is None or not facts.committed or not facts.reliable:
-        return None
-    return _utc_date(facts.last_change)
+    return trusted_last_change(facts)
 
 
 def stale_items(
@@ -111,7 +101,7 @@ def stale_items(
     items: list[StaleItem] = []
     for article in articles:
         history = facts.get(article.path)
-        review = review_status(article, usable_last_change(history), config, today, soon)
+        review = review_status(article, trusted_last_change(history), config, today, soon)
         if review.state in wanted:
             article_owners = (owners or {}).get(article.path, article.owners)
             items.append(StaleItem(article, tuple(article_owners), review, history))

@@ -5,21 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbctl.model import Article, Finding, Severity
+from kbctl.policy.verdicts import old_flags
 from kbctl.rules.registry import CheckContext, Rule, register
 
 
 def _old_flags(article: Article, context: CheckContext) -> Iterator[Finding]:
-    max_days = int(context.params.get("max_days", 30))
-    for flag in article.flags:
-        if flag.date is None:
-            continue
-        age = (context.today - flag.date).days
-        if age > max_days:
-            by = f" by {flag.by}" if flag.by else ""
-            reason = f": {flag.reason}" if flag.reason else ""
-            yield OLD_FLAG.finding(
-                article, flag.line, f"flag open for {age} days (raised {flag.date}{by}){reason}"
-            )
+    for flag, age in old_flags(article, context.today, int(context.params.get("max_days", 30))):
+        by = f" by {flag.by}" if flag.by else ""
+        reason = f": {flag.reason}" if flag.reason else ""
+        yield OLD_FLAG.finding(
+            article, flag.line, f"flag open for {age} days (raised {flag.date}{by}){reason}"
+        )
 
 
 OLD_FLAG = register(

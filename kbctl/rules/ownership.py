@@ -5,28 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbctl.model import Article, Finding, Severity
-from kbctl.ownership import Ownership, OwnerSource, OwnerStanding, owner_standing
+from kbctl.ownership import Ownership, OwnerSource, OwnerStanding
+from kbctl.policy.verdicts import owner_missing, owner_standings, ownership_of
 from kbctl.rules.registry import CheckContext, Rule, register
 
 
 def _ownership(article: Article, context: CheckContext) -> Ownership:
-    """The article's owners as resolved by the caller; its front-matter owners otherwise."""
-    found = (context.ownership or {}).get(article.path)
-    if found is not None:
-        return found
-    source = OwnerSource.FRONT_MATTER if article.owners else OwnerSource.NONE
-    return Ownership(article.owners, source, article.line_of("owner"))
+    """The article's effective owners, as the review queue and ``kbctl owners`` see them."""
+    return ownership_of(article, context.ownership, context.roster)
 
 
 def _owner_missing(article: Article, context: CheckContext) -> Iterator[Finding]:
     owned = _ownership(article, context)
-    if owned.owners:
+    missing = owner_missing(owned, context.roster)
+    if missing is None:
         return
-    if owned.source == OwnerSource.CODEOWNERS:
-        message = f"no owner: {owned.describe} names nobody"
-    else:
-        message = "no owner (neither front matter nor CODEOWNERS)"
-    yield OWNER_MISSING.finding(article, 1, message)
+    line = article.line_of("owner") if owned.source == OwnerSource.FRONT_MATTER else 1
+    yield OWNER_MISSING.finding(article, line, missing.reason)
 
 
 OWNER_MISSING = register(
@@ -34,9 +29,10 @@ OWNER_MISSING = register(
         id="KB201",
         name="owner-missing",
         severity=Severity.ERROR,
-        summary="Nobody owns the article: no `owner` in the front matter and no matching CODEOWNERS line.",
+        summary="Nobody can answer for the article: no `owner` in the front matter and no matching CODEOWNERS line, or every owner named is inactive or not in the roster.",
         why="An article without an owner is never reviewed and never fixed; KCS names who is in charge of every article.",
-        fix='Add `owner: "@team-or-person"` to the front matter, or a CODEOWNERS pattern that covers the file.',
+        fix='Add `owner: "@team-or-person"` to the front matter, or a CODEOWNERS pattern that covers the file; replace owners who left with active ones.',
+        configure="The same verdict as the review queue's `owner missing` and `kbctl owners --missing`. Without a roster, any named owner counts as live.",
         article_check=_owner_missing,
     )
 )
@@ -52,8 +48,8 @@ def _standings(
     from_codeowners = owned.source == OwnerSource.CODEOWNERS
     where = f" (from CODEOWNERS line {owned.line})" if from_codeowners else ""
     line = 1 if from_codeowners else article.line_of("owner")
-    for owner in owned.owners:
-        yield owner, owner_standing(owner, context.roster), where, line
+    for owner, standing in owner_standings(owned, context.roster):
+        yield owner, standing, where, line
 
 
 def _owner_unknown(article: Article, context: CheckContext) -> Iterator[Finding]:

@@ -5,25 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from kbctl.model import Article, ArticleHistory, Finding, Severity, Status
-from kbctl.policy import queue
+from kbctl.model import Article, ArticleHistory, Finding, Severity
 from kbctl.policy.review import ReviewState, review_status
+from kbctl.policy.verdicts import (
+    changed_since_review,
+    facts_of,
+    trusted_last_change,
+    wip_too_old,
+)
 from kbctl.rules.registry import CheckContext, Rule, register
 
 
-def usable_history(article: Article, context: CheckContext) -> ArticleHistory | None:
-    """Git facts for the article when they can be trusted (not a shallow cut, committed)."""
-    if context.history is None:
-        return None
-    facts = context.history.get(article.path)
-    if facts is None or not facts.reliable or not facts.committed:
-        return None
-    return facts
+def _facts(article: Article, context: CheckContext) -> ArticleHistory | None:
+    return facts_of(context.history, article)
 
 
 def last_changed(article: Article, context: CheckContext) -> date | None:
     """The UTC date of the article's last content change, from git (when it can be trusted)."""
-    return queue.last_changed(context.history, article)
+    return trusted_last_change(_facts(article, context))
 
 
 def _soon_days(context: CheckContext) -> int:
@@ -81,15 +80,14 @@ DUE_SOON = register(
 
 
 def _changed_since_review(article: Article, context: CheckContext) -> Iterator[Finding]:
-    changed = last_changed(article, context)
-    if article.last_reviewed is None or changed is None or changed <= article.last_reviewed:
+    change = changed_since_review(article, _facts(article, context))
+    if change is None:
         return
-    facts = usable_history(article, context)
-    commit = facts.last_change.commit[:10] if facts and facts.last_change else "?"
     yield CHANGED_SINCE_REVIEW.finding(
         article,
         article.line_of("last_reviewed"),
-        f"changed on {changed} (commit {commit}) after its last review on {article.last_reviewed}",
+        f"changed on {last_changed(article, context)} (commit {change.commit[:10]})"
+        f" after its last review on {article.last_reviewed}",
     )
 
 
@@ -109,19 +107,13 @@ CHANGED_SINCE_REVIEW = register(
 
 
 def _wip_too_old(article: Article, context: CheckContext) -> Iterator[Finding]:
-    if article.status != Status.WIP:
-        return
-    since = queue.wip_started(article, context.history)
-    if since is None:
-        return
-    max_days = context.params.get("max_days")
-    max_days = queue.wip_max_age(context.config) if max_days is None else int(max_days)
-    age = (context.today - since).days
-    if age > max_days:
+    verdict = wip_too_old(article, _facts(article, context), context.config, context.today)
+    if verdict is not None:
         yield WIP_TOO_OLD.finding(
             article,
             article.line_of("status"),
-            f"work in progress for {age} days (since {since}; limit {max_days})",
+            f"work in progress for {verdict.age} days (since {verdict.started};"
+            f" limit {verdict.limit})",
         )
 
 
@@ -130,10 +122,12 @@ WIP_TOO_OLD = register(
         id="KB304",
         name="wip-too-old",
         severity=Severity.WARNING,
-        summary="The article has been Work in Progress for more than `max_days` days (counted from `created`, else its first commit).",
+        summary="The article has been Work in Progress for longer than `[review] wip_max_age` (counted from `created`, else its first commit).",
         why="A draft that never finishes is either needed (finish it) or not (drop it); KCS keeps WIP short.",
         fix="Finish and validate the article (`status: not_validated` or `validated`), or archive it.",
-        configure="`max_days`; when unset (`null`), `wip_max_age` of `[review]` (default 30 days), which the review queue uses too.",
+        configure="`wip_max_age` in `[review]` (default 30 days), the one WIP limit, which the review queue uses too. The old `max_days` of this rule is a deprecated alias of it (refused per path and when it contradicts `wip_max_age`).",
+        # Accepted only as the deprecated alias of [review] wip_max_age (mapped when kbctl.toml
+        # is loaded); the rule itself reads the one setting.
         params={"max_days": None},
         article_check=_wip_too_old,
         dated=True,

@@ -7,7 +7,7 @@ JSON Schema and ``kbctl config`` are generated from these declarations.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from kbctl.settings.kinds import (
@@ -25,6 +25,7 @@ from kbctl.settings.kinds import (
     Table,
     Text,
     did_you_mean,
+    dotted,
     setting,
 )
 
@@ -266,4 +267,44 @@ def parse_settings(table: Mapping[str, Any]) -> Settings:
     """Validate a whole config table (as ``tomllib`` reads it); SettingError on the first
     unknown key, wrong type or bad value, carrying the key's path."""
     settings: Settings = SETTINGS.parse(dict(table), ())
-    return settings
+    return _wip_alias(settings, table)
+
+
+# Rule KB304 (wip-too-old) once had its own limit, `max_days`, beside [review] wip_max_age;
+# the review queue and `kbctl check` then disagreed. The limit is now [review] wip_max_age
+# alone; the old parameter is a deprecated alias of it.
+WIP_RULE_KEYS = ("kb304", "wip-too-old")
+WIP_HINT = "set the one WIP limit instead: [review] wip_max_age (the review queue uses it too)"
+
+
+def _wip_rule_limit(rules: Mapping[str, Any], path: KeyPath) -> tuple[KeyPath, object] | None:
+    for key, value in rules.items():
+        wip_rule = str(key).strip().lower() in WIP_RULE_KEYS
+        if wip_rule and isinstance(value, dict) and "max_days" in value:
+            return (*path, key, "max_days"), value["max_days"]
+    return None
+
+
+def _wip_alias(settings: Settings, table: Mapping[str, Any]) -> Settings:
+    """Map ``[check.rules.KB304] max_days`` onto ``[review] wip_max_age``; refuse it per path
+    (the queue has one limit) and when it contradicts ``wip_max_age``."""
+    check = table.get("check", {})
+    for index, override in enumerate(check.get("overrides", ())):
+        found = _wip_rule_limit(override.get("rules", {}), ("check", "overrides", index, "rules"))
+        if found is not None:
+            raise SettingError(
+                found[0], f"'{dotted(found[0])}': the WIP limit cannot differ per path", WIP_HINT
+            )
+    found = _wip_rule_limit(check.get("rules", {}), ("check", "rules"))
+    if found is None or found[1] is None:
+        return settings
+    path, value = found
+    days = Interval().parse(value, path)
+    if "wip_max_age" in table.get("review", {}) and days != settings.review.wip_max_age:
+        raise SettingError(
+            path,
+            f"'{dotted(path)}' ({days}d) contradicts 'review.wip_max_age'"
+            f" ({settings.review.wip_max_age}d)",
+            "remove the deprecated max_days of KB304; [review] wip_max_age is the one WIP limit",
+        )
+    return replace(settings, review=replace(settings.review, wip_max_age=days))
