@@ -108,7 +108,7 @@ def _decode_entry(data: list[Any]) -> Entry:
         Diagnostic(path, line, message, Severity(severity), code)
         for path, line, message, severity, code in diags
     )
-    return (tuple(identity), article, diagnostics)  # type: ignore[return-value]
+    return (tuple(identity), article, diagnostics)
 
 
 class ParseCache:
@@ -183,10 +183,10 @@ class ParseCache:
         identity = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         cached = self.entries.get(relative)
         if cached is not None and cached[0] == identity:
-            article, diagnostics = cached[1], cached[2]
+            article = cached[1]
             if article is not None:
                 article.abs_path = path
-            return article, list(diagnostics)
+            return article, list(cached[2])
         article, diagnostics = read_article(path, config, relative)
         self.entries[relative] = (identity, article, tuple(diagnostics))
         self.dirty = True

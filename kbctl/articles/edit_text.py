@@ -7,17 +7,20 @@ body stay byte for byte. Every edit is checked by parsing the result before it i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbctl.articles.parse import split_front_matter
 from kbctl.articles.yaml import FrontMatter, read_front_matter
+
+if TYPE_CHECKING:
+    import yaml
 
 
 def edit_front_matter_bytes(
     data: bytes, updates: Mapping[str, object | None], shown: str = "article"
 ) -> bytes:
     """The file ``data`` with ``updates`` applied to its front matter. Pure; see update_front_matter."""
-    from frontmatter import YAMLHandler
+    from frontmatter.default_handlers import YAMLHandler
 
     from kbctl.errors import EditError
 
@@ -33,14 +36,6 @@ def edit_front_matter_bytes(
     newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
     boundary = YAMLHandler.FM_BOUNDARY
     opening = boundary.match(text)
-    closing = boundary.search(text, opening.end()) if opening else None
-    if opening is not None and closing is None:
-        # Front matter that is never closed (or closed with YAML's "..."): a new block on top
-        # would turn it into body text.
-        raise EditError(
-            f"{shown}: the front matter opened on line 1 is never closed with '---'; not edited",
-            hint="add the closing '---' line by hand first",
-        )
     if opening is None:
         if all(value is None for value in updates.values()):
             return data
@@ -48,6 +43,14 @@ def edit_front_matter_bytes(
         new_text = f"---{newline}{lines}---{newline}{text}"
         _verify_edit(text, new_text, updates, shown, had_front=False)
         return bom + new_text.encode("utf-8")
+    closing = boundary.search(text, opening.end())
+    if closing is None:
+        # Front matter that is never closed (or closed with YAML's "..."): a new block on top
+        # would turn it into body text.
+        raise EditError(
+            f"{shown}: the front matter opened on line 1 is never closed with '---'; not edited",
+            hint="add the closing '---' line by hand first",
+        )
     front_start = first_break + 1
     front = text[front_start : closing.start()]
     parsed = read_front_matter(front)
@@ -75,7 +78,7 @@ def _edit_front(
             f"{shown}: front matter is {what} ({parsed.error}); not edited",
             hint="fix the front matter by hand first (see `kbctl check`)",
         )
-    entries: list[tuple[str, Any, Any]] = []
+    entries: list[tuple[str, yaml.Node, yaml.Node]] = []
     if root is not None:
         if not isinstance(root, yaml.MappingNode) or root.flow_style:
             kind = "a flow mapping" if isinstance(root, yaml.MappingNode) else "not a mapping"
@@ -105,7 +108,13 @@ def _edit_front(
 
 
 def _replace_entry(
-    front: str, key: str, key_node: Any, value_node: Any, value: object, newline: str, shown: str
+    front: str,
+    key: str,
+    key_node: yaml.Node,
+    value_node: yaml.Node,
+    value: object,
+    newline: str,
+    shown: str,
 ) -> tuple[int, int, str]:
     """One edit (start, end, new text) of the front matter for an existing key."""
     import yaml
@@ -159,7 +168,7 @@ def _replace_entry(
     return start, content_end, rendered
 
 
-def _content_end(front: str, node: Any) -> int:
+def _content_end(front: str, node: yaml.Node) -> int:
     """Where a value's own text ends (block collections and block scalars trimmed)."""
     import yaml
 

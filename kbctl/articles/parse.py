@@ -7,6 +7,7 @@ Every problem becomes a :class:`~kbctl.model.Diagnostic` with ``path:line``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def split_front_matter(text: str) -> tuple[str, str, int, bool]:
 
     Uses python-frontmatter's boundary (a line of three or more dashes).
     """
-    from frontmatter import YAMLHandler
+    from frontmatter.default_handlers import YAMLHandler
 
     boundary = YAMLHandler.FM_BOUNDARY
     opening = boundary.match(text)
@@ -217,7 +218,7 @@ def normalise_audience(value: str | None) -> str | None:
     return _normalise(value, _AUDIENCE_ALIASES)
 
 
-def _normalise(value: str | None, aliases: dict[str, str]) -> str | None:
+def _normalise(value: str | None, aliases: Mapping[str, str]) -> str | None:
     """Map known spellings to the canonical value; keep unknown ones for rules to report."""
     if value is None:
         return None

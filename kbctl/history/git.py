@@ -8,6 +8,7 @@ check never imports it.
 from __future__ import annotations
 
 import contextlib
+import io
 import queue
 import re
 import threading
@@ -16,7 +17,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from kbctl.config import Config
 from kbctl.errors import KbError, NotFoundError
@@ -24,6 +25,8 @@ from kbctl.history.log import log_args
 from kbctl.history.report import SHALLOW_FIX
 
 if TYPE_CHECKING:
+    import subprocess
+
     import git
 
 HEX = re.compile(r"^[0-9a-f]{7,40}$")
@@ -170,14 +173,20 @@ class GitLog:
             as_process=True,
             env={"GIT_FLUSH": "0"},
         )
-        self.process = self.auto.proc
+        process = self.auto.proc
+        # execute(as_process=True) always starts git with both pipes.
+        assert process is not None and process.stdout is not None and process.stderr is not None
+        self.process: subprocess.Popen[bytes] = process
+        # An unbuffered pipe would be a FileIO without read1; Popen's default is buffered.
+        self.stdout = cast(io.BufferedReader, process.stdout)
+        self.stderr: IO[bytes] = process.stderr
         self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._drain, name="kbctl-git-log", daemon=True)
         self.thread.start()
         self.out_of_time = False  # set when :meth:`chunks` stopped at its deadline
 
     def _drain(self) -> None:
-        read = self.process.stdout.read1
+        read = self.stdout.read1
         try:
             while chunk := read(1 << 20):
                 self.queue.put(chunk)
@@ -199,10 +208,10 @@ class GitLog:
             with contextlib.suppress(OSError):
                 self.process.kill()
         self.thread.join()
-        errors = self.process.stderr.read().decode("utf-8", "replace")
+        errors = self.stderr.read().decode("utf-8", "replace")
         status = self.process.wait()
-        self.process.stdout.close()
-        self.process.stderr.close()
+        self.stdout.close()
+        self.stderr.close()
         self.auto.proc = None  # nothing left for GitPython's finaliser to clean up
         return status, errors
 

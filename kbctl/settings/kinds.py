@@ -84,7 +84,7 @@ class Strings(Kind):
         return tuple(value)
 
     def schema(self) -> dict[str, Any]:
-        array = {"type": "array", "items": {"type": "string"}}
+        array: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
         if self.nonempty:
             array["minItems"] = 1
         return {"anyOf": [{"type": "string"}, array]}
