@@ -2,7 +2,8 @@
 
 A rule is either per article (called once for each article in scope, so ``--changed-since``
 pays only for the changed ones) or base-wide (called once with the whole base, e.g. duplicate
-ids). Rule functions never read files or run git: everything they need is in :class:`CheckContext`.
+ids). Rule functions are pure: they never read files or run git, and the same
+:class:`CheckContext` (frozen) always gives the same findings.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ class CheckContext:
     ``params``, see :meth:`with_params`); ``ownership`` is
     :func:`kbctl.ownership.resolve_ownership`'s result and ``roster`` the roster (None when
     there is none). ``by_path`` (every article by its base-relative path) and ``folders``
-    (every folder holding a file of the base) are derived from ``articles`` and ``base_files``. Collections are stored read-only (tuples, frozensets,
-    mapping proxies), so no rule can change what the next rule sees.
+    (every folder holding a file of the base) are derived from ``articles`` and
+    ``base_files``. Collections are stored read-only (tuples, frozensets, mapping proxies),
+    so no rule can change what the next rule sees.
     """
 
     articles: Sequence[Article]
