@@ -126,6 +126,8 @@ def check(
     chosen = output_format or (
         CheckFormat.GITHUB if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.TEXT
     )
+    if not (paths or changed_since or no_history):
+        ws.prefetch_history()  # the whole base: git reads while the articles load
     scope = ws.scope(paths or (), changed_since)
     if scope.outside:
         notice(f"{len(scope.outside)} path(s) outside the base {ws.config.root} ignored")
