@@ -15,6 +15,7 @@ only when a front matter is parsed or edited.
 """
 
 from kbctl.articles.base import (
+    DUPLICATE_ID_CODE,
     article_files,
     base_files,
     duplicate_id_diagnostics,
@@ -46,6 +47,7 @@ from kbctl.articles.tree import (
 from kbctl.articles.yaml import DUPLICATE_KEY, FrontMatter, KeyProblem, read_front_matter
 
 __all__ = [
+    "DUPLICATE_ID_CODE",
     "DUPLICATE_KEY",
     "SCAN_CODE",
     "FrontMatter",

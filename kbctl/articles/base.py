@@ -13,6 +13,9 @@ from kbctl.articles.tree import Tree, relative_path
 from kbctl.config import Config
 from kbctl.model import Article, Diagnostic, LoadResult
 
+DUPLICATE_ID_CODE = "duplicate-id"
+"""The code of diagnostics about an id that an earlier article already has (KB105)."""
+
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
@@ -100,7 +103,7 @@ def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic
                 article.path,
                 article.line_of("id"),
                 f"duplicate id {article.id!r} (also in {first_path[key]})",
-                code="duplicate-id",
+                code=DUPLICATE_ID_CODE,
             )
         else:
             first_path[key] = article.path

@@ -6,14 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbctl.cli.context import (
-    DataFormat,
-    FormatOption,
-    load_base,
-    stdout_console,
-    write_data,
-)
-from kbctl.errors import NotFoundError
+from kbctl.cli.context import DataFormat, FormatOption, stdout_console, workspace, write_data
 
 
 def register(app: typer.Typer) -> None:
@@ -51,16 +44,10 @@ def list_articles(
     """
     from kbctl.selection import ArticleFilter
 
-    config, base = load_base(ctx)
+    ws = workspace(ctx)
     selected = ArticleFilter(tags=tuple(tag or ()), owner=owner, status=status, audience=audience)
-    facts = None
-    if owner:
-        from kbctl.cli.context import print_diagnostics
-        from kbctl.ownership import load_ownership_facts
-
-        facts = load_ownership_facts(config, base.articles)
-        print_diagnostics(facts.diagnostics)
-    articles = [article for article in base.articles if selected.matches(article, facts)]
+    facts = ws.ownership if owner else None
+    articles = [article for article in ws.articles if selected.matches(article, facts)]
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
@@ -92,14 +79,7 @@ def show_article(
 
       kbctl show billing/refund-request.md --format json
     """
-    from kbctl.selection import resolve_article
-
-    config, base = load_base(ctx)
-    article = resolve_article(base, key, config)
-    if article is None:
-        raise NotFoundError(
-            f"no article with id or path {key!r}", hint="see `kbctl list` for ids and paths"
-        )
+    article = workspace(ctx).article(key)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 

@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kbctl.cli.context import load_config, notice, parse_day, print_diagnostics, write_data
+from kbctl.cli.context import notice, parse_day, workspace, write_data
 from kbctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
-    from kbctl.articles import Tree
-    from kbctl.config import Config
-    from kbctl.model import Article, Finding
+    from kbctl.model import Finding
     from kbctl.rules.engine import CheckResult
 
 
@@ -120,37 +118,22 @@ def check(
 
       kbctl check --format sarif --output kbctl.sarif
     """
-    from kbctl.articles import Tree, base_files, load_base
-    from kbctl.ownership import load_ownership
-    from kbctl.rules.engine import check_settings, fails, run_check
-    from kbctl.rules.registry import CheckContext
+    from kbctl.rules.engine import fails, run_check
 
-    config = load_config(ctx)
-    settings = check_settings(config.section("check"))
+    ws = workspace(ctx, load_problems=False)  # loader problems are findings here
+    settings = ws.check_settings
     as_of = parse_day(today)
     chosen = output_format or (
         CheckFormat.GITHUB if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.TEXT
     )
-    tree = Tree(config)  # one scan of the base for loading, PATHS and link checks
-    base = load_base(config, tree=tree)
-    scope = _scope(config, paths, changed_since, tree)
-    in_scope = [a for a in base.articles if scope is None or a.path in scope]
-    history = None if no_history else _history(config, in_scope, partial=scope is not None)
-    ownership, roster, problems = load_ownership(config, in_scope)
-    print_diagnostics(problems)
-    context = CheckContext(
-        articles=base.articles,
-        config=config,
-        today=as_of,
-        diagnostics=base.diagnostics,
-        history=history,
-        ownership=ownership,
-        roster=roster,
-        base_files=base_files(config, tree),
-        scope=scope,
-    )
+    if not (paths or changed_since or no_history):
+        ws.prefetch_history()  # the whole base: git reads while the articles load
+    scope = ws.scope(paths or (), changed_since)
+    if scope.outside:
+        notice(f"{len(scope.outside)} path(s) outside the base {ws.config.root} ignored")
+    context = ws.check_context(as_of, scope, with_history=not no_history)
     result = run_check(context, settings, date_rules=not no_date_rules)
-    result.findings = _displayed(result.findings, config.root)
+    result.findings = _displayed(result.findings, ws.config.root)
     _emit(result, chosen, output)
     if fails(result.findings, fail_on.value):
         raise typer.Exit(int(ExitCode.FINDINGS))
@@ -176,34 +159,6 @@ def rules(
     write_data(
         rules_json(registered) if output_format is RulesFormat.JSON else rules_markdown(registered)
     )
-
-
-def _scope(
-    config: Config, paths: list[Path] | None, changed_since: str | None, tree: Tree
-) -> frozenset[str] | None:
-    """Base-relative paths to check (PATHS and ``--changed-since``), or None for everything."""
-    from kbctl.rules.engine import check_scope
-
-    changed = None
-    if changed_since is not None:
-        from kbctl.history import changed_paths
-
-        changed = changed_paths(config, changed_since)
-    scope, outside = check_scope(config, paths or (), changed, tree=tree)
-    if outside:
-        notice(f"{len(outside)} path(s) outside the base {config.root} ignored")
-    return scope
-
-
-def _history(config: Config, articles: list[Article], *, partial: bool) -> dict | None:
-    """Git facts for the articles; notices (shallow clone ...) go to stderr.
-
-    For a few articles (``partial``) git stops once each has its last change.
-    """
-    from kbctl.cli.context import load_history
-
-    report = load_history(config, articles, last_change_only=partial)
-    return report.facts if report.available else None
 
 
 def _displayed(findings: list[Finding], root: Path) -> list[Finding]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kbctl.cli.context import DataFormat, FormatOption, load_config, write_data
+from kbctl.cli.context import DataFormat, FormatOption, workspace, write_data
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +40,7 @@ def config(
     from kbctl.render.settings import settings_json, settings_text
     from kbctl.settings.show import effective
 
-    loaded = load_config(ctx)
+    loaded = workspace(ctx).config
     entries = effective(loaded)
     if output_format is DataFormat.JSON:
         write_data(settings_json(entries, loaded.config_path, loaded.root))

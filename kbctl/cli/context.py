@@ -1,4 +1,5 @@
-"""What every command shares: the chosen base, the two consoles, diagnostics on stderr.
+"""What every command shares: the workspace of the chosen base, the two consoles, diagnostics
+on stderr.
 
 Rich is imported lazily so that commands writing JSON or plain paths do not pay for it.
 Everything human-facing goes through ``kbctl.textsafe``: messages on stderr are escaped to one
@@ -12,19 +13,18 @@ import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable
     from datetime import date
 
     from rich.console import Console
 
-    from kbctl.config import Config
-    from kbctl.history import HistoryReport
-    from kbctl.model import Article, Diagnostic, LoadResult
+    from kbctl.model import Diagnostic
+    from kbctl.workspace import Workspace
 
 
 class DataFormat(StrEnum):
@@ -58,21 +58,18 @@ def state(ctx: typer.Context) -> AppState:
     return root.obj
 
 
-def load_config(ctx: typer.Context) -> Config:
-    """The configuration for this invocation (``--kb`` > ``$KBCTL_KB`` > kbctl.toml)."""
-    from kbctl.config import load_config as load
+def workspace(ctx: typer.Context, *, load_problems: bool = True) -> Workspace:
+    """The workspace of this invocation (``--kb`` > ``$KBCTL_KB`` > kbctl.toml): problems met
+    while loading (``path:line: message``) and git notices go to stderr, each once.
 
-    return load(kb=state(ctx).kb)
+    With ``load_problems=False`` the loader's diagnostics are not printed (``kbctl check``
+    reports them as findings).
+    """
+    from kbctl.workspace import Workspace
 
-
-def load_base(ctx: typer.Context) -> tuple[Config, LoadResult]:
-    """Configuration and loaded base; load diagnostics are printed on stderr."""
-    from kbctl.articles import load_base as load
-
-    config = load_config(ctx)
-    base = load(config)
-    print_diagnostics(base.diagnostics)
-    return config, base
+    return Workspace(
+        state(ctx).kb, on_problems=print_diagnostics, on_notice=notice, load_problems=load_problems
+    )
 
 
 @cache
@@ -136,26 +133,6 @@ def notice(message: str) -> None:
 def write_data(text: str) -> None:
     """Write data to stdout, ending with one newline."""
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-# Notices already printed, per configuration object (one per command invocation); the
-# config is kept referenced so that its id is never reused within the process.
-_SHOWN_NOTICES: dict[int, tuple[Config, set[str]]] = {}
-
-
-def load_history(config: Config, articles: Sequence[Article], **options: Any) -> HistoryReport:
-    """Git facts for ``articles`` (see ``kbctl.history.read_history``); the report's notices
-    (shallow clone, not a git repository, missing objects ...) are printed on stderr once
-    per command, however many times it asks."""
-    from kbctl.history import read_history
-
-    report = read_history(config, articles, **options)
-    _config, shown = _SHOWN_NOTICES.setdefault(id(config), (config, set()))
-    for message in report.notices:
-        if message not in shown:
-            shown.add(message)
-            notice(message)
-    return report
 
 
 def parse_day(value: str | None, option: str = "--today") -> date:

@@ -10,13 +10,12 @@ from kbctl.cli.context import (
     DataFormat,
     FormatOption,
     TodayOption,
-    load_base,
-    load_history,
     parse_day,
     stdout_console,
+    workspace,
     write_data,
 )
-from kbctl.errors import ExitCode, NotFoundError
+from kbctl.errors import ExitCode
 
 
 def register(app: typer.Typer) -> None:
@@ -53,24 +52,16 @@ def stale(
 
       kbctl stale --owner @relay/billing --format json
     """
-    from kbctl.articles import load_base as load_articles
-    from kbctl.cli.context import load_config, print_diagnostics
-    from kbctl.history import start_history
-    from kbctl.ownership import load_ownership_facts
     from kbctl.policy.stale import stale_items
 
     when = parse_day(today)
-    config = load_config(ctx)
-    prefetch = start_history(config)  # git reads the history while the articles load
-    base = load_articles(config)
-    print_diagnostics(base.diagnostics)
-    facts = load_ownership_facts(config, base.articles)
+    ws = workspace(ctx)
+    ws.prefetch_history()  # git reads the history while the articles load
+    facts = ws.ownership
     ownership = {path: found.owners for path, found in facts.by_path.items()}
-    articles = base.articles
-    if owner:
-        articles = [article for article in articles if facts.owns(owner, article)]
-    report = load_history(config, articles, prefetch=prefetch)
-    items = stale_items(articles, report.facts, config, when, days=days, owners=ownership)
+    articles = [a for a in ws.articles if facts.owns(owner, a)] if owner else ws.articles
+    report = ws.history(articles)
+    items = stale_items(articles, report.facts, ws.config, when, days=days, owners=ownership)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
@@ -98,16 +89,10 @@ def history(
       kbctl history billing/refund-request.md --format json
     """
     from kbctl.cli.context import notice
-    from kbctl.history import article_log
-    from kbctl.selection import resolve_article
 
-    config, base = load_base(ctx)
-    article = resolve_article(base, key, config)
-    if article is None:
-        raise NotFoundError(
-            f"no article with id or path {key!r}", hint="see `kbctl list` for ids and paths"
-        )
-    log = article_log(config, article)
+    ws = workspace(ctx)
+    article = ws.article(key)
+    log = ws.article_log(article)
     for message in log.notices:
         notice(message)
     if not log.committed:

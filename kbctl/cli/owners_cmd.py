@@ -10,12 +10,11 @@ from kbctl.cli.context import (
     DataFormat,
     FormatOption,
     TodayOption,
-    load_base,
     message_line,
     notice,
     parse_day,
-    print_diagnostics,
     stdout_console,
+    workspace,
     write_data,
 )
 from kbctl.errors import EditError, ExitCode, UsageError
@@ -25,8 +24,9 @@ if TYPE_CHECKING:
     from datetime import date
 
     from kbctl.config import Config
-    from kbctl.model import Article, ArticleHistory, LoadResult
-    from kbctl.ownership import Ownership, Roster
+    from kbctl.model import Article, ArticleHistory
+    from kbctl.ownership import Roster
+    from kbctl.workspace import Workspace
 
 
 review_app = typer.Typer(
@@ -47,31 +47,13 @@ def register(app: typer.Typer) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _ownership_context(
-    config: Config, base: LoadResult
-) -> tuple[dict[str, Ownership], Roster | None]:
-    """Owners of every article and the roster; their problems are printed on stderr."""
-    from kbctl.ownership import load_ownership
-
-    ownership, roster, problems = load_ownership(config, base.articles)
-    print_diagnostics(problems)
-    return ownership, roster
-
-
-def _history(config: Config, articles: Sequence[Article]) -> dict[str, ArticleHistory]:
-    """Git facts per article path (empty without git); notices go to stderr."""
-    from kbctl.cli.context import load_history
-
-    return load_history(config, articles).facts
-
-
 def _reviewer(by: str | None, config: Config, roster: Roster | None) -> str:
     """Who records the review or flag: ``--by``, else git's user (as a roster handle if known)."""
     if by:
         return by
-    from kbctl import history
+    from kbctl.history import git_identity
 
-    identity = history.git_identity(config.root)
+    identity = git_identity(config.root)
     if not identity:
         raise UsageError(
             "cannot tell who you are: git has no user.email or user.name",
@@ -169,14 +151,15 @@ def owners(
         raise UsageError(
             "--owner and --missing do not go together", hint="ownerless articles have no owner"
         )
-    config, base = load_base(ctx)
     on = parse_day(today, "--today")
-    ownership, roster = _ownership_context(config, base)
-    history = _history(config, base.articles)
+    ws = workspace(ctx)
+    ws.prefetch_history()
+    ownership, roster = ws.ownership.by_path, ws.roster
+    history = ws.history().facts
     if owner:
-        _owned_articles(base.articles, ownership, roster, config, on, owner, history, output_format)
+        _owned_articles(ws, on, owner, history, output_format)
         return
-    summary = owners_summary(base.articles, ownership, roster, config, on, history=history)
+    summary = owners_summary(ws.articles, ownership, roster, ws.config, on, history=history)
     ownerless = summary.ownerless_rows()
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
@@ -193,10 +176,7 @@ def owners(
 
 
 def _owned_articles(
-    articles: Sequence[Article],
-    ownership: Mapping[str, Ownership],
-    roster: Roster | None,
-    config: Config,
+    ws: Workspace,
     on: date,
     who: Sequence[str],
     history: Mapping[str, ArticleHistory],
@@ -205,7 +185,10 @@ def _owned_articles(
     """``kbctl owners --owner X``: the articles of X, with where their owners came from."""
     from kbctl.policy.queue import owned_articles
 
-    found = owned_articles(articles, ownership, roster, config, on, who, history=history)
+    facts = ws.ownership
+    found = owned_articles(
+        ws.articles, facts.by_path, facts.roster, ws.config, on, who, history=history
+    )
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
@@ -260,11 +243,13 @@ def review(
         return
     from kbctl.policy.queue import review_queue
 
-    config, base = load_base(ctx)
     on = parse_day(today, "--today")
-    ownership, roster = _ownership_context(config, base)
-    history = _history(config, base.articles)
-    items = review_queue(base.articles, ownership, roster, config, on, history=history, owner=owner)
+    ws = workspace(ctx)
+    ws.prefetch_history()
+    facts, history = ws.ownership, ws.history().facts
+    items = review_queue(
+        ws.articles, facts.by_path, facts.roster, ws.config, on, history=history, owner=owner
+    )
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
@@ -319,7 +304,6 @@ def review_mark(
     from kbctl.model import Status
     from kbctl.policy.marks import review_updates
     from kbctl.policy.queue import due_for_review
-    from kbctl.selection import articles_to_edit
 
     if status is not None and status.strip().lower() not in {s.value for s in Status}:
         raise UsageError(
@@ -329,20 +313,26 @@ def review_mark(
         raise UsageError("name the articles to mark", hint="give ID|PATH... or --all-due")
     if owner is not None and not all_due:
         raise UsageError("--owner needs --all-due", hint="kbctl review mark --owner X --all-due")
-    config, base = load_base(ctx)
-    ownership, roster = _ownership_context(config, base)
+    ws = workspace(ctx)
+    config, facts = ws.config, ws.ownership
     reviewed_on = parse_day(on, "--date")
-    targets = articles_to_edit(base, keys or [], config)
+    targets = ws.articles_to_edit(keys or [])
     if all_due:
-        history = _history(config, base.articles)
+        history = ws.history().facts
         due = due_for_review(
-            base.articles, ownership, roster, config, reviewed_on, history=history, owner=owner
+            ws.articles,
+            facts.by_path,
+            facts.roster,
+            config,
+            reviewed_on,
+            history=history,
+            owner=owner,
         )
         targets += [article for article in due if article not in targets]
         if not targets:
             notice("nothing is due for review")
             return
-    who = _reviewer(by, config, roster)
+    who = _reviewer(by, config, facts.roster)
     new_status = status.strip().lower() if status is not None else None
 
     def mark(current: Article) -> dict[str, object | None]:
@@ -360,14 +350,14 @@ def review_mark(
 
 
 def _commit(config: Config, articles: Sequence[Article], what: str) -> None:
-    from kbctl import history
+    from kbctl.history import commit_files
 
     if len(articles) == 1:
         message = f"docs(kb): mark {articles[0].id} {what}"
     else:
         listed = "\n".join(f"- {article.id} ({article.path})" for article in articles)
         message = f"docs(kb): mark {len(articles)} articles {what}\n\n{listed}\n"
-    sha = history.commit_files(config.root, [article.abs_path for article in articles], message)
+    sha = commit_files(config.root, [article.abs_path for article in articles], message)
     notice(f"committed {sha[:12]}: {message.splitlines()[0]}")
 
 
@@ -395,18 +385,15 @@ def flag(
 
       kbctl flag billing/refund.md "refund limit is 30 days now" --by @ivan
     """
-    from kbctl.ownership import load_roster
     from kbctl.policy.marks import flag_updates
-    from kbctl.selection import articles_to_edit
 
     if not reason.strip():
         raise UsageError("say what is wrong", hint='kbctl flag KB-0012 "what is wrong"')
     flagged_on = parse_day(on, "--date")
-    config, base = load_base(ctx)
-    roster, problems = load_roster(config)
-    print_diagnostics(problems)
-    (article,) = articles_to_edit(base, [key], config)
-    who = _reviewer(by, config, roster)
+    ws = workspace(ctx)
+    config = ws.config
+    (article,) = ws.articles_to_edit([key])
+    who = _reviewer(by, config, ws.roster)
 
     def add_flag(current: Article) -> dict[str, object | None]:
         return flag_updates(current, config, on=flagged_on, by=who, reason=reason)
@@ -431,9 +418,8 @@ def flags(
     """
     from kbctl.policy.queue import open_flags
 
-    config, base = load_base(ctx)
-    ownership, _roster = _ownership_context(config, base)
-    found = open_flags(base.articles, ownership)
+    ws = workspace(ctx)
+    found = open_flags(ws.articles, ws.ownership.by_path)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kbctl.cli.context import load_config, message_line, notice, write_data
+from kbctl.cli.context import message_line, notice, workspace, write_data
 from kbctl.errors import ExitCode
 
 if TYPE_CHECKING:
-    from kbctl.config import Config
     from kbctl.search.index import Progress
 
 # Builds touching fewer files than this finish in a blink: no progress bar for them.
@@ -91,9 +90,9 @@ def search_command(
 
       kbctl search gfhjkm --format vimgrep   (wrong layout: finds "пароль")
     """
-    from kbctl.search.query import SearchFilter, search
+    from kbctl.search.query import SearchFilter
 
-    config = load_config(ctx)
+    ws = workspace(ctx)
     filters = SearchFilter(
         tags=tuple(tag or ()),
         owner=owner,
@@ -103,8 +102,7 @@ def search_command(
         include_archived=include_archived,
     )
     with _progress_bar("indexing") as progress:
-        result = search(
-            config,
+        result = ws.search(
             " ".join(words),
             filters,
             limit=limit,
@@ -162,17 +160,15 @@ def index_command(
 
       kbctl index --rebuild
     """
-    config = load_config(ctx)
+    ws = workspace(ctx)
     if status:
         from kbctl.render.json import dumps
         from kbctl.search.index import index_status
 
-        write_data(dumps(index_status(config)))
+        write_data(dumps(index_status(ws.config)))
         return
-    from kbctl.search.index import open_index
-
     with _progress_bar("indexing") as progress:
-        index = open_index(config, rebuild=rebuild, progress=progress)
+        index = ws.search_index(rebuild=rebuild, progress=progress)
     index.ix.close()
     report = index.report
     for message in report.notices:
@@ -189,16 +185,9 @@ def index_command(
     else:
         summary = f"index is up to date ({report.total} articles)"
     notice(summary)
-    _refresh_history(config)
-
-
-def _refresh_history(config: Config) -> None:
-    """Update the history cache that search hits take their ages from (quietly: search
-    works without it, so git trouble is `kbctl stale`'s to report). The cache covers every
-    tracked article, so no article needs to be loaded for it."""
-    from kbctl.history import read_history
-
-    read_history(config, [])
+    # Search hits take their ages from the history cache; quietly, as search works without
+    # it (git trouble is `kbctl stale`'s to report).
+    ws.refresh_history_cache()
 
 
 class _progress_bar:

@@ -18,17 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kbctl.errors import ConfigError, UsageError
+from kbctl.errors import ConfigError
 from kbctl.model import SEVERITY_RANK, Article, Finding, Severity
 from kbctl.rules.registry import CheckContext, Rule, all_rules, find_rule
 from kbctl.values import glob_match
-
-if TYPE_CHECKING:
-    from kbctl.articles import Tree
-    from kbctl.config import Config
 
 OFF_VALUES = frozenset({"off", "false", "none", "disable", "disabled"})
 
@@ -56,14 +51,29 @@ class CheckSettings:
 
     rules: dict[str, RuleSetting]
     overrides: list[PathOverride] = field(default_factory=list)
+    # (rule id, the overrides that apply) -> the setting: one object per combination, so
+    # the engine can make one context per setting rather than one per article.
+    _combined: dict[tuple[str, tuple[int, ...]], RuleSetting] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def for_path(self, rule: Rule, path: str) -> RuleSetting:
         """The rule's settings for one base-relative path (overrides applied in order)."""
-        setting = self.rules[rule.id]
-        for override in self.overrides:
-            change = override.rules.get(rule.id)
-            if change and any(glob_match(pattern, path) for pattern in override.patterns):
-                setting = _apply(setting, change)
+        applying = tuple(
+            number
+            for number, override in enumerate(self.overrides)
+            if override.rules.get(rule.id)
+            and any(glob_match(pattern, path) for pattern in override.patterns)
+        )
+        if not applying:
+            return self.rules[rule.id]
+        key = (rule.id, applying)
+        setting = self._combined.get(key)
+        if setting is None:
+            setting = self.rules[rule.id]
+            for number in applying:
+                setting = _apply(setting, self.overrides[number].rules[rule.id])
+            self._combined[key] = setting
         return setting
 
     def maybe_enabled(self, rule: Rule) -> bool:
@@ -209,53 +219,12 @@ class CheckResult:
         }
 
 
-def check_scope(
-    config: Config,
-    paths: Iterable[Path],
-    changed: Iterable[str] | None = None,
-    *,
-    tree: Tree | None = None,
-) -> tuple[frozenset[str] | None, list[Path]]:
-    """The base-relative paths a run reports on, and the given paths outside the base.
-
-    ``paths`` are files or folders (a folder means its articles); ``changed`` are base-relative
-    paths changed since a revision. With both, their intersection; with neither, None (the
-    whole base). Raises UsageError for a path that does not exist. ``tree`` is the run's
-    scan of the base (folders are looked up in it; a new one otherwise).
-    """
-    from kbctl.articles import Tree, relative_path
-
-    tree = tree or Tree(config)
-
-    scope: set[str] | None = None
-    outside: list[Path] = []
-    root = config.root.resolve()
-    for path in paths:
-        resolved = path.expanduser().resolve()
-        if not resolved.exists():
-            raise UsageError(f"no such file or folder: {path}")
-        scope = set() if scope is None else scope
-        if not resolved.is_relative_to(root):
-            outside.append(path)
-        elif resolved.is_dir():
-            scope.update(tree.articles_under(relative_path(resolved, root)))
-        else:
-            scope.add(relative_path(resolved, root))
-    if changed is not None:
-        scope = set(changed) if scope is None else scope & set(changed)
-    return None if scope is None else frozenset(scope), outside
-
-
 def fails(findings: Iterable[Finding], fail_on: str) -> bool:
     """Whether any finding is at or above ``fail_on`` (error, warning, info or never)."""
     if fail_on == "never":
         return False
-    try:
-        threshold = SEVERITY_RANK[Severity(fail_on)]
-    except ValueError:
-        raise UsageError(
-            f"unknown --fail-on {fail_on!r}", hint="use error, warning or never"
-        ) from None
+    # A wrong value is the caller's bug (the CLI offers a fixed choice): ValueError.
+    threshold = SEVERITY_RANK[Severity(fail_on)]
     return any(SEVERITY_RANK[finding.severity] >= threshold for finding in findings)
 
 
@@ -278,7 +247,9 @@ def run_check(
 
     Per-article rules run only on articles in scope; base-wide rules (duplicate ids) see and
     report on the whole base. ``date_rules=False`` skips rules that depend on today's date;
-    rules that need git history are skipped when ``context.history`` is None.
+    rules that need git history are skipped when ``context.history`` is None. The context
+    is never changed: each rule gets a copy carrying its own parameters, so the same
+    context and settings always give the same result.
     """
     settings = settings or check_settings(context.config.section("check"))
     wanted = {rule.id for key in only if (rule := find_rule(key))} if only else None
@@ -292,13 +263,23 @@ def run_check(
         and not (rule.needs_history and context.history is None)
         and settings.maybe_enabled(rule)
     ]
+    # One context per distinct setting (not per article), keyed by the setting's identity;
+    # the setting is kept alongside so that its id stays taken.
+    contexts: dict[int, tuple[RuleSetting, CheckContext]] = {}
+
+    def context_for(setting: RuleSetting) -> CheckContext:
+        known = contexts.get(id(setting))
+        if known is None:
+            known = contexts[id(setting)] = (setting, context.with_params(setting.params))
+        return known[1]
+
     produced: list[tuple[Rule, Finding, RuleSetting]] = []
     for rule in ran:
         if rule.base_check is not None:
-            context.params = dict(settings.rules[rule.id].params)
+            base_context = context_for(settings.rules[rule.id])
             produced.extend(
                 (rule, finding, settings.for_path(rule, finding.path))
-                for finding in rule.base_check(context)
+                for finding in rule.base_check(base_context)
             )
     article_rules = [rule for rule in ran if rule.article_check is not None]
     # Article by article (not rule by rule), so per-article caches such as parsed links
@@ -310,10 +291,10 @@ def run_check(
             setting = settings.for_path(rule, article.path)
             if not setting.enabled:
                 continue
-            context.params = dict(setting.params)
             assert rule.article_check is not None
             produced.extend(
-                (rule, finding, setting) for finding in rule.article_check(article, context)
+                (rule, finding, setting)
+                for finding in rule.article_check(article, context_for(setting))
             )
     findings: list[Finding] = []
     silenced = 0

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kbctl.articles.yaml import DUPLICATE_KEY
+from kbctl.articles import DUPLICATE_ID_CODE, DUPLICATE_KEY, SCAN_CODE
 from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.values import is_missing
 
 # Loader diagnostics that have a rule of their own (not KB101/KB102): KB105 duplicate ids,
 # KB107 files not read, KB108 keys written twice.
-_OWN_RULE_CODES = frozenset({"duplicate-id", "scan", DUPLICATE_KEY})
+_OWN_RULE_CODES = frozenset({DUPLICATE_ID_CODE, SCAN_CODE, DUPLICATE_KEY})
 
 
 def _load_problems(
@@ -140,19 +140,10 @@ UNKNOWN_VALUE = register(
 
 
 def _duplicate_ids(context: CheckContext) -> Iterator[Finding]:
-    from kbctl.articles import id_key
-
-    first: dict[str, Article] = {}
-    for article in sorted(context.articles, key=lambda item: item.path):
-        key = id_key(article.id)
-        if key in first:
-            yield DUPLICATE_ID.finding(
-                article,
-                article.line_of("id"),
-                f"duplicate id {article.id!r} (also in {first[key].path})",
-            )
-        else:
-            first[key] = article
+    # The loader finds duplicate ids once, over the whole base (kbctl.articles.base).
+    for diagnostic in context.diagnostics:
+        if diagnostic.code == DUPLICATE_ID_CODE:
+            yield DUPLICATE_ID.finding(diagnostic.path, diagnostic.line, diagnostic.message)
 
 
 DUPLICATE_ID = register(
@@ -203,8 +194,6 @@ BAD_SILENCE = register(
 
 
 def _not_read(context: CheckContext) -> Iterator[Finding]:
-    from kbctl.articles import SCAN_CODE
-
     for diagnostic in context.diagnostics:
         if diagnostic.code == SCAN_CODE:
             yield NOT_READ.finding(diagnostic.path, diagnostic.line, diagnostic.message)

@@ -2,15 +2,18 @@
 
 A rule is either per article (called once for each article in scope, so ``--changed-since``
 pays only for the changed ones) or base-wide (called once with the whole base, e.g. duplicate
-ids). Rule functions never read files or run git: everything they need is in :class:`CheckContext`.
+ids). Rule functions are pure: they never read files or run git, and the same
+:class:`CheckContext` (frozen) always gives the same findings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from functools import partial
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from kbctl.model import Article, ArticleHistory, Diagnostic, Finding, Severity
@@ -39,14 +42,19 @@ FAMILY_OF_DIGIT = {
 }
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class CheckContext:
-    """Everything a rule may look at. Pure data, built by the caller.
+    """Everything a rule may look at: frozen data, built once per run (by the workspace).
 
-    ``scope`` is the set of base-relative paths to report on (None: every article);
-    ``params`` are the rule's parameters with config applied (set by the engine before
-    each rule runs); ``ownership`` is :func:`kbctl.ownership.resolve_ownership`'s result and
-    ``roster`` the roster (None when there is none).
+    ``scope`` is the set of base-relative paths to report on (None: every article), chosen
+    before the engine runs; ``params`` are the parameters of the rule being run with the
+    configuration applied (the engine hands each rule a copy of this context with its own
+    ``params``, see :meth:`with_params`); ``ownership`` is
+    :func:`kbctl.ownership.resolve_ownership`'s result and ``roster`` the roster (None when
+    there is none). ``by_path`` (every article by its base-relative path) and ``folders``
+    (every folder holding a file of the base) are derived from ``articles`` and
+    ``base_files``. Collections are stored read-only (tuples, frozensets, mapping proxies),
+    so no rule can change what the next rule sees.
     """
 
     articles: Sequence[Article]
@@ -58,32 +66,51 @@ class CheckContext:
     roster: Roster | None = None
     base_files: frozenset[str] = frozenset()
     scope: frozenset[str] | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    _by_path: dict[str, Article] | None = None
-    _folders: frozenset[str] | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    by_path: Mapping[str, Article] = field(default_factory=dict)
+    folders: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        fix = partial(object.__setattr__, self)
+        fix("articles", tuple(self.articles))
+        fix("diagnostics", tuple(self.diagnostics))
+        fix("base_files", frozenset(self.base_files))
+        if self.scope is not None:
+            fix("scope", frozenset(self.scope))
+        fix("params", _read_only(self.params))
+        if self.history is not None:
+            fix("history", _read_only(self.history))
+        if self.ownership is not None:
+            fix("ownership", _read_only(self.ownership))
+        # Derived once; copies made by with_params() pass them on instead of recomputing.
+        if not self.by_path and self.articles:
+            fix("by_path", MappingProxyType({article.path: article for article in self.articles}))
+        if not self.folders and self.base_files:
+            fix("folders", _folders(self.base_files))
 
     def in_scope(self, path: str) -> bool:
         """Whether findings on ``path`` are wanted in this run."""
         return self.scope is None or path in self.scope
 
-    @property
-    def by_path(self) -> dict[str, Article]:
-        """Every loaded article by its base-relative path."""
-        if self._by_path is None:
-            self._by_path = {article.path: article for article in self.articles}
-        return self._by_path
+    def with_params(self, params: Mapping[str, Any]) -> CheckContext:
+        """This context with a rule's ``params`` (nothing else changes or is recomputed)."""
+        return replace(self, params=params)
 
-    @property
-    def folders(self) -> frozenset[str]:
-        """Every folder that holds a file of the base (base-relative, no trailing ``/``)."""
-        if self._folders is None:
-            found: set[str] = set()
-            for path in self.base_files:
-                parts = path.split("/")[:-1]
-                for depth in range(1, len(parts) + 1):
-                    found.add("/".join(parts[:depth]))
-            self._folders = frozenset(found)
-        return self._folders
+
+def _read_only(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
+    if isinstance(mapping, MappingProxyType):
+        return mapping
+    return MappingProxyType(dict(mapping))
+
+
+def _folders(base_files: Iterable[str]) -> frozenset[str]:
+    """Every folder that holds a file of the base (base-relative, no trailing ``/``)."""
+    found: set[str] = set()
+    for path in base_files:
+        parts = path.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            found.add("/".join(parts[:depth]))
+    return frozenset(found)
 
 
 ArticleCheck = Callable[[Article, CheckContext], Iterable[Finding]]
