@@ -22,6 +22,7 @@ from kbctl.search.manifest import (
     FORMAT_VERSION,
     FileState,
     Manifest,
+    Plan,
     config_fingerprint,
     file_hash,
     save_manifest,
@@ -74,12 +75,17 @@ def index_documents(
 
 
 def full_build(
-    config: Config, root: Path, report: RefreshReport, progress: Progress | None
+    config: Config,
+    root: Path,
+    report: RefreshReport,
+    progress: Progress | None,
+    earlier: Plan | None = None,
 ) -> Path:
     """Build a new index folder from scratch and make it current (call under the lock).
 
     Whatever earlier failed or killed builds left is removed first; a build that fails
     removes its own folder, and a full disk is a one-line error naming the cache folder.
+    Contents an ``earlier`` plan read are not read again (see :meth:`Plan.content`).
     """
     import shutil
     import tempfile
@@ -91,7 +97,7 @@ def full_build(
     except OSError as error:
         raise cache_write_error(root / "ix", error) from None
     try:
-        _build_into(config, folder, report, progress)
+        _build_into(config, folder, report, progress, earlier)
         write_atomic(root / CURRENT_FILE, folder.name.encode())
     except BaseException as error:
         shutil.rmtree(folder, ignore_errors=True)
@@ -104,7 +110,11 @@ def full_build(
 
 
 def _build_into(
-    config: Config, folder: Path, report: RefreshReport, progress: Progress | None
+    config: Config,
+    folder: Path,
+    report: RefreshReport,
+    progress: Progress | None,
+    earlier: Plan | None,
 ) -> None:
     """Index every article into the empty ``folder`` and seal it."""
     from whoosh.index import create_in
@@ -115,6 +125,10 @@ def _build_into(
         path: (size, mtime, "") for path, (size, mtime) in scan_article_files(config).items()
     }
     contents: dict[str, bytes | None] = dict.fromkeys(files)
+    for path, (size, mtime, _hash) in files.items():
+        known = earlier.content(path, size, mtime) if earlier is not None else None
+        if known is not None:
+            contents[path], files[path] = known
     ix = create_in(str(folder), schema())
     writer = ix.writer(timeout=60.0, limitmb=64, compound=False)
     vocabulary: Counter[str] = Counter()

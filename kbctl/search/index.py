@@ -180,13 +180,13 @@ def _refresh_locked(
     if rebuild or not usable:
         if ix is not None:
             ix.close()
-        folder = full_build(config, root, report, progress)
+        folder = full_build(config, root, report, progress, first[2] if first else None)
         return SearchIndex(open_fresh(folder), folder, report)
     assert folder is not None and manifest is not None
     if first is not None and first[:2] == (folder, manifest.stamp):
         plan, dirty = first[2], first[3]  # nobody updated the index meanwhile
     else:
-        plan, dirty = plan_changes(config, manifest)
+        plan, dirty = plan_changes(config, manifest, first[2] if first else None)
     if not plan.empty:
         try:
             updated = update(config, folder, ix, plan, report, progress)
@@ -202,10 +202,10 @@ def _refresh_locked(
             report.notices.append(
                 f"the search index is damaged ({type(error).__name__}); rebuilding it"
             )
-            return _start_over(config, root, report, progress)
+            return _start_over(config, root, report, progress, plan)
         ix.close()
         if not updated:  # the updates outgrew the index: start over, once in a while
-            return _start_over(config, root, report, progress)
+            return _start_over(config, root, report, progress, plan)
         ix = open_fresh(folder)
     if dirty:
         save_manifest(folder, Manifest(fingerprint, plan.files))
@@ -216,13 +216,14 @@ def _refresh_locked(
 
 
 def _start_over(
-    config: Config, root: Path, report: RefreshReport, progress: Progress | None
+    config: Config, root: Path, report: RefreshReport, progress: Progress | None, plan: Plan
 ) -> SearchIndex:
+    """A full build after an update failed or was not worth it (what ``plan`` read is reused)."""
     from kbctl.search.build import full_build
 
     report.added = report.changed = report.removed = 0
     report.unreadable.clear()
-    folder = full_build(config, root, report, progress)
+    folder = full_build(config, root, report, progress, plan)
     return SearchIndex(open_fresh(folder), folder, report)
 
 

@@ -88,9 +88,24 @@ class Plan:
         """Nothing to write to the index (metadata-only changes may still need saving)."""
         return not self.to_index and not self.removed
 
+    def content(self, path: str, size: int, mtime: int) -> tuple[bytes, FileState] | None:
+        """The content this plan read of ``path`` and its state, if the file still has that
+        ``size`` and ``mtime`` (so that a later pass need not read it again)."""
+        data = self.to_index.get(path)
+        state = self.files.get(path)
+        if data is None or state is None or state[:2] != (size, mtime):
+            return None
+        return data, state
 
-def plan_changes(config: Config, manifest: Manifest) -> tuple[Plan, bool]:
-    """Compare disk with the manifest. Returns the plan and whether the manifest needs saving."""
+
+def plan_changes(
+    config: Config, manifest: Manifest, earlier: Plan | None = None
+) -> tuple[Plan, bool]:
+    """Compare disk with the manifest. Returns the plan and whether the manifest needs saving.
+
+    Contents an ``earlier`` plan read are taken from it while the file's size and mtime are
+    still those it saw: a changed file is read once per refresh.
+    """
     on_disk = scan_article_files(config, manifest.files)
     plan = Plan()
     dirty = False
@@ -100,11 +115,15 @@ def plan_changes(config: Config, manifest: Manifest) -> tuple[Plan, bool]:
         if state is not None and state[0] == size and state[1] == mtime:
             plan.files[path] = state
             continue
-        try:
-            data = read_article_bytes(config.root / path, config.max_article_bytes)
-        except OSError:
-            continue
-        digest = file_hash(data)
+        known = earlier.content(path, size, mtime) if earlier is not None else None
+        if known is not None:
+            data, (_size, _mtime, digest) = known
+        else:
+            try:
+                data = read_article_bytes(config.root / path, config.max_article_bytes)
+            except OSError:
+                continue
+            digest = file_hash(data)
         plan.files[path] = (len(data), mtime, digest)
         dirty = True
         if state is not None and state[2] == digest:
