@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -262,3 +263,46 @@ def test_index_killed_mid_build_is_recovered(tmp_path: Path) -> None:
     assert len(result.stdout.splitlines()) == 600
     status = run_kbctl("--kb", str(root), "index")
     assert "up to date (600 articles)" in status.stderr
+
+
+# Counts the opens of one article file (Python's audit hook sees every os.open) while the
+# index is brought up to date, in a process of its own: an audit hook cannot be removed.
+COUNT_READS = """
+import json, sys
+from kbctl.config import load_config
+from kbctl.search.index import open_index
+
+target = sys.argv[2]
+opens = []
+sys.addaudithook(
+    lambda event, args: opens.append(1) if event == "open" and str(args[0]).endswith(target) else None
+)
+index = open_index(load_config(kb=sys.argv[1]))
+index.ix.close()
+print(json.dumps({"opens": len(opens), "rebuilt": index.report.rebuilt}))
+"""
+
+
+def test_a_changed_file_is_read_once_when_updates_turn_into_a_rebuild(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    for number in range(4):
+        write(root, f"a{number}.md", f"Body {number}.\n", title=f"Article {number}")
+    config = load_config(kb=root)
+    open_index(config).ix.close()
+    for number in (1, 2, 3):  # one small segment per update, each holding one live article
+        write(root, f"a{number}.md", f"Edited {number}.\n", title=f"Article {number}")
+        index = open_index(config)
+        index.ix.close()
+        assert not index.report.rebuilt
+    # The next update would make a fourth small segment: the index is built again instead.
+    write(root, "a0.md", "Edited zero.\n", title="Article 0")
+    result = subprocess.run(
+        [sys.executable, "-c", COUNT_READS, str(root), "a0.md"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"opens": 1, "rebuilt": True}
+    assert paths(config, "zero") == ["a0.md"]
