@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from kbctl.search.store import CURRENT_FILE, FORMAT_FILE, read_text, remove_stal
 def index_documents(
     writer: Any,
     config: Config,
-    contents: dict[str, bytes | None],
+    contents: Mapping[str, bytes | None],
     vocabulary: Counter[str],
     report: RefreshReport,
     progress: Progress | None,
