@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from kbctl.config import Config
 
@@ -42,6 +43,27 @@ def read_small_file(path: Path, key: str) -> bytes:
     if len(data) > MAX_CONFIG_FILE_BYTES:
         raise UnusableFile(f"'{key}' is larger than {MAX_CONFIG_FILE_BYTES // 1024} KiB; ignored")
     return data
+
+
+def read_owner_file(path: Path, key: str, label: str, shown: str) -> tuple[str | None, list[Any]]:
+    """The text of the roster or CODEOWNERS file (``key`` in kbctl.toml), or None with one
+    diagnostic saying why it is not used: missing, not a small regular file, unreadable,
+    not UTF-8."""
+    from kbctl.model import Diagnostic, Severity
+
+    def problem(message: str, severity: Severity = Severity.ERROR) -> tuple[None, list[Any]]:
+        return None, [Diagnostic(shown, 1, message, severity, key)]
+
+    try:
+        return read_small_file(path, key).decode("utf-8-sig"), []
+    except FileNotFoundError:
+        return problem(f"{label} file not found", Severity.WARNING)
+    except UnusableFile as unusable:
+        return problem(f"{label}: {unusable}")
+    except OSError as error:
+        return problem(f"cannot read {label}: {error.strerror}")
+    except UnicodeDecodeError:
+        return problem(f"{label} is not UTF-8; save it as UTF-8")
 
 
 def excerpt(text: str, limit: int = 20) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from kbctl.config import Config
 from kbctl.model import Diagnostic, Severity
-from kbctl.ownership._files import UnusableFile, display_path, excerpt, read_small_file
+from kbctl.ownership._files import display_path, excerpt, read_owner_file
 
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
@@ -107,21 +107,9 @@ def load_codeowners(config: Config) -> tuple[CodeOwnersFile | None, list[Diagnos
         if not path.resolve().is_relative_to(repository.resolve()):
             message = "CODEOWNERS is a link to a file outside the repository; ignored"
             return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
-    try:
-        text = read_small_file(path, "codeowners").decode("utf-8-sig")
-    except FileNotFoundError:
-        return None, [
-            Diagnostic(shown, 1, "CODEOWNERS file not found", Severity.WARNING, "codeowners")
-        ]
-    except UnusableFile as problem:
-        message = f"CODEOWNERS: {problem}"
-        return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
-    except OSError as error:
-        message = f"cannot read CODEOWNERS: {error.strerror}"
-        return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
-    except UnicodeDecodeError:
-        message = "CODEOWNERS is not UTF-8"
-        return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
+    text, problems = read_owner_file(path, "codeowners", "CODEOWNERS", shown)
+    if text is None:
+        return None, problems
     parsed, diagnostics = parse_codeowners(text, shown)
     return (
         CodeOwnersFile(path, governed_folder(path), shown, parsed[0], parsed[1]),

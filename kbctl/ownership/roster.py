@@ -15,7 +15,7 @@ from typing import Any
 
 from kbctl.config import Config
 from kbctl.model import Diagnostic, Severity
-from kbctl.ownership._files import UnusableFile, display_path, read_small_file
+from kbctl.ownership._files import display_path, read_owner_file
 
 
 def normalise_handle(handle: str) -> str:
@@ -86,18 +86,9 @@ def load_roster(config: Config) -> tuple[Roster | None, list[Diagnostic]]:
         return None, []
     path = config.roster
     shown = display_path(path, config)
-    try:
-        text = read_small_file(path, "roster").decode("utf-8-sig")
-    except FileNotFoundError:
-        return None, [Diagnostic(shown, 1, "roster file not found", Severity.WARNING, "roster")]
-    except UnusableFile as problem:
-        return None, [Diagnostic(shown, 1, f"roster: {problem}", Severity.ERROR, "roster")]
-    except OSError as error:
-        message = f"cannot read roster: {error.strerror}"
-        return None, [Diagnostic(shown, 1, message, Severity.ERROR, "roster")]
-    except UnicodeDecodeError:
-        message = "roster is not UTF-8; save it as UTF-8"
-        return None, [Diagnostic(shown, 1, message, Severity.ERROR, "roster")]
+    text, problems = read_owner_file(path, "roster", "roster", shown)
+    if text is None:
+        return None, problems
     return parse_roster(text, shown, path)
 
 
