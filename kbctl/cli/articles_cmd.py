@@ -13,6 +13,15 @@ from kbctl.cli.context import (
     stdout_console,
     write_data,
 )
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import NotFoundError
 
 
@@ -24,47 +33,41 @@ def register(app: typer.Typer) -> None:
 
 def list_articles(
     ctx: typer.Context,
-    tag: Annotated[list[str] | None, typer.Option(help="Only articles with this tag.")] = None,
-    owner: Annotated[
-        str | None,
-        typer.Option(
-            help="Only articles of this owner: front matter, else CODEOWNERS; teams expanded."
-        ),
-    ] = None,
-    status: Annotated[
-        str | None, typer.Option(help="wip, not_validated, validated, archived.")
-    ] = None,
-    audience: Annotated[
-        str | None, typer.Option(help="internal, partner, customer, public.")
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List the articles of the base.
 
     Problems in files are printed on stderr as path:line: message; the rest still lists.
+    Filters: options AND together, several values of one option OR.
 
     Examples:
 
       kbctl list --tag billing --status validated
 
       kbctl list --owner @relay/billing --format json
+
+      kbctl list --where product=relay-mobile --where type=howto
     """
-    from kbctl.selection import ArticleFilter
+    from kbctl.cli.context import print_diagnostics
+    from kbctl.ownership import load_ownership_facts
 
     config, base = load_base(ctx)
-    selected = ArticleFilter(tags=tuple(tag or ()), owner=owner, status=status, audience=audience)
-    facts = None
+    selected = article_filter(tag, owner, status, audience, product, where)
+    facts = load_ownership_facts(config, base.articles)
     if owner:
-        from kbctl.cli.context import print_diagnostics
-        from kbctl.ownership import load_ownership_facts
-
-        facts = load_ownership_facts(config, base.articles)
         print_diagnostics(facts.diagnostics)
-    articles = [article for article in base.articles if selected.matches(article, facts)]
+    articles = selected.select(base.articles, facts)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import articles_json
 
-        write_data(dumps([article.summary() for article in articles]))
+        write_data(dumps(articles_json(articles, facts.by_path)))
         return
     from kbctl.render.table import print_table
 
@@ -72,7 +75,15 @@ def list_articles(
         stdout_console(),
         ["id", "title", "owners", "status", "audience", "reviewed", "path"],
         (
-            (a.id, a.title, ", ".join(a.owners), a.status, a.audience, a.last_reviewed, a.path)
+            (
+                a.id,
+                a.title,
+                ", ".join(facts.of(a).owners),
+                a.status,
+                a.audience,
+                a.last_reviewed,
+                a.path,
+            )
             for a in articles
         ),
         empty="no articles match",
@@ -101,9 +112,12 @@ def show_article(
             f"no article with id or path {key!r}", hint="see `kbctl list` for ids and paths"
         )
     if output_format is DataFormat.JSON:
+        from kbctl.ownership import load_ownership_facts
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import article_record
 
-        write_data(dumps({**article.summary(), "body": article.body}))
+        owned = load_ownership_facts(config, [article]).of(article)
+        write_data(dumps(article_record(article, owned, body=True)))
         return
     from kbctl.render.table import article_view
 

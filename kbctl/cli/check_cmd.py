@@ -12,6 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kbctl.cli.context import load_config, notice, parse_day, print_diagnostics, write_data
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -19,6 +28,7 @@ if TYPE_CHECKING:
     from kbctl.config import Config
     from kbctl.model import Article, Finding
     from kbctl.rules.engine import CheckResult
+    from kbctl.selection import ArticleFilter
 
 
 class CheckFormat(StrEnum):
@@ -104,6 +114,12 @@ def check(
             help="Skip rules that depend on today's date (review due, old flags).",
         ),
     ] = False,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
 ) -> None:
     """Check the base for problems: the CI gate (exit 0 clean, 1 findings, 2 error).
 
@@ -134,6 +150,9 @@ def check(
     tree = Tree(config)  # one scan of the base for loading, PATHS and link checks
     base = load_base(config, tree=tree)
     scope = _scope(config, paths, changed_since, tree)
+    selected = article_filter(tag, owner, status, audience, product, where)
+    if selected.active:
+        scope = _filtered(scope, selected, config, base.articles)
     in_scope = [a for a in base.articles if scope is None or a.path in scope]
     history = None if no_history else _history(config, in_scope, partial=scope is not None)
     ownership, roster, problems = load_ownership(config, in_scope)
@@ -150,8 +169,7 @@ def check(
         scope=scope,
     )
     result = run_check(context, settings, date_rules=not no_date_rules)
-    result.findings = _displayed(result.findings, config.root)
-    _emit(result, chosen, output)
+    _emit(result, chosen, output, config.root)
     if fails(result.findings, fail_on.value):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -195,6 +213,22 @@ def _scope(
     return scope
 
 
+def _filtered(
+    scope: frozenset[str] | None,
+    selected: ArticleFilter,
+    config: Config,
+    articles: list[Article],
+) -> frozenset[str]:
+    """The scope narrowed to the articles that pass the filter options."""
+    facts = None
+    if selected.owners:
+        from kbctl.ownership import load_ownership_facts
+
+        facts = load_ownership_facts(config, articles)
+    chosen = {article.path for article in selected.select(articles, facts)}
+    return frozenset(chosen if scope is None else chosen & scope)
+
+
 def _history(config: Config, articles: list[Article], *, partial: bool) -> dict | None:
     """Git facts for the articles; notices (shallow clone ...) go to stderr.
 
@@ -214,15 +248,25 @@ def _displayed(findings: list[Finding], root: Path) -> list[Finding]:
     return [replace(finding, path=f"{prefix}/{finding.path}") for finding in findings]
 
 
-def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None) -> None:
-    """Render the result in the chosen format to stdout or ``output``."""
+def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: Path) -> None:
+    """Render the result in the chosen format to stdout or ``output`` (file paths relative
+    to the current folder; JSON keeps the base-relative ``path`` too)."""
+    in_base = result.findings
+    result.findings = _displayed(in_base, root)
     if chosen is CheckFormat.TEXT and output is None and sys.stdout.isatty():
         from kbctl.cli.context import stdout_console
         from kbctl.render.text import print_text
 
         print_text(stdout_console(), result)
         return
-    text = _render(result, chosen)
+    if chosen is CheckFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import check_json
+
+        shown = {a.path: b.path for a, b in zip(in_base, result.findings, strict=True)}
+        text = dumps(check_json(in_base, result.counts(), result.checked, result.silenced, shown))
+    else:
+        text = _render(result, chosen)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -244,10 +288,6 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None) -> None
 
 
 def _render(result: CheckResult, chosen: CheckFormat) -> str:
-    if chosen is CheckFormat.JSON:
-        from kbctl.render.json import dumps
-
-        return dumps(result.as_dict())
     if chosen is CheckFormat.GITHUB:
         from kbctl.render.github import render_github
 

@@ -18,6 +18,17 @@ from kbctl.cli.context import (
     stdout_console,
     write_data,
 )
+from kbctl.cli.options import (
+    OWNER_HELP,
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    SetStatusOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import EditError, ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -27,6 +38,7 @@ if TYPE_CHECKING:
     from kbctl.config import Config
     from kbctl.model import Article, ArticleHistory, LoadResult
     from kbctl.ownership import Ownership, Roster
+    from kbctl.selection import ArticleFilter
 
 
 review_app = typer.Typer(
@@ -56,6 +68,20 @@ def _ownership_context(
     ownership, roster, problems = load_ownership(config, base.articles)
     print_diagnostics(problems)
     return ownership, roster
+
+
+def _selected(
+    selected: ArticleFilter,
+    articles: Sequence[Article],
+    ownership: Mapping[str, Ownership],
+    roster: Roster | None,
+) -> list[Article]:
+    """The articles that pass the command's filter (owners resolved as everywhere)."""
+    if not selected.active:
+        return list(articles)
+    from kbctl.ownership import OwnershipFacts
+
+    return selected.select(articles, OwnershipFacts(ownership, roster))
 
 
 def _history(config: Config, articles: Sequence[Article]) -> dict[str, ArticleHistory]:
@@ -139,21 +165,20 @@ def owners(
     missing: Annotated[
         bool, typer.Option("--missing", help="Only list articles nobody owns (exit 1 if any).")
     ] = False,
-    owner: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--owner",
-            metavar="OWNER",
-            help="List this owner's articles instead (teams expanded; repeatable).",
-        ),
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
     """Who owns what: per owner, articles, due, overdue, flagged and the oldest review.
 
     Owners come from the front matter, else CODEOWNERS; teams count for each member too.
-    Also lists ownerless articles and owners missing from the roster or inactive.
+    Also lists ownerless articles and owners missing from the roster or inactive. With
+    --owner, lists that owner's articles instead; the other filters narrow the articles counted.
 
     Examples:
 
@@ -169,19 +194,23 @@ def owners(
         raise UsageError(
             "--owner and --missing do not go together", hint="ownerless articles have no owner"
         )
+    selected = article_filter(tag, owner, status, audience, product, where)
     config, base = load_base(ctx)
     on = parse_day(today, "--today")
     ownership, roster = _ownership_context(config, base)
-    history = _history(config, base.articles)
+    articles = _selected(selected, base.articles, ownership, roster)
+    history = _history(config, articles)
     if owner:
-        _owned_articles(base.articles, ownership, roster, config, on, owner, history, output_format)
+        _owned_articles(articles, ownership, roster, config, on, owner, history, output_format)
         return
-    summary = owners_summary(base.articles, ownership, roster, config, on, history=history)
-    ownerless = summary.ownerless_rows()
+    from kbctl.render.vocabulary import ownerless_records, owners_summary_json
+
+    summary = owners_summary(articles, ownership, roster, config, on, history=history)
+    ownerless = ownerless_records(summary)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
-        write_data(dumps(ownerless if missing else summary.as_dict(roster)))
+        write_data(dumps(ownerless if missing else owners_summary_json(summary, roster)))
     else:
         from kbctl.render.table import ownerless_table, owners_table
 
@@ -208,8 +237,9 @@ def _owned_articles(
     found = owned_articles(articles, ownership, roster, config, on, who, history=history)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import owned_record
 
-        write_data(dumps([item.as_dict() for item in found]))
+        write_data(dumps([owned_record(item) for item in found]))
         return
     from kbctl.render.table import print_table
 
@@ -238,10 +268,12 @@ def _owned_articles(
 @review_app.callback()
 def review(
     ctx: typer.Context,
-    owner: Annotated[
-        str | None,
-        typer.Option(help="Only this owner's queue (a person gets their teams' articles too)."),
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
@@ -260,15 +292,18 @@ def review(
         return
     from kbctl.policy.queue import review_queue
 
+    selected = article_filter(tag, owner, status, audience, product, where)
     config, base = load_base(ctx)
     on = parse_day(today, "--today")
     ownership, roster = _ownership_context(config, base)
-    history = _history(config, base.articles)
-    items = review_queue(base.articles, ownership, roster, config, on, history=history, owner=owner)
+    articles = _selected(selected, base.articles, ownership, roster)
+    history = _history(config, articles)
+    items = review_queue(articles, ownership, roster, config, on, history=history)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import queue_record
 
-        write_data(dumps([item.as_dict() for item in items]))
+        write_data(dumps([queue_record(item) for item in items]))
         return
     from kbctl.render.table import review_queue_table
 
@@ -288,15 +323,13 @@ def review_mark(
     on: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="Review date (default: today).")
     ] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(help="Also set the KCS status: wip, not_validated, validated, archived."),
-    ] = None,
+    status: SetStatusOption = None,
     clear_flags: Annotated[
         bool, typer.Option("--clear-flags", help="Remove the article's open flags.")
     ] = False,
     owner: Annotated[
-        str | None, typer.Option(help="With --all-due: whose due articles to mark.")
+        list[str] | None,
+        typer.Option("--owner", metavar="OWNER", help="With --all-due: " + OWNER_HELP),
     ] = None,
     all_due: Annotated[
         bool,
@@ -316,34 +349,28 @@ def review_mark(
 
       kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --commit
     """
-    from kbctl.model import Status
     from kbctl.policy.marks import review_updates
     from kbctl.policy.queue import due_for_review
     from kbctl.selection import articles_to_edit
 
-    if status is not None and status.strip().lower() not in {s.value for s in Status}:
-        raise UsageError(
-            f"unknown status {status!r}", hint="use wip, not_validated, validated or archived"
-        )
     if not keys and not all_due:
         raise UsageError("name the articles to mark", hint="give ID|PATH... or --all-due")
-    if owner is not None and not all_due:
+    if owner and not all_due:
         raise UsageError("--owner needs --all-due", hint="kbctl review mark --owner X --all-due")
     config, base = load_base(ctx)
     ownership, roster = _ownership_context(config, base)
     reviewed_on = parse_day(on, "--date")
     targets = articles_to_edit(base, keys or [], config)
     if all_due:
-        history = _history(config, base.articles)
-        due = due_for_review(
-            base.articles, ownership, roster, config, reviewed_on, history=history, owner=owner
-        )
+        mine = _selected(article_filter(owner=owner), base.articles, ownership, roster)
+        history = _history(config, mine)
+        due = due_for_review(mine, ownership, roster, config, reviewed_on, history=history)
         targets += [article for article in due if article not in targets]
         if not targets:
             notice("nothing is due for review")
             return
     who = _reviewer(by, config, roster)
-    new_status = status.strip().lower() if status is not None else None
+    new_status = status  # already canonical (aliases such as draft accepted)
 
     def mark(current: Article) -> dict[str, object | None]:
         return review_updates(
@@ -419,6 +446,12 @@ def flag(
 
 def flags(
     ctx: typer.Context,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List open flags, oldest first, with the article's owners.
@@ -431,13 +464,15 @@ def flags(
     """
     from kbctl.policy.queue import open_flags
 
+    selected = article_filter(tag, owner, status, audience, product, where)
     config, base = load_base(ctx)
-    ownership, _roster = _ownership_context(config, base)
-    found = open_flags(base.articles, ownership)
+    ownership, roster = _ownership_context(config, base)
+    found = open_flags(_selected(selected, base.articles, ownership, roster), ownership)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import flags_json
 
-        write_data(dumps([item.as_dict() for item in found]))
+        write_data(dumps(flags_json(found)))
         return
     from kbctl.render.table import flags_table
 

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from enum import StrEnum
-from typing import Any
 
 from kbctl.config import Config
 from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag, Status
@@ -18,7 +17,6 @@ from kbctl.ownership import (
     NO_OWNER,
     Ownership,
     OwnershipFacts,
-    OwnerSource,
     OwnerStanding,
     Roster,
     belongs_to,
@@ -68,26 +66,6 @@ class QueueItem:
         audience_rank = 0 if self.external else (1 if self.article.audience == "partner" else 2)
         overdue = self.review.days_overdue if self.review.days_overdue is not None else 0
         return worst, audience_rank, -overdue, self.article.id.casefold()
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        article = self.article
-        return {
-            "id": article.id,
-            "path": article.path,
-            "title": article.title,
-            "owners": list(self.ownership.owners),
-            "owner_source": self.ownership.source,
-            "status": article.status,
-            "audience": article.audience,
-            "reasons": [str(reason) for reason in self.reasons],
-            "detail": self.detail,
-            "review_state": self.review.state,
-            "last_reviewed": article.last_reviewed,
-            "due": self.review.due_date,
-            "days_overdue": self.review.days_overdue,
-            "open_flags": len(article.flags),
-        }
 
 
 def wip_max_age(config: Config) -> int:
@@ -196,20 +174,6 @@ class OwnerRow:
     oldest_id: str | None = None
     paths: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
-            "owner": self.owner,
-            "roster": str(self.standing),
-            "team": self.is_team,
-            "articles": self.articles,
-            "due": self.due,
-            "overdue": self.overdue,
-            "flagged": self.flagged,
-            "oldest": self.oldest,
-            "oldest_id": self.oldest_id,
-        }
-
 
 @dataclass(slots=True)
 class OwnersSummary:
@@ -218,34 +182,6 @@ class OwnersSummary:
     owners: list[OwnerRow]
     ownerless: list[tuple[Article, Ownership]]
     roster_problems: list[OwnerRow]
-
-    def ownerless_rows(self) -> list[dict[str, Any]]:
-        """The ownerless articles as plain data (why: no owner, or an owner-less CODEOWNERS line)."""
-        return [
-            {
-                "id": article.id,
-                "path": article.path,
-                "title": article.title,
-                "status": article.status,
-                "audience": article.audience,
-                "why": (
-                    "CODEOWNERS line without owners"
-                    if owned.source == OwnerSource.CODEOWNERS
-                    else "no owner"
-                ),
-                "source": owned.describe,
-            }
-            for article, owned in self.ownerless
-        ]
-
-    def as_dict(self, roster: Roster | None) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
-            "roster": roster.shown if roster else None,
-            "owners": [row.as_dict() for row in self.owners],
-            "ownerless": self.ownerless_rows(),
-            "roster_problems": [row.as_dict() for row in self.roster_problems],
-        }
 
 
 def owners_summary(
@@ -312,23 +248,6 @@ class OwnedArticle:
     ownership: Ownership
     review: ReviewStatus
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        article = self.article
-        return {
-            "id": article.id,
-            "path": article.path,
-            "title": article.title,
-            "owners": list(self.ownership.owners),
-            "owner_source": self.ownership.source,
-            "status": article.status,
-            "audience": article.audience,
-            "review_state": self.review.state,
-            "last_reviewed": article.last_reviewed,
-            "due": self.review.due_date,
-            "open_flags": len(article.flags),
-        }
-
 
 def owned_articles(
     articles: Sequence[Article],
@@ -365,19 +284,6 @@ class OpenFlag:
     article: Article
     flag: Flag
     owners: tuple[str, ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
-            "id": self.article.id,
-            "path": self.article.path,
-            "line": self.flag.line,
-            "title": self.article.title,
-            "owners": list(self.owners),
-            "by": self.flag.by,
-            "date": self.flag.date,
-            "reason": self.flag.reason,
-        }
 
 
 def open_flags(articles: Sequence[Article], ownership: Mapping[str, Ownership]) -> list[OpenFlag]:

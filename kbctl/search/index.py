@@ -45,7 +45,7 @@ from kbctl.cachefile import (
 from kbctl.config import Config, cache_root
 from kbctl.errors import KbError
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: effective owners (CODEOWNERS, teams) and --where terms
 INDEX_FOLDER = "search"
 CURRENT_FILE = "CURRENT"
 FORMAT_FILE = "FORMAT"
@@ -143,8 +143,15 @@ def config_fingerprint(config: Config) -> str:
         repr(sorted(config.exclude)),
         repr(sorted((name, tuple(keys)) for name, keys in config.fields.items())),
         f"format={FORMAT_VERSION}",
+        f"owners={_owner_files_digest(config)}",  # the owner field depends on these files
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _owner_files_digest(config: Config) -> str:
+    from kbctl.ownership import owner_files_digest
+
+    return owner_files_digest(config)
 
 
 def schema() -> Any:
@@ -162,6 +169,7 @@ def schema() -> Any:
         path=ID(unique=True, stored=True),
         f_tag=KEYWORD(commas=True, lowercase=True),
         f_owner=KEYWORD(commas=True, lowercase=True),
+        f_where=KEYWORD,
         f_product=ID,
         f_status=ID,
         f_audience=ID,
@@ -258,17 +266,25 @@ def _save_manifest(folder: Path, manifest: Manifest) -> None:
     write_atomic(folder / MANIFEST_FILE, data.encode("utf-8", "surrogatepass"))
 
 
-def _document(article: Any) -> dict[str, Any]:
-    """The Whoosh document of an article (``article`` is a kbctl.model.Article)."""
-    from kbctl.ownership import normalise_handle
+def _document(article: Any, owners: Any) -> dict[str, Any]:
+    """The Whoosh document of an article (``article`` is a kbctl.model.Article).
 
+    ``owners`` is a :class:`kbctl.ownership.OwnerFiles`. ``f_owner`` holds the keys of the
+    article's effective owners (front matter, else CODEOWNERS; teams expanded; roster handles
+    and e-mails), so that ``--owner`` selects what it selects in every other command;
+    ``f_where`` holds a token per front-matter (key, value) for ``--where``.
+    """
+    from kbctl.selection import where_terms, where_token
+
+    owned = owners.of(article)
     return {
         "path": article.path,
         "head": "\n".join((article.id, article.title, *article.aliases)),
         "labels": "\n".join((*article.tags, article.description or "")),
         "body": article.body,
         "f_tag": ",".join(tag.casefold() for tag in article.tags),
-        "f_owner": ",".join(normalise_handle(owner) for owner in article.owners),
+        "f_owner": ",".join(key.replace(",", " ") for key in sorted(owners.keys(article))),
+        "f_where": " ".join(sorted(where_token(*term) for term in where_terms(article))),
         "f_product": (article.product or "").casefold() or None,
         "f_status": article.status or "none",
         "f_audience": article.audience or "none",
@@ -276,7 +292,8 @@ def _document(article: Any) -> dict[str, Any]:
             "id": article.id,
             "title": article.title,
             "description": article.description,
-            "owners": list(article.owners),
+            "owners": list(owned.owners),
+            "owner_source": str(owned.source),
             "status": article.status,
             "audience": article.audience,
             "tags": list(article.tags),
@@ -301,8 +318,10 @@ def _index_documents(
     """Parse and index articles. ``None`` contents are read here (one file in memory at a
     time) and their state is recorded in ``files``."""
     from kbctl.articles import parse_article
+    from kbctl.ownership import load_owner_files
     from kbctl.search.analysis import vocabulary_words
 
+    owners = load_owner_files(config)
     total = len(contents)
     for done, path in enumerate(sorted(contents), start=1):
         data = contents[path]
@@ -319,7 +338,7 @@ def _index_documents(
             if update:
                 writer.delete_by_term("path", path)
         else:
-            document = _document(article)
+            document = _document(article, owners)
             (writer.update_document if update else writer.add_document)(**document)
             vocabulary.update(
                 set(vocabulary_words(f"{article.title}\n{' '.join(article.aliases)}"))
