@@ -111,31 +111,6 @@ class Article:
         """Archived articles are hidden from search and never due for review."""
         return self.status == Status.ARCHIVED
 
-    def summary(self) -> dict[str, Any]:
-        """The article's metadata as plain data (for JSON output)."""
-        return {
-            "id": self.id,
-            "path": self.path,
-            "title": self.title,
-            "description": self.description,
-            "type": self.type,
-            "owners": list(self.owners),
-            "reviewers": list(self.reviewers),
-            "status": self.status,
-            "audience": self.audience,
-            "product": self.product,
-            "tags": list(self.tags),
-            "aliases": list(self.aliases),
-            "created": self.created,
-            "last_reviewed": self.last_reviewed,
-            "reviewed_by": self.reviewed_by,
-            "review_interval_days": self.review_interval,
-            "flags": [
-                {"by": flag.by, "date": flag.date, "reason": flag.reason} for flag in self.flags
-            ],
-            "line": self.body_line,
-        }
-
 
 @dataclass(slots=True)
 class LoadResult:
@@ -223,23 +198,3 @@ class Hit:
     last_reviewed: date | None = None
     last_changed: datetime | None = None
     last_changed_by: str | None = None
-
-    def summary(self) -> dict[str, Any]:
-        """The hit as plain data (for JSON output)."""
-        return {
-            "id": self.id,
-            "path": self.path,
-            "title": self.title,
-            "score": round(self.score, 4),
-            "line": self.line,
-            "snippet": self.snippet,
-            "highlights": [list(span) for span in self.highlights],
-            "owners": list(self.owners),
-            "status": self.status,
-            "audience": self.audience,
-            "tags": list(self.tags),
-            "product": self.product,
-            "last_reviewed": self.last_reviewed,
-            "last_changed": self.last_changed,
-            "last_changed_by": self.last_changed_by,
-        }

@@ -1,48 +1,190 @@
-"""Choosing articles: the one metadata filter and resolving ``ID|PATH`` arguments."""
+"""Choosing articles: the one metadata filter and resolving ``ID|PATH`` arguments.
+
+Every command that selects articles (list, search, stale, review, owners, flags, check)
+builds one :class:`ArticleFilter`: options AND together, several values of one option OR.
+``search`` applies the same filter through its index, whose fields are built from the same
+functions (:func:`where_terms`, the effective owners), so both give the same set.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from kbctl.articles import normalise_audience, normalise_status, relative_path
 from kbctl.config import Config
-from kbctl.errors import NotFoundError
-from kbctl.model import Article, LoadResult
+from kbctl.errors import NotFoundError, UsageError
+from kbctl.model import Article, Audience, LoadResult, Status
 from kbctl.ownership import OwnershipFacts, belongs_to, normalise_handle
 
-__all__ = ["ArticleFilter", "articles_to_edit", "normalise_handle", "resolve_article"]
+__all__ = [
+    "ArticleFilter",
+    "articles_to_edit",
+    "normalise_handle",
+    "parse_audience",
+    "parse_status",
+    "parse_where",
+    "resolve_article",
+    "where_terms",
+    "where_token",
+]
+
+
+def parse_status(value: str) -> str:
+    """The KCS status meant by ``value`` (aliases such as ``draft`` accepted); UsageError
+    listing the accepted values for anything else."""
+    found = normalise_status(value)
+    if found not in {status.value for status in Status}:
+        raise UsageError(
+            f"unknown status {value!r}",
+            hint="use one of " + ", ".join(s.value for s in Status) + " (or draft, retired ...)",
+        )
+    return str(found)
+
+
+def parse_audience(value: str) -> str:
+    """The audience meant by ``value`` (aliases such as ``customers`` accepted); UsageError
+    listing the accepted values for anything else."""
+    found = normalise_audience(value)
+    if found not in {audience.value for audience in Audience}:
+        raise UsageError(
+            f"unknown audience {value!r}",
+            hint="use one of " + ", ".join(a.value for a in Audience) + " (or external ...)",
+        )
+    return str(found)
+
+
+def parse_where(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` as (key, normalised value); UsageError when there is no ``=`` or key."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise UsageError(f"cannot read {text!r}", hint="write KEY=VALUE, e.g. product=relay-mobile")
+    return key.strip(), _term_value(value)
+
+
+def _term_value(value: object) -> str:
+    """A front-matter scalar as the text ``--where`` compares (case-folded, trimmed)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value).strip().casefold()
+
+
+def where_terms(article: Article) -> frozenset[tuple[str, str]]:
+    """Every (key, value) ``--where`` can match in the article's front matter: each top-level
+    scalar, and each scalar item of a top-level list. Mappings are not matched."""
+    terms: set[tuple[str, str]] = set()
+    for key, value in article.meta.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if item is None or isinstance(item, (dict, list)):
+                continue
+            terms.add((str(key).strip(), _term_value(item)))
+    return frozenset(terms)
+
+
+def where_token(key: str, value: str) -> str:
+    """One (key, value) of :func:`where_terms` as a single index term (any text is safe)."""
+    import hashlib
+
+    return hashlib.blake2b(f"{key}\0{value}".encode(), digest_size=10).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleFilter:
-    """Metadata filters shared by list, search, stale and review (all given must match)."""
+    """The metadata filter of every command: options AND together, values of one option OR.
+
+    ``statuses`` and ``audiences`` hold canonical values (see :func:`parse_status`); ``where``
+    holds (key, value) pairs from :func:`parse_where` (pairs with the same key OR together).
+    """
 
     tags: tuple[str, ...] = ()
-    owner: str | tuple[str, ...] | None = None
-    status: str | None = None
-    audience: str | None = None
-    product: str | None = None
+    owners: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        tags: Iterable[str] | None = None,
+        owners: Iterable[str] | None = None,
+        statuses: Iterable[str] | None = None,
+        audiences: Iterable[str] | None = None,
+        products: Iterable[str] | None = None,
+        where: Iterable[str] | None = None,
+    ) -> ArticleFilter:
+        """A filter from raw option values; status, audience and where values are checked."""
+        return cls(
+            tags=_clean(tags),
+            owners=_clean(owners),
+            statuses=tuple(parse_status(value) for value in _clean(statuses)),
+            audiences=tuple(parse_audience(value) for value in _clean(audiences)),
+            products=_clean(products),
+            where=tuple(parse_where(value) for value in where or ()),
+        )
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter was given."""
+        return bool(
+            self.tags
+            or self.owners
+            or self.statuses
+            or self.audiences
+            or self.products
+            or self.where
+        )
+
+    def where_groups(self) -> dict[str, set[str]]:
+        """The ``where`` pairs grouped by key (values of one key OR together)."""
+        groups: dict[str, set[str]] = {}
+        for key, value in self.where:
+            groups.setdefault(key, set()).add(value)
+        return groups
 
     def matches(self, article: Article, ownership: OwnershipFacts | None = None) -> bool:
         """Whether ``article`` passes every filter that was given.
 
-        ``owner`` has the one meaning of :func:`kbctl.ownership.belongs_to` (front matter, else
-        CODEOWNERS; teams expanded; handles and e-mails); without ``ownership`` only the
+        ``owners`` has the one meaning of :func:`kbctl.ownership.belongs_to` (front matter,
+        else CODEOWNERS; teams expanded; handles and e-mails); without ``ownership`` only the
         front-matter owners are known.
         """
         if self.tags:
             have = {tag.casefold() for tag in article.tags}
-            if not all(tag.casefold() in have for tag in self.tags):
+            if not any(tag.casefold() in have for tag in self.tags):
                 return False
-        if self.owner and not belongs_to(article, self.owner, ownership):
+        if self.owners and not belongs_to(article, self.owners, ownership):
             return False
-        if self.status and article.status != normalise_status(self.status):
+        if self.statuses and article.status not in self.statuses:
             return False
-        if self.audience and article.audience != normalise_audience(self.audience):
+        if self.audiences and article.audience not in self.audiences:
             return False
-        return not (self.product and (article.product or "").casefold() != self.product.casefold())
+        if self.products:
+            product = (article.product or "").casefold()
+            if product not in {wanted.casefold() for wanted in self.products}:
+                return False
+        if self.where:
+            terms = where_terms(article)
+            for key, values in self.where_groups().items():
+                if not any((key, value) in terms for value in values):
+                    return False
+        return True
+
+    def select(
+        self, articles: Iterable[Article], ownership: OwnershipFacts | None = None
+    ) -> list[Article]:
+        """The articles that pass, in their order."""
+        return [article for article in articles if self.matches(article, ownership)]
+
+
+def _clean(values: Iterable[str] | None) -> tuple[str, ...]:
+    return tuple(value.strip() for value in values or () if value and value.strip())
 
 
 def resolve_article(base: LoadResult, key: str, config: Config) -> Article | None:

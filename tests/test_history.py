@@ -459,8 +459,10 @@ def test_stale_items_use_git_only_without_a_review_date(simple: GitRepo) -> None
         ("KB-1", "last_changed", 96),
         ("KB-2", "last_reviewed", 3),
     ]
-    assert items[0].summary()["last_changed_by"] == BOB[0]
-    assert datetime.now(UTC) > items[0].summary()["last_changed"]
+    from kbctl.render.vocabulary import stale_record
+
+    assert stale_record(items[0])["last_changed_by"] == BOB[0]
+    assert datetime.now(UTC) > stale_record(items[0])["last_changed"]
 
 
 def test_stream_parser_is_independent_of_chunk_boundaries(git_repo: GitRepo) -> None:

@@ -56,8 +56,8 @@ def test_far_off_dates_and_intervals_are_diagnostics(cli, tmp_path: Path) -> Non
     # A's unreadable review date counts as missing: listed as never reviewed, not a crash.
     items = {item["id"]: item for item in json.loads(result.stdout)}
     assert set(items) == {"A", "B"}
-    assert items["A"]["state"] == "never"
-    assert items["B"]["state"] == "overdue"
+    assert items["A"]["review_state"] == "never"
+    assert items["B"]["review_state"] == "overdue"
 
 
 def test_a_cache_from_another_version_is_ignored(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from kbctl.articles import load_base
 from kbctl.config import Config
 from kbctl.model import Severity
 from kbctl.ownership import (
+    OwnershipFacts,
     OwnerStanding,
     Roster,
     RosterEntry,
@@ -25,6 +26,7 @@ from kbctl.ownership import (
     resolve_ownership,
 )
 from kbctl.policy.queue import owners_summary, review_queue
+from kbctl.selection import ArticleFilter
 from tests.conftest import article_text
 
 # GitHub's documented example CODEOWNERS (docs.github.com, "About code owners"), in order.
@@ -461,5 +463,7 @@ def test_review_queue_ranks_external_overdue_first(tmp_path: Path) -> None:
     queue = review_queue(base.articles, ownership, roster, config, TODAY)
     assert [item.article.id for item in queue] == ["FLAG", "CUS", "INT", "GONE", "WIP", "SOON"]
     assert str(queue[3].reasons[0]) == "owner missing"
-    mine = review_queue(base.articles, ownership, roster, config, TODAY, owner="@dmitry.volkov")
+    facts = OwnershipFacts(ownership, roster)
+    dmitry = ArticleFilter(owners=("@dmitry.volkov",)).select(base.articles, facts)
+    mine = review_queue(dmitry, ownership, roster, config, TODAY)
     assert [item.article.id for item in mine] == ["FLAG", "WIP"]  # WIP via @relay/billing

@@ -61,7 +61,7 @@ def test_stale_days_and_owner_filters(cli, team_repo: GitRepo) -> None:
         "--owner", "@boris", "--format", "json",
     )  # fmt: skip
     items = json.loads(result.stdout)
-    assert [(item["id"], item["state"]) for item in items] == [
+    assert [(item["id"], item["review_state"]) for item in items] == [
         ("KB-2", "overdue"),
         ("KB-3", "due_soon"),
     ]
@@ -165,7 +165,7 @@ def test_shallow_clone_finishes_with_a_clear_notice(
     assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
     spam = next(item for item in json.loads(result.stdout) if item["id"] == "KB-2")
     assert spam["git_reliable"] is False
-    assert spam["state"] == "never"  # an unreliable git date is not used as evidence
+    assert spam["review_state"] == "never"  # an unreliable git date is not used as evidence
 
 
 def test_stale_in_a_real_process(team_repo: GitRepo) -> None:

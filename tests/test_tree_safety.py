@@ -48,7 +48,7 @@ def make_base(tmp_path: Path, files: dict[str, str] | None = None, toml: str = "
 
 
 def rules_of(stdout: str) -> list[tuple[str, str]]:
-    return [(item["rule"], item["path"]) for item in json.loads(stdout)["findings"]]
+    return [(item["rule"], item["file"]) for item in json.loads(stdout)["findings"]]
 
 
 def test_a_clean_base_passes(cli, tmp_path: Path) -> None:

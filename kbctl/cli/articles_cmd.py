@@ -7,6 +7,15 @@ from typing import Annotated
 import typer
 
 from kbctl.cli.context import DataFormat, FormatOption, stdout_console, workspace, write_data
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -17,41 +26,36 @@ def register(app: typer.Typer) -> None:
 
 def list_articles(
     ctx: typer.Context,
-    tag: Annotated[list[str] | None, typer.Option(help="Only articles with this tag.")] = None,
-    owner: Annotated[
-        str | None,
-        typer.Option(
-            help="Only articles of this owner: front matter, else CODEOWNERS; teams expanded."
-        ),
-    ] = None,
-    status: Annotated[
-        str | None, typer.Option(help="wip, not_validated, validated, archived.")
-    ] = None,
-    audience: Annotated[
-        str | None, typer.Option(help="internal, partner, customer, public.")
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List the articles of the base.
 
     Problems in files are printed on stderr as path:line: message; the rest still lists.
+    Filters: options AND together, several values of one option OR.
 
     Examples:
 
       kbctl list --tag billing --status validated
 
       kbctl list --owner @relay/billing --format json
-    """
-    from kbctl.selection import ArticleFilter
 
+      kbctl list --where product=relay-mobile --where type=howto
+    """
+    selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
-    selected = ArticleFilter(tags=tuple(tag or ()), owner=owner, status=status, audience=audience)
-    facts = ws.ownership if owner else None
-    articles = [article for article in ws.articles if selected.matches(article, facts)]
+    facts = ws.ownership  # the owners column shows the effective owners too
+    articles = selected.select(ws.articles, facts)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import articles_json
 
-        write_data(dumps([article.summary() for article in articles]))
+        write_data(dumps(articles_json(articles, facts.by_path)))
         return
     from kbctl.render.table import print_table
 
@@ -59,7 +63,15 @@ def list_articles(
         stdout_console(),
         ["id", "title", "owners", "status", "audience", "reviewed", "path"],
         (
-            (a.id, a.title, ", ".join(a.owners), a.status, a.audience, a.last_reviewed, a.path)
+            (
+                a.id,
+                a.title,
+                ", ".join(facts.of(a).owners),
+                a.status,
+                a.audience,
+                a.last_reviewed,
+                a.path,
+            )
             for a in articles
         ),
         empty="no articles match",
@@ -79,11 +91,15 @@ def show_article(
 
       kbctl show billing/refund-request.md --format json
     """
-    article = workspace(ctx).article(key)
+    ws = workspace(ctx)
+    article = ws.article(key)
     if output_format is DataFormat.JSON:
+        from kbctl.ownership import load_ownership_facts
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import article_record
 
-        write_data(dumps({**article.summary(), "body": article.body}))
+        owned = load_ownership_facts(ws.config, [article]).of(article)
+        write_data(dumps(article_record(article, owned, body=True)))
         return
     from kbctl.render.table import article_view
 

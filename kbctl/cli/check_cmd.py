@@ -12,11 +12,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kbctl.cli.context import notice, parse_day, workspace, write_data
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from kbctl.model import Finding
     from kbctl.rules.engine import CheckResult
+    from kbctl.selection import ArticleFilter
+    from kbctl.workspace import Scope, Workspace
 
 
 class CheckFormat(StrEnum):
@@ -102,6 +113,12 @@ def check(
             help="Skip rules that depend on today's date (review due, old flags).",
         ),
     ] = False,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
 ) -> None:
     """Check the base for problems: the CI gate (exit 0 clean, 1 findings, 2 error).
 
@@ -126,15 +143,17 @@ def check(
     chosen = output_format or (
         CheckFormat.GITHUB if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.TEXT
     )
-    if not (paths or changed_since or no_history):
+    selected = article_filter(tag, owner, status, audience, product, where)
+    if not (paths or changed_since or no_history or selected.active):
         ws.prefetch_history()  # the whole base: git reads while the articles load
     scope = ws.scope(paths or (), changed_since)
     if scope.outside:
         notice(f"{len(scope.outside)} path(s) outside the base {ws.config.root} ignored")
+    if selected.active:
+        scope = _filtered(scope, selected, ws)
     context = ws.check_context(as_of, scope, with_history=not no_history)
     result = run_check(context, settings, date_rules=not no_date_rules)
-    result.findings = _displayed(result.findings, ws.config.root)
-    _emit(result, chosen, output)
+    _emit(result, chosen, output, ws.config.root)
     if fails(result.findings, fail_on.value):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -161,6 +180,17 @@ def rules(
     )
 
 
+def _filtered(scope: Scope, selected: ArticleFilter, ws: Workspace) -> Scope:
+    """The scope narrowed to the articles that pass the filter options (owners resolved
+    as in every other command)."""
+    from kbctl.workspace import Scope
+
+    facts = ws.ownership if selected.owners else None
+    chosen = {article.path for article in selected.select(ws.articles, facts)}
+    narrowed = chosen if scope.paths is None else chosen & scope.paths
+    return Scope(frozenset(narrowed), scope.outside)
+
+
 def _displayed(findings: list[Finding], root: Path) -> list[Finding]:
     """The findings with paths relative to the current folder (as CI annotations need)."""
     prefix = Path(os.path.relpath(root, Path.cwd().resolve())).as_posix()
@@ -169,15 +199,25 @@ def _displayed(findings: list[Finding], root: Path) -> list[Finding]:
     return [replace(finding, path=f"{prefix}/{finding.path}") for finding in findings]
 
 
-def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None) -> None:
-    """Render the result in the chosen format to stdout or ``output``."""
+def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: Path) -> None:
+    """Render the result in the chosen format to stdout or ``output`` (file paths relative
+    to the current folder; JSON keeps the base-relative ``path`` too)."""
+    in_base = result.findings
+    result.findings = _displayed(in_base, root)
     if chosen is CheckFormat.TEXT and output is None and sys.stdout.isatty():
         from kbctl.cli.context import stdout_console
         from kbctl.render.text import print_text
 
         print_text(stdout_console(), result)
         return
-    text = _render(result, chosen)
+    if chosen is CheckFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import check_json
+
+        shown = {a.path: b.path for a, b in zip(in_base, result.findings, strict=True)}
+        text = dumps(check_json(in_base, result.counts(), result.checked, result.silenced, shown))
+    else:
+        text = _render(result, chosen)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -199,10 +239,6 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None) -> None
 
 
 def _render(result: CheckResult, chosen: CheckFormat) -> str:
-    if chosen is CheckFormat.JSON:
-        from kbctl.render.json import dumps
-
-        return dumps(result.as_dict())
     if chosen is CheckFormat.GITHUB:
         from kbctl.render.github import render_github
 

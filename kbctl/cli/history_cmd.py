@@ -15,6 +15,15 @@ from kbctl.cli.context import (
     workspace,
     write_data,
 )
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import ExitCode
 
 
@@ -30,14 +39,12 @@ def stale(
         int | None,
         typer.Option("--days", min=0, metavar="N", help="Also list articles due within N days."),
     ] = None,
-    owner: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--owner",
-            metavar="OWNER",
-            help="Only articles of this owner (teams expanded; repeatable).",
-        ),
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     today: TodayOption = None,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
@@ -54,18 +61,20 @@ def stale(
     """
     from kbctl.policy.stale import stale_items
 
+    selected = article_filter(tag, owner, status, audience, product, where)
     when = parse_day(today)
     ws = workspace(ctx)
     ws.prefetch_history()  # git reads the history while the articles load
     facts = ws.ownership
     ownership = {path: found.owners for path, found in facts.by_path.items()}
-    articles = [a for a in ws.articles if facts.owns(owner, a)] if owner else ws.articles
+    articles = selected.select(ws.articles, facts)
     report = ws.history(articles)
     items = stale_items(articles, report.facts, ws.config, when, days=days, owners=ownership)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import stale_record
 
-        write_data(dumps([item.summary() for item in items]))
+        write_data(dumps([stale_record(item, facts.of(item.article)) for item in items]))
     else:
         from kbctl.render.table import print_stale
 
@@ -99,31 +108,9 @@ def history(
         notice(f"{article.path}: not committed yet")
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import history_json
 
-        write_data(
-            dumps(
-                {
-                    "id": article.id,
-                    "path": article.path,
-                    "git": log.available,
-                    "committed": log.committed,
-                    "commits": [
-                        {
-                            "commit": entry.change.commit,
-                            "authored": entry.change.authored,
-                            "author": entry.change.author,
-                            "email": entry.change.email,
-                            "subject": entry.change.subject,
-                            "kind": entry.kind,
-                            "reason": entry.reason,
-                            "path": entry.path,
-                        }
-                        for entry in log.entries
-                    ],
-                    "notices": log.notices,
-                }
-            )
-        )
+        write_data(dumps(history_json(article, log)))
         return
     from kbctl.render.table import print_article_log
 

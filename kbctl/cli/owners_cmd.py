@@ -17,6 +17,17 @@ from kbctl.cli.context import (
     workspace,
     write_data,
 )
+from kbctl.cli.options import (
+    OWNER_HELP,
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    SetStatusOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import EditError, ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -26,6 +37,7 @@ if TYPE_CHECKING:
     from kbctl.config import Config
     from kbctl.model import Article, ArticleHistory
     from kbctl.ownership import Roster
+    from kbctl.selection import ArticleFilter
     from kbctl.workspace import Workspace
 
 
@@ -45,6 +57,13 @@ def register(app: typer.Typer) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _selected(selected: ArticleFilter, ws: Workspace) -> list[Article]:
+    """The articles that pass the command's filter (owners resolved as everywhere)."""
+    if not selected.active:
+        return ws.articles
+    return selected.select(ws.articles, ws.ownership)
 
 
 def _reviewer(by: str | None, config: Config, roster: Roster | None) -> str:
@@ -121,21 +140,20 @@ def owners(
     missing: Annotated[
         bool, typer.Option("--missing", help="Only list articles nobody owns (exit 1 if any).")
     ] = False,
-    owner: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--owner",
-            metavar="OWNER",
-            help="List this owner's articles instead (teams expanded; repeatable).",
-        ),
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
     """Who owns what: per owner, articles, due, overdue, flagged and the oldest review.
 
     Owners come from the front matter, else CODEOWNERS; teams count for each member too.
-    Also lists ownerless articles and owners missing from the roster or inactive.
+    Also lists ownerless articles and owners missing from the roster or inactive. With
+    --owner, lists that owner's articles instead; the other filters narrow the articles counted.
 
     Examples:
 
@@ -151,20 +169,24 @@ def owners(
         raise UsageError(
             "--owner and --missing do not go together", hint="ownerless articles have no owner"
         )
+    selected = article_filter(tag, owner, status, audience, product, where)
     on = parse_day(today, "--today")
     ws = workspace(ctx)
     ws.prefetch_history()
     ownership, roster = ws.ownership.by_path, ws.roster
-    history = ws.history().facts
+    articles = _selected(selected, ws)
+    history = ws.history(articles if selected.active else None).facts
     if owner:
-        _owned_articles(ws, on, owner, history, output_format)
+        _owned_articles(ws, articles, on, owner, history, output_format)
         return
-    summary = owners_summary(ws.articles, ownership, roster, ws.config, on, history=history)
-    ownerless = summary.ownerless_rows()
+    from kbctl.render.vocabulary import ownerless_records, owners_summary_json
+
+    summary = owners_summary(articles, ownership, roster, ws.config, on, history=history)
+    ownerless = ownerless_records(summary)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
-        write_data(dumps(ownerless if missing else summary.as_dict(roster)))
+        write_data(dumps(ownerless if missing else owners_summary_json(summary, roster)))
     else:
         from kbctl.render.table import ownerless_table, owners_table
 
@@ -177,6 +199,7 @@ def owners(
 
 def _owned_articles(
     ws: Workspace,
+    articles: Sequence[Article],
     on: date,
     who: Sequence[str],
     history: Mapping[str, ArticleHistory],
@@ -187,12 +210,13 @@ def _owned_articles(
 
     facts = ws.ownership
     found = owned_articles(
-        ws.articles, facts.by_path, facts.roster, ws.config, on, who, history=history
+        articles, facts.by_path, facts.roster, ws.config, on, who, history=history
     )
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import owned_record
 
-        write_data(dumps([item.as_dict() for item in found]))
+        write_data(dumps([owned_record(item) for item in found]))
         return
     from kbctl.render.table import print_table
 
@@ -221,10 +245,12 @@ def _owned_articles(
 @review_app.callback()
 def review(
     ctx: typer.Context,
-    owner: Annotated[
-        str | None,
-        typer.Option(help="Only this owner's queue (a person gets their teams' articles too)."),
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
 ) -> None:
@@ -243,17 +269,19 @@ def review(
         return
     from kbctl.policy.queue import review_queue
 
+    selected = article_filter(tag, owner, status, audience, product, where)
     on = parse_day(today, "--today")
     ws = workspace(ctx)
     ws.prefetch_history()
-    facts, history = ws.ownership, ws.history().facts
-    items = review_queue(
-        ws.articles, facts.by_path, facts.roster, ws.config, on, history=history, owner=owner
-    )
+    facts = ws.ownership
+    articles = _selected(selected, ws)
+    history = ws.history(articles if selected.active else None).facts
+    items = review_queue(articles, facts.by_path, facts.roster, ws.config, on, history=history)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import queue_record
 
-        write_data(dumps([item.as_dict() for item in items]))
+        write_data(dumps([queue_record(item) for item in items]))
         return
     from kbctl.render.table import review_queue_table
 
@@ -273,15 +301,13 @@ def review_mark(
     on: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="Review date (default: today).")
     ] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(help="Also set the KCS status: wip, not_validated, validated, archived."),
-    ] = None,
+    status: SetStatusOption = None,
     clear_flags: Annotated[
         bool, typer.Option("--clear-flags", help="Remove the article's open flags.")
     ] = False,
     owner: Annotated[
-        str | None, typer.Option(help="With --all-due: whose due articles to mark.")
+        list[str] | None,
+        typer.Option("--owner", metavar="OWNER", help="With --all-due: " + OWNER_HELP),
     ] = None,
     all_due: Annotated[
         bool,
@@ -301,39 +327,29 @@ def review_mark(
 
       kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --commit
     """
-    from kbctl.model import Status
     from kbctl.policy.marks import review_updates
     from kbctl.policy.queue import due_for_review
 
-    if status is not None and status.strip().lower() not in {s.value for s in Status}:
-        raise UsageError(
-            f"unknown status {status!r}", hint="use wip, not_validated, validated or archived"
-        )
     if not keys and not all_due:
         raise UsageError("name the articles to mark", hint="give ID|PATH... or --all-due")
-    if owner is not None and not all_due:
+    if owner and not all_due:
         raise UsageError("--owner needs --all-due", hint="kbctl review mark --owner X --all-due")
     ws = workspace(ctx)
     config, facts = ws.config, ws.ownership
     reviewed_on = parse_day(on, "--date")
     targets = ws.articles_to_edit(keys or [])
     if all_due:
-        history = ws.history().facts
+        mine = _selected(article_filter(owner=owner), ws)
+        history = ws.history(mine if owner else None).facts
         due = due_for_review(
-            ws.articles,
-            facts.by_path,
-            facts.roster,
-            config,
-            reviewed_on,
-            history=history,
-            owner=owner,
+            mine, facts.by_path, facts.roster, config, reviewed_on, history=history
         )
         targets += [article for article in due if article not in targets]
         if not targets:
             notice("nothing is due for review")
             return
     who = _reviewer(by, config, facts.roster)
-    new_status = status.strip().lower() if status is not None else None
+    new_status = status  # already canonical (aliases such as draft accepted)
 
     def mark(current: Article) -> dict[str, object | None]:
         return review_updates(
@@ -406,6 +422,12 @@ def flag(
 
 def flags(
     ctx: typer.Context,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """List open flags, oldest first, with the article's owners.
@@ -418,12 +440,14 @@ def flags(
     """
     from kbctl.policy.queue import open_flags
 
+    selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
-    found = open_flags(ws.articles, ws.ownership.by_path)
+    found = open_flags(_selected(selected, ws), ws.ownership.by_path)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import flags_json
 
-        write_data(dumps([item.as_dict() for item in found]))
+        write_data(dumps(flags_json(found)))
         return
     from kbctl.render.table import flags_table
 

@@ -12,6 +12,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from kbctl.cli.context import message_line, notice, workspace, write_data
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+)
 from kbctl.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -39,22 +48,12 @@ def register(app: typer.Typer) -> None:
 def search_command(
     ctx: typer.Context,
     words: Annotated[list[str], typer.Argument(metavar="QUERY...", help="What to look for.")],
-    tag: Annotated[
-        list[str] | None, typer.Option(metavar="TAG", help="Only articles with this tag.")
-    ] = None,
-    product: Annotated[
-        str | None, typer.Option(metavar="PRODUCT", help="Only articles for this product.")
-    ] = None,
-    owner: Annotated[
-        str | None, typer.Option(metavar="OWNER", help="Only articles owned by this owner.")
-    ] = None,
-    status: Annotated[
-        str | None,
-        typer.Option(metavar="STATUS", help="wip, not_validated, validated, archived."),
-    ] = None,
-    audience: Annotated[
-        str | None, typer.Option(metavar="AUDIENCE", help="internal, partner, customer, public.")
-    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N hits.")
     ] = 10,
@@ -94,11 +93,7 @@ def search_command(
 
     ws = workspace(ctx)
     filters = SearchFilter(
-        tags=tuple(tag or ()),
-        owner=owner,
-        status=status,
-        audience=audience,
-        product=product,
+        article_filter(tag, owner, status, audience, product, where),
         include_archived=include_archived,
     )
     with _progress_bar("indexing") as progress:
@@ -113,8 +108,9 @@ def search_command(
         notice(message)
     if output_format is HitFormat.JSON:
         from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import hit_record
 
-        write_data(dumps([hit.summary() for hit in result.hits]))
+        write_data(dumps([hit_record(hit) for hit in result.hits]))
     elif output_format is HitFormat.PATHS:
         from kbctl.render.plain import hits_paths
 
@@ -131,7 +127,7 @@ def search_command(
     if not result.hits:
         message = "no articles match"
         if filters.active:
-            message += " (filters are on: try without --tag/--owner/--status/...)"
+            message += " (filters are on: try without --tag/--owner/--status/--where/...)"
         notice(message)
         if result.suggestion:
             notice(f'did you mean: kbctl search "{result.suggestion}"')

@@ -183,3 +183,67 @@ def belongs_to(
     owners = effective_owners(article, facts).owners
     roster = facts.roster if facts is not None else None
     return any(owned_by(owners, name, roster) for name in wanted)
+
+
+# --------------------------------------------------------------------------- for an index
+
+
+def owner_keys(owners: Sequence[str], roster: Roster | None) -> frozenset[str]:
+    """Every normalised name under which :func:`belongs_to` finds an article with these
+    owners: each owner and team member (teams expanded), and their roster handles and e-mails.
+
+    An index that stores these keys answers ``--owner WHO`` with the one term
+    ``normalise_handle(WHO)``, the same answer :func:`belongs_to` gives.
+    """
+    keys: set[str] = set()
+    for name in queue_owners(owners, roster):
+        keys.add(normalise_handle(name))
+        entry = roster.get(name) if roster is not None else None
+        if entry is not None:
+            keys.add(normalise_handle(entry.handle))
+            if entry.email:
+                keys.add(normalise_handle(entry.email))
+    return frozenset(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerFiles:
+    """CODEOWNERS and the roster, read once, to resolve articles one at a time (an index
+    parses articles one by one and cannot ask for the whole base's facts)."""
+
+    codeowners: CodeOwnersFile | None
+    roster: Roster | None
+
+    def of(self, article: Article) -> Ownership:
+        """The article's effective owners: front matter, else CODEOWNERS."""
+        return _from_front_matter(article) or _from_codeowners(self.codeowners, article)
+
+    def keys(self, article: Article) -> frozenset[str]:
+        """The article's :func:`owner_keys`."""
+        return owner_keys(self.of(article).owners, self.roster)
+
+
+def load_owner_files(config: Config) -> OwnerFiles:
+    """Read CODEOWNERS and the roster (problems are other commands' to report)."""
+    codeowners, _problems = load_codeowners(config)
+    roster, _roster_problems = load_roster(config)
+    return OwnerFiles(codeowners, roster)
+
+
+def owner_files_digest(config: Config) -> str:
+    """A digest of the CODEOWNERS and roster files: what an index of owners depends on."""
+    import hashlib
+
+    from kbctl.ownership._files import UnusableFile, read_small_file
+    from kbctl.ownership.codeowners import find_codeowners
+
+    digest = hashlib.blake2b(digest_size=12)
+    for path in (find_codeowners(config), config.roster):
+        digest.update(b"\0" + (str(path).encode("utf-8", "surrogatepass") if path else b"-"))
+        if path is None:
+            continue
+        try:
+            digest.update(read_small_file(path, "owners"))
+        except (OSError, UnusableFile):
+            digest.update(b"unreadable")
+    return digest.hexdigest()

@@ -10,14 +10,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from kbctl.config import Config
 from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag
 from kbctl.ownership import (
     Ownership,
     OwnershipFacts,
-    OwnerSource,
     OwnerStanding,
     Roster,
     belongs_to,
@@ -71,26 +69,6 @@ class QueueItem:
         overdue = self.review.days_overdue if self.review.days_overdue is not None else 0
         return worst, audience_rank, -overdue, self.article.id.casefold()
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        article = self.article
-        return {
-            "id": article.id,
-            "path": article.path,
-            "title": article.title,
-            "owners": list(self.ownership.owners),
-            "owner_source": self.ownership.source,
-            "status": article.status,
-            "audience": article.audience,
-            "reasons": [str(reason) for reason in self.reasons],
-            "detail": self.detail,
-            "review_state": self.review.state,
-            "last_reviewed": article.last_reviewed,
-            "due": self.review.due_date,
-            "days_overdue": self.review.days_overdue,
-            "open_flags": len(article.flags),
-        }
-
 
 def last_changed(history: Mapping[str, ArticleHistory] | None, article: Article) -> date | None:
     """The UTC date of the article's last content change, when git can be trusted for it."""
@@ -105,25 +83,21 @@ def review_queue(
     today: date,
     *,
     history: Mapping[str, ArticleHistory] | None = None,
-    owner: str | None = None,
 ) -> list[QueueItem]:
     """The review queue, most harmful first. Pure.
 
     In the queue: open flags; overdue or never-reviewed articles; articles without a live
     owner (:func:`~kbctl.policy.verdicts.owner_missing`); Work in Progress older than
     ``[review] wip_max_age``; reviews due soon. The verdicts are those of ``kbctl check``
-    (KB201, KB301, KB302, KB304). ``owner`` limits it to one person's or team's articles
-    (teams expanded to members); ``history`` (git facts by path) dates articles without a
-    review date and WIP without ``created``.
+    (KB201, KB301, KB302, KB304). ``history`` (git facts by path) dates articles without a
+    review date and WIP without ``created``. To see one owner's queue, pass the articles
+    :class:`kbctl.selection.ArticleFilter` selects.
     """
-    facts = OwnershipFacts(ownership, roster)
     items: list[QueueItem] = []
     for article in articles:
         if article.is_archived:
             continue
         owned = ownership_of(article, ownership, roster)
-        if owner is not None and not belongs_to(article, owner, facts):
-            continue
         git = facts_of(history, article)
         status = review_status(article, trusted_last_change(git), config, today)
         reasons: list[QueueReason] = []
@@ -167,20 +141,6 @@ class OwnerRow:
     oldest_id: str | None = None
     paths: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
-            "owner": self.owner,
-            "roster": str(self.standing),
-            "team": self.is_team,
-            "articles": self.articles,
-            "due": self.due,
-            "overdue": self.overdue,
-            "flagged": self.flagged,
-            "oldest": self.oldest,
-            "oldest_id": self.oldest_id,
-        }
-
 
 @dataclass(slots=True)
 class OwnersSummary:
@@ -189,37 +149,6 @@ class OwnersSummary:
     owners: list[OwnerRow]
     ownerless: list[tuple[Article, Ownership]]
     roster_problems: list[OwnerRow]
-
-    def ownerless_rows(self) -> list[dict[str, Any]]:
-        """The articles without a live owner as plain data (why: no owner, an owner-less
-        CODEOWNERS line, or no live owner: every named owner inactive or not in the roster)."""
-        return [
-            {
-                "id": article.id,
-                "path": article.path,
-                "title": article.title,
-                "status": article.status,
-                "audience": article.audience,
-                "why": (
-                    "no live owner"
-                    if owned.owners
-                    else "CODEOWNERS line without owners"
-                    if owned.source == OwnerSource.CODEOWNERS
-                    else "no owner"
-                ),
-                "source": owned.describe,
-            }
-            for article, owned in self.ownerless
-        ]
-
-    def as_dict(self, roster: Roster | None) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
-            "roster": roster.shown if roster else None,
-            "owners": [row.as_dict() for row in self.owners],
-            "ownerless": self.ownerless_rows(),
-            "roster_problems": [row.as_dict() for row in self.roster_problems],
-        }
 
 
 def owners_summary(
@@ -287,23 +216,6 @@ class OwnedArticle:
     ownership: Ownership
     review: ReviewStatus
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        article = self.article
-        return {
-            "id": article.id,
-            "path": article.path,
-            "title": article.title,
-            "owners": list(self.ownership.owners),
-            "owner_source": self.ownership.source,
-            "status": article.status,
-            "audience": article.audience,
-            "review_state": self.review.state,
-            "last_reviewed": article.last_reviewed,
-            "due": self.review.due_date,
-            "open_flags": len(article.flags),
-        }
-
 
 def owned_articles(
     articles: Sequence[Article],
@@ -341,19 +253,6 @@ class OpenFlag:
     flag: Flag
     owners: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        return {
-            "id": self.article.id,
-            "path": self.article.path,
-            "line": self.flag.line,
-            "title": self.article.title,
-            "owners": list(self.owners),
-            "by": self.flag.by,
-            "date": self.flag.date,
-            "reason": self.flag.reason,
-        }
-
 
 def open_flags(articles: Sequence[Article], ownership: Mapping[str, Ownership]) -> list[OpenFlag]:
     """Every open flag of the base, oldest first (undated last)."""
@@ -376,10 +275,8 @@ def due_for_review(
     today: date,
     *,
     history: Mapping[str, ArticleHistory] | None = None,
-    owner: str | None = None,
 ) -> list[Article]:
-    """Articles due, overdue or never reviewed on ``today`` (of ``owner`` when given), in
-    review-queue order. Pure."""
+    """Articles due, overdue or never reviewed on ``today``, in review-queue order. Pure."""
     due = (ReviewState.OVERDUE, ReviewState.DUE_SOON, ReviewState.NEVER)
-    queue = review_queue(articles, ownership, roster, config, today, history=history, owner=owner)
+    queue = review_queue(articles, ownership, roster, config, today, history=history)
     return [item.article for item in queue if item.review.state in due]

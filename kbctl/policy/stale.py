@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from kbctl.config import Config
 from kbctl.history import NOT_COMMITTED
@@ -53,32 +52,6 @@ class StaleItem:
     def reason(self) -> str:
         """The review verdict plus what git adds to it."""
         return "; ".join([self.review.reason, *self.notes])
-
-    def summary(self) -> dict[str, Any]:
-        """As plain data for JSON output."""
-        facts = self.history
-        last = facts.last_change if facts else None
-        return {
-            "id": self.article.id,
-            "path": self.article.path,
-            "title": self.article.title,
-            "owners": list(self.owners),
-            "status": self.article.status,
-            "state": self.review.state,
-            "basis": self.review.basis,
-            "last_reviewed": self.article.last_reviewed,
-            "review_interval_days": self.review.interval_days,
-            "due": self.review.due_date,
-            "days_overdue": self.review.days_overdue,
-            "last_changed": last.authored if last else None,
-            "last_changed_by": last.author if last else None,
-            "last_changed_commit": last.commit if last else None,
-            "last_changed_subject": last.subject if last else None,
-            "committed": facts.committed if facts else None,
-            "git_reliable": facts.reliable if facts else None,
-            "git_note": facts.note if facts else None,
-            "reason": self.reason,
-        }
 
 
 def usable_last_change(facts: ArticleHistory | None) -> date | None:

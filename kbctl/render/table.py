@@ -208,7 +208,7 @@ def owners_table(console: Console, summary: OwnersSummary, *, roster_known: bool
 
 
 def ownerless_table(console: Console, ownerless: Sequence[dict[str, object]]) -> None:
-    """Articles nobody owns (dicts with id, path, status, audience, why, source)."""
+    """Articles nobody owns (records of :func:`kbctl.render.vocabulary.ownerless_records`)."""
     print_table(
         console,
         ["id", "path", "status", "audience", "why"],
@@ -218,7 +218,9 @@ def ownerless_table(console: Console, ownerless: Sequence[dict[str, object]]) ->
                 item["path"],
                 item["status"],
                 item["audience"],
-                item["why"] if item["source"] == "none" else f"{item['why']}: {item['source']}",
+                item["why"]
+                if item["owner_from"] == "none"
+                else f"{item['why']}: {item['owner_from']}",
             )
             for item in ownerless
         ),

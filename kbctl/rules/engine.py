@@ -200,24 +200,6 @@ class CheckResult:
             counts[finding.severity.value] += 1
         return counts
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output: the summary counts, then every finding."""
-        return {
-            "summary": {**self.counts(), "checked": self.checked, "silenced": self.silenced},
-            "findings": [
-                {
-                    "rule": finding.rule_id,
-                    "name": finding.rule_name,
-                    "severity": finding.severity,
-                    "path": finding.path,
-                    "line": finding.line,
-                    "message": finding.message,
-                    "hint": finding.hint,
-                }
-                for finding in self.findings
-            ],
-        }
-
 
 def fails(findings: Iterable[Finding], fail_on: str) -> bool:
     """Whether any finding is at or above ``fail_on`` (error, warning, info or never)."""

@@ -47,8 +47,10 @@ def index_documents(
     """Parse and index articles. ``None`` contents are read here (one file in memory at a
     time) and their state is recorded in ``files``."""
     from kbctl.articles import parse_article
+    from kbctl.ownership import load_owner_files
     from kbctl.search.analysis import vocabulary_words
 
+    owners = load_owner_files(config)
     total = len(contents)
     for done, path in enumerate(sorted(contents), start=1):
         data = contents[path]
@@ -65,7 +67,7 @@ def index_documents(
             if update:
                 writer.delete_by_term("path", path)
         else:
-            fields = document(article)
+            fields = document(article, owners)
             (writer.update_document if update else writer.add_document)(**fields)
             vocabulary.update(
                 set(vocabulary_words(f"{article.title}\n{' '.join(article.aliases)}"))

@@ -28,6 +28,7 @@ def schema() -> Any:
         path=ID(unique=True, stored=True),
         f_tag=KEYWORD(commas=True, lowercase=True),
         f_owner=KEYWORD(commas=True, lowercase=True),
+        f_where=KEYWORD,
         f_product=ID,
         f_status=ID,
         f_audience=ID,
@@ -36,17 +37,25 @@ def schema() -> Any:
     )
 
 
-def document(article: Any) -> dict[str, Any]:
-    """The Whoosh document of an article (``article`` is a kbctl.model.Article)."""
-    from kbctl.ownership import normalise_handle
+def document(article: Any, owners: Any) -> dict[str, Any]:
+    """The Whoosh document of an article (``article`` is a kbctl.model.Article).
 
+    ``owners`` is a :class:`kbctl.ownership.OwnerFiles`. ``f_owner`` holds the keys of the
+    article's effective owners (front matter, else CODEOWNERS; teams expanded; roster handles
+    and e-mails), so that ``--owner`` selects what it selects in every other command;
+    ``f_where`` holds a token per front-matter (key, value) for ``--where``.
+    """
+    from kbctl.selection import where_terms, where_token
+
+    owned = owners.of(article)
     return {
         "path": article.path,
         "head": "\n".join((article.id, article.title, *article.aliases)),
         "labels": "\n".join((*article.tags, article.description or "")),
         "body": article.body,
         "f_tag": ",".join(tag.casefold() for tag in article.tags),
-        "f_owner": ",".join(normalise_handle(owner) for owner in article.owners),
+        "f_owner": ",".join(key.replace(",", " ") for key in sorted(owners.keys(article))),
+        "f_where": " ".join(sorted(where_token(*term) for term in where_terms(article))),
         "f_product": (article.product or "").casefold() or None,
         "f_status": article.status or "none",
         "f_audience": article.audience or "none",
@@ -54,7 +63,8 @@ def document(article: Any) -> dict[str, Any]:
             "id": article.id,
             "title": article.title,
             "description": article.description,
-            "owners": list(article.owners),
+            "owners": list(owned.owners),
+            "owner_source": str(owned.source),
             "status": article.status,
             "audience": article.audience,
             "tags": list(article.tags),

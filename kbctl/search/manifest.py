@@ -17,7 +17,7 @@ from kbctl.cachefile import read_regular, write_atomic
 from kbctl.config import Config
 
 # The format of everything in an index folder (Whoosh schema, manifest, spelling file).
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: effective owners (CODEOWNERS, teams) and --where terms
 MANIFEST_FILE = "manifest.json"
 
 FileState = tuple[int, int, str]  # size, mtime_ns, content hash
@@ -40,8 +40,15 @@ def config_fingerprint(config: Config) -> str:
         repr(sorted(config.exclude)),
         repr(sorted((name, tuple(keys)) for name, keys in config.fields.items())),
         f"format={FORMAT_VERSION}",
+        f"owners={_owner_files_digest(config)}",  # the owner field depends on these files
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def _owner_files_digest(config: Config) -> str:
+    from kbctl.ownership import owner_files_digest
+
+    return owner_files_digest(config)
 
 
 def file_hash(data: bytes) -> str:

@@ -29,6 +29,7 @@ from kbctl.search.rank import RERANK_DEPTH, rerank
 from kbctl.search.searcher import Searcher
 from kbctl.search.snippets import SNIPPET_WIDTH, make_hit
 from kbctl.search.spelling import edit_distance, max_typos, within_one_edit
+from kbctl.selection import ArticleFilter
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -52,19 +53,15 @@ MAX_QUERY_LENGTH = 500
 
 @dataclass(frozen=True, slots=True)
 class SearchFilter:
-    """Metadata filters of a search (all given must match)."""
+    """Metadata filters of a search: the one article filter, and whether archived show."""
 
-    tags: tuple[str, ...] = ()
-    owner: str | None = None
-    status: str | None = None
-    audience: str | None = None
-    product: str | None = None
+    selection: ArticleFilter = field(default_factory=ArticleFilter)
     include_archived: bool = False
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the results."""
-        return bool(self.tags or self.owner or self.status or self.audience or self.product)
+        return self.selection.active
 
 
 @dataclass(slots=True)
@@ -97,25 +94,28 @@ def _unit_query(unit: Unit) -> Any:
 
 
 def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
-    """(filter, mask) queries for Whoosh."""
-    from whoosh.query import And, Term
+    """(filter, mask) queries for Whoosh: options AND together, values of one option OR,
+    as :meth:`kbctl.selection.ArticleFilter.matches` decides (the index holds the effective
+    owners and the ``--where`` terms)."""
+    from whoosh.query import And, Or, Term
 
     from kbctl.ownership import normalise_handle
+    from kbctl.selection import where_token
 
-    wanted = [Term("f_tag", tag.strip().casefold()) for tag in filters.tags]
-    if filters.owner:
-        wanted.append(Term("f_owner", normalise_handle(filters.owner)))
-    from kbctl.articles import normalise_audience, normalise_status
-
-    status = normalise_status(filters.status)
-    if status:
-        wanted.append(Term("f_status", status))
-    audience = normalise_audience(filters.audience)
-    if audience:
-        wanted.append(Term("f_audience", audience))
-    if filters.product:
-        wanted.append(Term("f_product", filters.product.strip().casefold()))
-    hide_archived = not filters.include_archived and status != "archived"
+    chosen = filters.selection
+    groups = [
+        [Term("f_tag", tag.casefold()) for tag in chosen.tags],
+        [Term("f_owner", normalise_handle(owner).replace(",", " ")) for owner in chosen.owners],
+        [Term("f_status", status) for status in chosen.statuses],
+        [Term("f_audience", audience) for audience in chosen.audiences],
+        [Term("f_product", product.casefold()) for product in chosen.products],
+        *(
+            [Term("f_where", where_token(key, value)) for value in sorted(values)]
+            for key, values in chosen.where_groups().items()
+        ),
+    ]
+    wanted = [Or(group) if len(group) > 1 else group[0] for group in groups if group]
+    hide_archived = not filters.include_archived and "archived" not in chosen.statuses
     mask = Term("f_status", "archived") if hide_archived else None
     return (And(wanted) if wanted else None), mask
 

@@ -1,0 +1,88 @@
+"""The options every command shares, declared once.
+
+The filter options (``--tag``, ``--owner``, ``--status``, ``--audience``, ``--product``,
+``--where``) mean the same in every command that selects articles: options AND together,
+several values of one option OR (see :class:`kbctl.selection.ArticleFilter`). Status and
+audience values are checked when the options are read, so an unknown value is exit 2 with
+the accepted values, and the aliases (``draft``, ``customers`` ...) work everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kbctl.selection import ArticleFilter, parse_audience, parse_status
+
+# The help of each filter option, shared with commands that declare a variant (review mark).
+OWNER_HELP = (
+    "Only articles of this owner: front matter, else CODEOWNERS; teams expanded; "
+    "a handle or an e-mail (repeatable: any of them)."
+)
+STATUS_HELP = "wip, not_validated, validated, archived (aliases such as draft accepted)."
+AUDIENCE_HELP = "internal, partner, customer, public (aliases such as customers accepted)."
+
+
+def _statuses(values: list[str] | None) -> list[str] | None:
+    return None if values is None else [parse_status(value) for value in values]
+
+
+def _audiences(values: list[str] | None) -> list[str] | None:
+    return None if values is None else [parse_audience(value) for value in values]
+
+
+def check_status(value: str | None) -> str | None:
+    """Callback for a single ``--status`` value (``review mark``): aliases, exit 2 if unknown."""
+    return None if value is None else parse_status(value)
+
+
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="Only articles with this tag (repeatable: any)."),
+]
+OwnerOption = Annotated[list[str] | None, typer.Option("--owner", metavar="OWNER", help=OWNER_HELP)]
+StatusOption = Annotated[
+    list[str] | None,
+    typer.Option("--status", metavar="STATUS", help=STATUS_HELP, callback=_statuses),
+]
+AudienceOption = Annotated[
+    list[str] | None,
+    typer.Option("--audience", metavar="AUDIENCE", help=AUDIENCE_HELP, callback=_audiences),
+]
+ProductOption = Annotated[
+    list[str] | None,
+    typer.Option("--product", metavar="PRODUCT", help="Only articles for this product."),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="KEY=VALUE",
+        help="Only articles whose front-matter KEY is VALUE (or a list holding it); "
+        "repeatable: different keys all, one key any.",
+    ),
+]
+SetStatusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help="Also set the KCS status: " + STATUS_HELP,
+        callback=check_status,
+    ),
+]
+
+
+def article_filter(
+    tag: list[str] | None = None,
+    owner: list[str] | None = None,
+    status: list[str] | None = None,
+    audience: list[str] | None = None,
+    product: list[str] | None = None,
+    where: list[str] | None = None,
+) -> ArticleFilter:
+    """The one filter from the shared options (values already checked by their callbacks)."""
+    return ArticleFilter.build(
+        tags=tag, owners=owner, statuses=status, audiences=audience, products=product, where=where
+    )

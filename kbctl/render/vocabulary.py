@@ -1,0 +1,323 @@
+"""The JSON vocabulary: every command's JSON records are built here, and only here.
+
+The same fact has the same name in every command (see the README, "JSON output"):
+
+- ``path``: the article's file, relative to the base root (POSIX); ``check`` adds ``file``,
+  the same file relative to the current folder, as its text and CI formats show it.
+- ``line``: the 1-based line of ``path`` that the record points at, for ``$EDITOR +LINE``:
+  where the body starts (list, show), the best passage (search), the ``flags`` key (flags),
+  the place of the finding (check).
+- ``status``: the KCS lifecycle status; ``review_state``: where the article stands against its
+  review interval (ok, due_soon, overdue, never, archived).
+- ``owners``: the effective owners (front matter, else CODEOWNERS), teams not expanded;
+  ``owner_source``: where they came from (front-matter, codeowners, none).
+- ``flags``: always a list of ``{by, date, reason}``.
+- ``last_reviewed``: the front-matter review date; ``last_changed``: the author date (with
+  offset) of the last content change in git.
+
+Every top-level object, and every item of a top-level list, carries ``schema_version``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from kbctl.history import ArticleLog
+from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
+from kbctl.ownership import NO_OWNER, Ownership, Roster
+from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
+from kbctl.policy.review import ReviewStatus
+from kbctl.policy.stale import StaleItem
+
+SCHEMA_VERSION = 1
+
+Record = dict[str, Any]
+
+
+def _versioned(record: Record) -> Record:
+    return {"schema_version": SCHEMA_VERSION, **record}
+
+
+def flag_records(flags: Iterable[Flag]) -> list[Record]:
+    """Open flags as ``{by, date, reason}``."""
+    return [{"by": flag.by, "date": flag.date, "reason": flag.reason} for flag in flags]
+
+
+def _owners(ownership: Ownership | None, article: Article) -> Record:
+    found = ownership or (Ownership(article.owners, "front-matter") if article.owners else NO_OWNER)
+    return {"owners": list(found.owners), "owner_source": str(found.source)}
+
+
+def _review(review: ReviewStatus) -> Record:
+    return {
+        "review_state": review.state,
+        "review_basis": review.basis,
+        "review_interval_days": review.interval_days,
+        "due": review.due_date,
+        "days_overdue": review.days_overdue,
+    }
+
+
+def _last_changed(history: ArticleHistory | None) -> Record:
+    last = history.last_change if history is not None else None
+    return {
+        "last_changed": last.authored if last else None,
+        "last_changed_by": last.author if last else None,
+    }
+
+
+def article_record(
+    article: Article, ownership: Ownership | None = None, *, body: bool = False
+) -> Record:
+    """An article's metadata (``kbctl list``; with ``body`` for ``kbctl show``)."""
+    record: Record = {
+        "id": article.id,
+        "path": article.path,
+        "line": article.body_line,
+        "title": article.title,
+        "description": article.description,
+        "type": article.type,
+        **_owners(ownership, article),
+        "reviewers": list(article.reviewers),
+        "status": article.status,
+        "audience": article.audience,
+        "product": article.product,
+        "tags": list(article.tags),
+        "aliases": list(article.aliases),
+        "created": article.created,
+        "last_reviewed": article.last_reviewed,
+        "reviewed_by": article.reviewed_by,
+        "review_interval_days": article.review_interval,
+        "flags": flag_records(article.flags),
+    }
+    if body:
+        record["body"] = article.body
+    return _versioned(record)
+
+
+def articles_json(
+    articles: Iterable[Article], ownership: Mapping[str, Ownership] | None = None
+) -> list[Record]:
+    """``kbctl list --format json``."""
+    found = ownership or {}
+    return [article_record(article, found.get(article.path)) for article in articles]
+
+
+def hit_record(hit: Hit) -> Record:
+    """One search hit (``kbctl search --format json``)."""
+    return _versioned(
+        {
+            "id": hit.id,
+            "path": hit.path,
+            "line": hit.line,
+            "column": hit.column,
+            "title": hit.title,
+            "score": round(hit.score, 4),
+            "snippet": hit.snippet,
+            "highlights": [list(span) for span in hit.highlights],
+            "owners": list(hit.owners),
+            "status": hit.status,
+            "audience": hit.audience,
+            "product": hit.product,
+            "tags": list(hit.tags),
+            "last_reviewed": hit.last_reviewed,
+            "last_changed": hit.last_changed,
+            "last_changed_by": hit.last_changed_by,
+        }
+    )
+
+
+def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:
+    """One article of ``kbctl stale``: the review verdict and what git adds to it."""
+    article, facts = item.article, item.history
+    last = facts.last_change if facts else None
+    found = ownership or Ownership(item.owners, "front-matter" if item.owners else "none")
+    return _versioned(
+        {
+            "id": article.id,
+            "path": article.path,
+            "title": article.title,
+            **_owners(found, article),
+            "status": article.status,
+            "audience": article.audience,
+            "last_reviewed": article.last_reviewed,
+            **_review(item.review),
+            **_last_changed(facts),
+            "last_changed_commit": last.commit if last else None,
+            "last_changed_subject": last.subject if last else None,
+            "committed": facts.committed if facts else None,
+            "git_reliable": facts.reliable if facts else None,
+            "git_note": facts.note if facts else None,
+            "flags": flag_records(article.flags),
+            "reason": item.reason,
+        }
+    )
+
+
+def queue_record(item: QueueItem) -> Record:
+    """One article of the review queue (``kbctl review --format json``)."""
+    article = item.article
+    return _versioned(
+        {
+            "id": article.id,
+            "path": article.path,
+            "title": article.title,
+            **_owners(item.ownership, article),
+            "status": article.status,
+            "audience": article.audience,
+            "last_reviewed": article.last_reviewed,
+            **_review(item.review),
+            "reasons": [str(reason) for reason in item.reasons],
+            "detail": list(item.detail),
+            "flags": flag_records(article.flags),
+        }
+    )
+
+
+def owned_record(item: OwnedArticle) -> Record:
+    """One article of ``kbctl owners --owner X``."""
+    article = item.article
+    return _versioned(
+        {
+            "id": article.id,
+            "path": article.path,
+            "title": article.title,
+            **_owners(item.ownership, article),
+            "status": article.status,
+            "audience": article.audience,
+            "last_reviewed": article.last_reviewed,
+            **_review(item.review),
+            "flags": flag_records(article.flags),
+        }
+    )
+
+
+def _owner_row(row: OwnerRow) -> Record:
+    return {
+        "owner": row.owner,
+        "roster": str(row.standing),
+        "team": row.is_team,
+        "articles": row.articles,
+        "due": row.due,
+        "overdue": row.overdue,
+        "flagged": row.flagged,
+        "oldest": row.oldest,
+        "oldest_id": row.oldest_id,
+    }
+
+
+def ownerless_records(summary: OwnersSummary) -> list[Record]:
+    """The articles without a live owner (``kbctl owners --missing``), and why: no owner, an
+    owner-less CODEOWNERS line, or no live owner (every named owner inactive or not in the
+    roster)."""
+    return [
+        _versioned(
+            {
+                "id": article.id,
+                "path": article.path,
+                "title": article.title,
+                **_owners(owned, article),
+                "owner_from": owned.describe,
+                "status": article.status,
+                "audience": article.audience,
+                "why": (
+                    "no live owner"
+                    if owned.owners
+                    else "CODEOWNERS line without owners"
+                    if owned.source == "codeowners"
+                    else "no owner"
+                ),
+            }
+        )
+        for article, owned in summary.ownerless
+    ]
+
+
+def owners_summary_json(summary: OwnersSummary, roster: Roster | None) -> Record:
+    """``kbctl owners --format json``: per-owner counts, ownerless articles, roster problems."""
+    return _versioned(
+        {
+            "roster": roster.shown if roster else None,
+            "owner_rows": [_owner_row(row) for row in summary.owners],
+            "ownerless": ownerless_records(summary),
+            "roster_problems": [_owner_row(row) for row in summary.roster_problems],
+        }
+    )
+
+
+def flags_json(found: Sequence[OpenFlag]) -> list[Record]:
+    """``kbctl flags --format json``: one record per flagged article, in the order of its
+    oldest open flag, with every open flag in ``flags``."""
+    records: dict[str, Record] = {}
+    for item in found:
+        article = item.article
+        if article.path not in records:
+            records[article.path] = _versioned(
+                {
+                    "id": article.id,
+                    "path": article.path,
+                    "line": item.flag.line,
+                    "title": article.title,
+                    "owners": list(item.owners),
+                    "flags": [],
+                }
+            )
+        records[article.path]["flags"].extend(flag_records([item.flag]))
+    return list(records.values())
+
+
+def history_json(article: Article, log: ArticleLog) -> Record:
+    """``kbctl history --format json``: an article's commits, newest first."""
+    return _versioned(
+        {
+            "id": article.id,
+            "path": article.path,
+            "git": log.available,
+            "committed": log.committed,
+            "commits": [
+                {
+                    "commit": entry.change.commit,
+                    "authored": entry.change.authored,
+                    "author": entry.change.author,
+                    "email": entry.change.email,
+                    "subject": entry.change.subject,
+                    "kind": entry.kind,
+                    "reason": entry.reason,
+                    "path": entry.path,
+                }
+                for entry in log.entries
+            ],
+            "notices": list(log.notices),
+        }
+    )
+
+
+def check_json(
+    findings: Sequence[Finding],
+    counts: Mapping[str, int],
+    checked: int,
+    silenced: int,
+    shown: Mapping[str, str] | None = None,
+) -> Record:
+    """``kbctl check --format json``: the counts, then every finding. ``shown`` maps a
+    base-relative path to the file as shown to the reader (relative to the current folder)."""
+    files = shown or {}
+    return _versioned(
+        {
+            "summary": {**counts, "checked": checked, "silenced": silenced},
+            "findings": [
+                {
+                    "rule": finding.rule_id,
+                    "name": finding.rule_name,
+                    "severity": finding.severity,
+                    "path": finding.path,
+                    "file": files.get(finding.path, finding.path),
+                    "line": finding.line,
+                    "message": finding.message,
+                    "hint": finding.hint,
+                }
+                for finding in findings
+            ],
+        }
+    )
