@@ -157,40 +157,40 @@ def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:
 
 def queue_record(item: QueueItem) -> Record:
     """One article of the review queue (``kbctl review --format json``)."""
-    article = item.article
     return _versioned(
         {
-            "id": article.id,
-            "path": article.path,
-            "title": article.title,
-            **_owners(item.ownership, article),
-            "status": article.status,
-            "audience": article.audience,
-            "last_reviewed": article.last_reviewed,
-            **_review(item.review),
+            **_reviewed_article(item.article, item.ownership, item.review),
             "reasons": [str(reason) for reason in item.reasons],
             "detail": list(item.detail),
-            "flags": flag_records(article.flags),
+            "flags": flag_records(item.article.flags),
         }
     )
 
 
 def owned_record(item: OwnedArticle) -> Record:
     """One article of ``kbctl owners --owner X``."""
-    article = item.article
     return _versioned(
         {
-            "id": article.id,
-            "path": article.path,
-            "title": article.title,
-            **_owners(item.ownership, article),
-            "status": article.status,
-            "audience": article.audience,
-            "last_reviewed": article.last_reviewed,
-            **_review(item.review),
-            "flags": flag_records(article.flags),
+            **_reviewed_article(item.article, item.ownership, item.review),
+            "flags": flag_records(item.article.flags),
         }
     )
+
+
+def _reviewed_article(
+    article: Article, ownership: Ownership | None, review: ReviewStatus
+) -> Record:
+    """The fields the review queue and an owner's list share, in their order."""
+    return {
+        "id": article.id,
+        "path": article.path,
+        "title": article.title,
+        **_owners(ownership, article),
+        "status": article.status,
+        "audience": article.audience,
+        "last_reviewed": article.last_reviewed,
+        **_review(review),
+    }
 
 
 def _owner_row(row: OwnerRow) -> Record:
