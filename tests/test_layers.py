@@ -10,6 +10,7 @@ from the layers below. Every import counts, also one inside a function or under
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,27 @@ def test_the_checker_sees_every_kind_of_import() -> None:
         "kbctl.history.walk",
         "kbctl.policy.review",
     }
+
+
+def readme_layers() -> dict[str, int]:
+    """Module -> layer, as the table in the README's "How it is built" section says."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it is built", 1)[1].split("\n## ", 1)[0]
+    found: dict[str, int] = {}
+    for line in section.splitlines():
+        cells = line.split("|")
+        if len(cells) > 3 and cells[1].strip().isdigit():
+            for name in re.findall(r"`([\w.]+/?)`", cells[2]):
+                module = "kbctl." + name.rstrip("/").removesuffix(".py")
+                found[module] = int(cells[1])
+    return found
+
+
+def test_the_readme_layer_map_matches_the_code() -> None:
+    documented = readme_layers()
+    placed = {name: layer for name, layer in LAYERS.items() if name.count(".") == 1}
+    placed.pop("kbctl.__main__")
+    assert documented == placed
+    for module in documented:
+        path = PACKAGE / module.split(".", 1)[1]
+        assert path.is_dir() or path.with_suffix(".py").is_file(), module
