@@ -88,20 +88,8 @@ def _new_key() -> bytes:
     path = _key_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, key)
-            os.fsync(fd)
-            os.close(fd)
-            Path(temporary).replace(path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                Path(temporary).unlink()
-            return key
-    except OSError:
+        write_atomic(path, key)  # mkstemp makes the file 0600 before a byte is written
+    except (OSError, CacheWriteError):
         return key
     return _read_key() or key  # another process may have won the race: use what is stored
 

@@ -207,3 +207,21 @@ def test_a_full_disk_is_one_line_and_the_next_run_repairs_itself(
     subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
     again = run_kbctl("--kb", str(base), "search", "word5", env=env)
     assert again.returncode == 0, again.stderr
+
+
+def test_the_sealing_key_is_private_and_a_readable_one_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbctl import cachefile
+
+    monkeypatch.setenv("KBCTL_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(cachefile, "_key", None)
+    key = cachefile.cache_key()
+    path = tmp_path / "state" / cachefile.KEY_FILE
+    assert path.read_bytes() == key and path.stat().st_mode & 0o777 == 0o600
+    sealed = cachefile.seal(b"data")
+    path.chmod(0o644)  # others could read it, so they could forge seals: not used
+    monkeypatch.setattr(cachefile, "_key", None)
+    assert cachefile.cache_key() != key
+    assert cachefile.unseal(sealed) is None
+    assert path.stat().st_mode & 0o777 == 0o600
