@@ -47,18 +47,19 @@ LATEST_DATE = date(2200, 12, 31)
 LONGEST_INTERVAL_DAYS = 100 * 365
 
 
-def parse_date(value: object) -> date | None:
+def parse_date(value: object, *, day_first: bool = False) -> date | None:
     """Read a date (see :func:`_parse_date`) and refuse ones outside 1900-2200.
 
     Far-off dates are typos (``9999-12-31``) and would overflow date arithmetic later.
+    ``day_first`` reads slash dates as ``D/M/YYYY`` (``[dates] slash = "day-first"``).
     """
-    parsed = _parse_date(value)
+    parsed = _parse_date(value, day_first)
     if parsed is not None and not EARLIEST_DATE <= parsed <= LATEST_DATE:
         raise ValueError(f"date {parsed.isoformat()} is out of range (1900-2200)")
     return parsed
 
 
-def _parse_date(value: object) -> date | None:
+def _parse_date(value: object, day_first: bool = False) -> date | None:
     """Read a date from YAML: a date, a datetime, ISO or YAML timestamp text, ``M/D/YYYY``
     or ``D.M.YYYY``.
 
@@ -82,6 +83,8 @@ def _parse_date(value: object) -> date | None:
             return date(year, month, day)
         if match := _SLASH_DATE.match(text):
             month, day, year = (int(part) for part in match.groups())
+            if day_first:
+                month, day = day, month
             return date(year, month, day)
         if match := _DOT_DATE.match(text):
             day, month, year = (int(part) for part in match.groups())

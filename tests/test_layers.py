@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "kbctl.ownership": 1,
     "kbctl.search": 1,
     "kbctl.selection": 1,
+    "kbctl.init": 1,
     # 2: policy over the facts
     "kbctl.policy": 2,
     "kbctl.rules": 2,

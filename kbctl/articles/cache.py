@@ -150,6 +150,8 @@ class ParseCache:
                     str(config.root),
                     sorted(config.fields.items()),
                     config.max_article_bytes,
+                    config.settings.dates,
+                    config.settings.ids,
                 )
             ).encode()
         ).hexdigest()

@@ -164,6 +164,11 @@ def _build_article(
             return default
         return default if result is None else result
 
+    day_first = config.settings.dates.slash == "day-first"
+
+    def read_date(value: object) -> Any:
+        return parse_date(value, day_first=day_first)
+
     article_id = coerce("id", parse_text) or relative.rsplit(".", 1)[0]
     title = coerce("title", parse_text) or _first_heading(body) or Path(relative).stem
     status = coerce("status", parse_text)
@@ -185,8 +190,8 @@ def _build_article(
         audience=normalise_audience(coerce("audience", parse_text)),
         product=coerce("product", parse_text),
         environment=coerce("environment", parse_text),
-        created=coerce("created", parse_date),
-        last_reviewed=coerce("last_reviewed", parse_date),
+        created=coerce("created", read_date),
+        last_reviewed=coerce("last_reviewed", read_date),
         reviewed_by=coerce("reviewed_by", parse_text),
         review_interval=coerce("review_interval", parse_interval),
         aliases=coerce("aliases", parse_list, ()),

@@ -15,6 +15,7 @@ from kbctl.cli import (
     check_cmd,
     config_cmd,
     history_cmd,
+    init_cmd,
     owners_cmd,
     search_cmd,
 )
@@ -114,7 +115,7 @@ def root(
 
 
 # Registration order is the order of `kbctl --help`: the daily commands first.
-for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd, config_cmd):
+for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd, config_cmd, init_cmd):
     _module.register(app)
 
 

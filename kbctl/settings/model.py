@@ -209,6 +209,35 @@ class CheckSection:
     )
 
 
+# --- kbctl init: ids and dates (settings block of the init work) ---
+
+
+@dataclass(frozen=True, slots=True)
+class IdsSection:
+    """[ids]: where article ids come from."""
+
+    source: str = setting(
+        Choice("key", "path"),
+        'Ids: "key" (the [fields] id keys, else the path) or "path" (the path, always).',
+        "key",
+        key="from",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DatesSection:
+    """[dates]: how front-matter dates are read."""
+
+    slash: str = setting(
+        Choice("month-first", "day-first"),
+        'Dates written with slashes: "month-first" (M/D/YYYY, as ms.date) or "day-first".',
+        "month-first",
+    )
+
+
+# --- end of the kbctl init block ---
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """kbctl.toml: the settings of one knowledge base."""
@@ -257,6 +286,12 @@ class Settings:
     )
     check: CheckSection = setting(  # noqa: RUF009
         Section(CheckSection), "Check rules.", factory=CheckSection
+    )
+    ids: IdsSection = setting(  # noqa: RUF009
+        Section(IdsSection), "Article ids.", factory=IdsSection
+    )
+    dates: DatesSection = setting(  # noqa: RUF009
+        Section(DatesSection), "Front-matter dates.", factory=DatesSection
     )
 
 
