@@ -8,13 +8,14 @@ error and without the noise init is there to avoid (ids, required keys, owners).
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, GitRepo
+from tests.conftest import Cli, GitRepo, run_kbctl
 
 
 def _config(repo: GitRepo) -> dict[str, Any]:
@@ -277,3 +278,12 @@ def test_a_broken_front_matter_does_not_stop_init(cli: Cli, git_repo: GitRepo) -
     git_repo.write("kb/billing/binary.md", b"---\ntitle: \xff\xfe\n---\n")
     _init(cli, git_repo)
     assert _config(git_repo)["content"] == "kb"
+
+
+def test_a_fifo_named_like_an_article_never_hangs_init(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    (base / "docs").mkdir(parents=True)
+    (base / "docs" / "a.md").write_text("---\ntitle: A\n---\nText\n", encoding="utf-8")
+    os.mkfifo(base / "docs" / "trap.md")
+    result = run_kbctl("init", str(base), "--dry-run", timeout=30)
+    assert result.returncode == 0, result.stderr

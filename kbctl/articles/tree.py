@@ -449,6 +449,23 @@ def on_disk(path: Path) -> Path:
 _LINK_REFUSED = "symbolic link; not read (kbctl never reads or edits through a link)"
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file, opened as articles are (no link followed,
+    no wait on a FIFO); empty when it is anything else or cannot be read."""
+    try:
+        handle = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return b""
+        return os.read(handle, size)
+    except OSError:
+        return b""
+    finally:
+        os.close(handle)
+
+
 def _check_readable(info: os.stat_result, max_bytes: int) -> None:
     mode = info.st_mode
     if stat.S_ISLNK(mode):

@@ -162,11 +162,9 @@ def _mkdocs_docs_dir(root: Path) -> str | None:
 
 
 def _head(path: Path, size: int = 65536) -> str:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(size).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    from kbctl.articles import read_head
+
+    return read_head(path, size).decode("utf-8", errors="replace")
 
 
 def _articles(scan: Scan, proposal: Proposal) -> list[ScannedFile]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kbctl.articles import read_head
 from kbctl.articles.parse import split_front_matter
 from kbctl.articles.yaml import read_front_matter
 
@@ -94,10 +95,8 @@ def _join(folder: str, name: str) -> str:
 
 
 def _scan_file(path: Path, relative: str) -> ScannedFile:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-    except OSError:
+    head = read_head(path, HEAD_BYTES)
+    if not head:
         return ScannedFile(relative, False)
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
     front, _body, _line, has_front = split_front_matter(text)
