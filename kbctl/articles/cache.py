@@ -150,6 +150,7 @@ class ParseCache:
                     str(config.root),
                     sorted(config.fields.items()),
                     config.max_article_bytes,
+                    config.settings.links.id_from_path,
                 )
             ).encode()
         ).hexdigest()

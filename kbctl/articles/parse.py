@@ -164,7 +164,11 @@ def _build_article(
             return default
         return default if result is None else result
 
-    article_id = coerce("id", parse_text) or relative.rsplit(".", 1)[0]
+    path_id = relative.rsplit(".", 1)[0]
+    if config.settings.links.id_from_path:
+        article_id = path_id  # [links] id_from_path: the base names articles by path
+    else:
+        article_id = coerce("id", parse_text) or path_id
     title = coerce("title", parse_text) or _first_heading(body) or Path(relative).stem
     status = coerce("status", parse_text)
     if status is None and meta.get("draft") is True:

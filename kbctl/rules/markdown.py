@@ -176,7 +176,9 @@ def _anchors(body: str, terms: bool) -> frozenset[str]:
     parsed = parse(body)
     names = {heading.anchor.casefold() for heading in parsed.headings} | parsed.html_anchors
     if terms:
+        # Hugo numbers a heading whose id a term already took (``cascade`` -> ``cascade-1``).
         names |= parsed.term_anchors
+        names |= {f"{name}-1" for name in parsed.term_anchors}
     return frozenset(names)
 
 
