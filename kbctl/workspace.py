@@ -285,6 +285,7 @@ class Workspace:
         """The frozen context the rules run on: the whole base, its diagnostics and files,
         ownership and roster, history (of the articles in scope; none without
         ``with_history``), the settings and ``today``."""
+        from kbctl.articles import site_files
         from kbctl.rules.registry import CheckContext
 
         scope = scope or Scope()
@@ -304,6 +305,7 @@ class Workspace:
             ownership=ownership.by_path,
             roster=ownership.roster,
             base_files=self.tree.files,
+            site_files=site_files(self.config),
             scope=scope.paths,
         )
 

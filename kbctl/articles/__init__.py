@@ -22,6 +22,7 @@ from kbctl.articles.base import (
     id_key,
     load_base,
     scan_article_files,
+    site_files,
 )
 from kbctl.articles.cache import ParseCache
 from kbctl.articles.edit import update_front_matter
@@ -74,6 +75,7 @@ __all__ = [
     "relative_path",
     "scan_article_files",
     "shown_path",
+    "site_files",
     "split_front_matter",
     "update_front_matter",
     "walk",

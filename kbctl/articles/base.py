@@ -32,6 +32,35 @@ def base_files(config: Config, tree: Tree | None = None) -> frozenset[str]:
     return (tree or Tree(config)).files
 
 
+def site_files(config: Config, limit: int = 200_000) -> frozenset[str]:
+    """The files of ``[links] static_dirs`` as the site serves them (``images/a.png``).
+
+    Folders are relative to kbctl.toml and must be inside its repository; a missing one
+    gives nothing. Links inside them are
+    not followed, hidden entries are skipped, and at most ``limit`` files are listed.
+    """
+    import os
+
+    from kbctl.config import repository_root
+
+    found: set[str] = set()
+    repository = repository_root(config.config_dir).resolve()
+    for name in config.settings.links.static_dirs:
+        top = (config.config_dir / name).resolve()
+        # Only folders of the base's own repository are listed.
+        if not top.is_dir() or not top.is_relative_to(repository):
+            continue
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            dirs[:] = [entry for entry in dirs if not entry.startswith(".")]
+            where = Path(folder).relative_to(top).as_posix()
+            for entry in files:
+                if not entry.startswith("."):
+                    found.add(entry if where == "." else f"{where}/{entry}")
+            if len(found) >= limit:
+                return frozenset(found)
+    return frozenset(found)
+
+
 def scan_article_files(
     config: Config, known: Iterable[str] = (), tree: Tree | None = None
 ) -> dict[str, tuple[int, int]]:

@@ -169,7 +169,11 @@ def _build_article(
     def read_date(value: object) -> Any:
         return parse_date(value, day_first=day_first)
 
-    article_id = coerce("id", parse_text) or relative.rsplit(".", 1)[0]
+    path_id = relative.rsplit(".", 1)[0]
+    if config.settings.ids.source == "path":
+        article_id = path_id  # [ids] from = "path": the base names articles by path
+    else:
+        article_id = coerce("id", parse_text) or path_id
     title = coerce("title", parse_text) or _first_heading(body) or Path(relative).stem
     status = coerce("status", parse_text)
     if status is None and meta.get("draft") is True:

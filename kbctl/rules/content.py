@@ -9,6 +9,8 @@ from typing import Any
 from kbctl.model import EXTERNAL_AUDIENCES, Article, Audience, Finding, Severity
 from kbctl.rules import markdown
 from kbctl.rules.registry import CheckContext, Rule, register
+from kbctl.rules.site import SiteMap, path_url, site_map
+from kbctl.values import glob_match_any
 
 _ARTICLE_SUFFIXES = (".md", ".markdown")
 
@@ -35,22 +37,59 @@ def _exists(path: str, context: CheckContext) -> str | None:
     return None
 
 
+def _site_target(article: Article, path_part: str, site: SiteMap) -> str | None:
+    """The article (or ``static:`` file) a site URL names; None when nothing answers to it."""
+    if path_part.startswith("/"):
+        url = site.site_path(path_part)
+        if url is None:
+            return None
+    else:
+        # Generators resolve relative links against the page's URL, not its file.
+        page = "/" + path_url(article.path, site.links.style) + "/"
+        url = posixpath.normpath(posixpath.join(page, path_part))
+    found = site.article_at(url)
+    if found is None and site.links.style == "hugo" and not path_part.startswith("/"):
+        # Hugo's link render hook (GetPage) tries a relative path from the site root too.
+        found = site.article_at(path_part)
+    if found is not None:
+        return found
+    return f"{STATIC}{url.strip('/')}" if site.static_file(url) else None
+
+
+STATIC = "static:"
+"""What a link served from a static folder resolves to (not a base file, not an article)."""
+
+
+def _ignored(target: str, patterns: tuple[str, ...]) -> bool:
+    return bool(patterns) and glob_match_any(
+        tuple(pattern.lstrip("/") for pattern in patterns), target.lstrip("/")
+    )
+
+
 def _local_links(
     article: Article, context: CheckContext
 ) -> Iterator[tuple[markdown.Link, int, str | None, str | None, str | None]]:
     """(link, file line, resolved path or None for a self link, anchor, existing file)."""
+    settings = context.config.settings.links
+    site = site_map(context.articles, settings, context.site_files)
     for link in markdown.links(article.body):
         if not markdown.is_local(link.target):
             continue
         path_part, anchor = markdown.split_target(link.target)
+        if _ignored(path_part or link.target, settings.ignore):
+            continue
         line = article.body_line + link.line - 1
         if not path_part:
             yield link, line, None, anchor, article.path
             continue
         resolved = resolve(article, path_part, context)
+        existing = _exists(resolved, context) if resolved is not None else None
+        if existing is None and site.active:
+            existing = _site_target(article, path_part, site)
+            resolved = resolved or existing or path_part
         if resolved is None:
             continue
-        yield link, line, resolved, anchor, _exists(resolved, context)
+        yield link, line, resolved, anchor, existing
 
 
 def _external_to_internal(article: Article, context: CheckContext) -> Iterator[Finding]:
@@ -93,7 +132,7 @@ BROKEN_LINK = register(
         id="KB402",
         name="broken-link",
         severity=Severity.ERROR,
-        summary="A relative link points to a file that is not in the base.",
+        summary="A relative link points to a file that is not in the base, or a site link (see `[links]`) to no article.",
         why="A broken link in a support article ends the agent's path to the answer.",
         fix="Point the link at the article's current path (articles moved?) or remove it.",
         article_check=_broken_links,
@@ -108,7 +147,8 @@ def _broken_anchors(article: Article, context: CheckContext) -> Iterator[Finding
         target = context.by_path.get(existing)
         if target is None:
             continue  # not an article (or not loadable): nothing to check the anchor against
-        if anchor.casefold() not in markdown.anchors(target.body):
+        terms = context.config.settings.links.term_anchors
+        if anchor.casefold() not in markdown.anchors(target.body, terms=terms):
             where = "this article" if target is article else target.path
             yield BROKEN_ANCHOR.finding(article, line, f"no heading #{anchor} in {where}")
 
@@ -139,7 +179,7 @@ MISSING_IMAGE = register(
         severity=Severity.ERROR,
         summary="An image the article shows is not in the base.",
         why="Screenshots carry the steps of many how-tos; a missing one leaves a gap in the instructions.",
-        fix="Add the image file (e.g. under `images/`) or fix its path.",
+        fix="Add the image file (e.g. under `images/`) or fix its path; site-absolute images are looked up in `[links] static_dirs`.",
         article_check=_missing_images,
     )
 )

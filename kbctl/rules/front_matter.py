@@ -76,6 +76,8 @@ def _present(article: Article, key: str, context: CheckContext) -> bool:
 
 def _required(article: Article, context: CheckContext) -> Iterator[Finding]:
     keys = [str(key) for key in context.params.get("keys", ())]
+    if context.config.settings.ids.source == "path":
+        keys = [key for key in keys if key != "id"]  # the path is the id
     if not article.has_front_matter:
         if keys:
             yield REQUIRED.finding(

@@ -53,7 +53,8 @@ class CheckContext:
     :func:`kbctl.ownership.resolve_ownership`'s result and ``roster`` the roster (None when
     there is none). ``by_path`` (every article by its base-relative path) and ``folders``
     (every folder holding a file of the base) are derived from ``articles`` and
-    ``base_files``. Collections are stored read-only (tuples, frozensets, mapping proxies),
+    ``base_files``; ``site_files`` are the files of the ``[links] static_dirs``, as the site
+    serves them (``images/a.png``). Collections are stored read-only (tuples, frozensets, mapping proxies),
     so no rule can change what the next rule sees.
     """
 
@@ -69,12 +70,14 @@ class CheckContext:
     params: Mapping[str, Any] = field(default_factory=dict)
     by_path: Mapping[str, Article] = field(default_factory=dict)
     folders: frozenset[str] = frozenset()
+    site_files: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         fix = partial(object.__setattr__, self)
         fix("articles", tuple(self.articles))
         fix("diagnostics", tuple(self.diagnostics))
         fix("base_files", frozenset(self.base_files))
+        fix("site_files", frozenset(self.site_files))
         if self.scope is not None:
             fix("scope", frozenset(self.scope))
         fix("params", _read_only(self.params))

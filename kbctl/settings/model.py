@@ -238,6 +238,64 @@ class DatesSection:
 # --- end of the kbctl init block ---
 
 
+# ---- [links] (links person): how site URLs map to articles -------------------------------
+
+LINK_STYLES = ("plain", "hugo", "mkdocs", "docusaurus", "jekyll")
+
+
+class Boolean(Kind):
+    """true or false."""
+
+    def parse(self, value: object, path: KeyPath) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, "true or false", value)
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True, slots=True)
+class LinksSection:
+    """[links]: site URLs and static files, for the link and image rules."""
+
+    style: str = setting(
+        Choice(*LINK_STYLES),
+        'How a file maps to its site URL: "plain" (no site URLs), "hugo", "mkdocs",'
+        ' "docusaurus" or "jekyll".',
+        "plain",
+    )
+    site_prefix: str = setting(
+        Text(), "Absolute link paths under this prefix are site URLs (e.g. /docs/).", "/"
+    )
+    url_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Front-matter keys holding an article's whole URL.",
+        ("permalink", "url"),
+    )
+    slug_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Front-matter keys replacing the last part of an article's URL.",
+        ("slug",),
+    )
+    alias_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Front-matter keys listing other URLs of an article (redirects).",
+        ("aliases", "redirect_from"),
+    )
+    static_dirs: tuple[str, ...] = setting(
+        Strings("folders"),
+        "Folders served at the site root (relative to kbctl.toml), e.g. static, assets.",
+        (),
+    )
+    ignore: tuple[str, ...] = setting(
+        Strings("globs"), "Link targets never checked (globs, e.g. /api/**).", ()
+    )
+    term_anchors: bool = setting(
+        Boolean(), "Definition-list terms are anchors too (Hugo autoDefinitionTermID).", False
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """kbctl.toml: the settings of one knowledge base."""
@@ -292,6 +350,9 @@ class Settings:
     )
     dates: DatesSection = setting(  # noqa: RUF009
         Section(DatesSection), "Front-matter dates.", factory=DatesSection
+    )
+    links: LinksSection = setting(  # noqa: RUF009
+        Section(LinksSection), "Site links and static files.", factory=LinksSection
     )
 
 
