@@ -44,9 +44,7 @@ def stale(
     ] = None,
     everything: Annotated[
         bool,
-        typer.Option(
-            "--all", help="List every article with its facts, not only the due ones."
-        ),
+        typer.Option("--all", help="List every article with its facts, not only the due ones."),
     ] = False,
     tag: TagOption = None,
     owner: OwnerOption = None,

@@ -29,11 +29,37 @@ Progress = Callable[[int, bool], None]
 PROGRESS_EVERY = 500  # commits between two progress calls
 
 
-def missing_ids(error: str | None) -> list[str]:
-    """The object ids git named in ``error`` as missing (may be empty)."""
-    if not error or not is_missing_object(error):
+# A missing commit shows only as the last line of git's complaint.
+WALK_BROKEN = re.compile(r"revision walk setup failed|failed to traverse parents", re.I)
+
+
+def is_damage(error: str | None) -> bool:
+    """Whether git's error says objects are missing (also a missing commit, which git
+    reports as a revision walk that could not be set up)."""
+    return is_missing_object(error) or bool(error and WALK_BROKEN.search(error))
+
+
+def missing_ids(handle: GitRepo, error: str | None) -> list[str]:
+    """The ids of missing objects: those in ``error``, else the ones a plain
+    ``git rev-list HEAD`` names (commits), so that a repaired clone can be recognised."""
+    if not is_damage(error):
         return []
-    return sorted(set(OBJECT_ID.findall(error)))
+    found = _named_missing(error or "")
+    if not found:
+        _status, _out, err = handle.run("rev-list", "HEAD")
+        found = _named_missing(err)
+    return sorted(found)
+
+
+def _named_missing(text: str) -> set[str]:
+    # Only ids on lines that say the object is missing: "failed to traverse parents of
+    # commit X" names a commit that is there.
+    return {
+        oid
+        for line in text.splitlines()
+        if re.search(r"could not read|unable to read|missing|bad object|not our ref", line, re.I)
+        for oid in OBJECT_ID.findall(line)
+    }
 
 
 def objects_present(handle: GitRepo, ids: Iterable[str]) -> bool:
@@ -90,7 +116,11 @@ def check_births(handle: GitRepo, walker: TrackingWalker, names: Iterable[str]) 
             *handle.pathspec(),
         )  # fmt: skip
         if status != 0:
-            reason = FIRST_UNKNOWN if is_missing_object(err) else f"first change unknown ({err.strip()[:80]})"
+            reason = (
+                FIRST_UNKNOWN
+                if is_missing_object(err)
+                else f"first change unknown ({err.strip()[:80]})"
+            )
             for name in born:
                 found[name] = reason
             continue

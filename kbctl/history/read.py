@@ -18,6 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config
+from kbctl.history.cache import (
+    CACHE_FORMAT,
+    commit_change,
+    facts_from_state,
+    read_cache,
+    settings_signature,
+    write_cache,
+)
 from kbctl.history.damage import (
     BLOBLESS_NOTICE,
     FIRST_UNKNOWN,
@@ -26,16 +34,9 @@ from kbctl.history.damage import (
     TrackingWalker,
     check_births,
     describe,
+    is_damage,
     missing_ids,
     objects_present,
-)
-from kbctl.history.cache import (
-    CACHE_FORMAT,
-    commit_change,
-    facts_from_state,
-    read_cache,
-    settings_signature,
-    write_cache,
 )
 from kbctl.history.git import (
     GitLog,
@@ -274,8 +275,8 @@ def _full_pass(
         )
         result = run_walk(handle, walker, ["HEAD"], mode, deadline, log)
         log = None
-        missing.update(missing_ids(result.error))
-        if result.complete or result.out_of_time or not is_missing_object(result.error):
+        missing.update(missing_ids(handle, result.error))
+        if result.complete or result.out_of_time or not is_damage(result.error):
             break
         first_error = first_error or result.error
     assert result is not None and walker is not None

@@ -72,10 +72,7 @@ def skipped_summary(skipped: Sequence[SkippedCommit]) -> str | None:
         return None
     kinds = Counter(skip_kind(item.reason) for item in skipped)
     why = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
-    return (
-        f"{len(skipped)} commit(s) skipped as noise ({why}); "
-        "list them: kbctl history --skipped"
-    )
+    return f"{len(skipped)} commit(s) skipped as noise ({why}); list them: kbctl history --skipped"
 
 
 def uncommitted(path: str) -> ArticleHistory:

@@ -182,7 +182,7 @@ class HistorySection:
     # --- history-honest: front-matter "modified" dates against git (stale JSON, KB305)
     modified_keys: tuple[str, ...] = setting(
         Strings("front-matter keys"),
-        'Front-matter keys that say when an article was last modified (not reviewed); the '
+        "Front-matter keys that say when an article was last modified (not reviewed); the "
         "first present is reported as front_matter_modified.",
         DEFAULT_MODIFIED_KEYS,
     )
