@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 ProblemSink = Callable[[Iterable["Diagnostic"]], None]
 NoticeSink = Callable[[str], None]
+# A long history pass reports (commits read so far, done); the CLI shows it on a terminal.
+ProgressSink = Callable[[int, bool], None]
 
 
 def _ignore_problems(_diagnostics: Iterable[Diagnostic]) -> None:
@@ -84,8 +86,11 @@ class Workspace:
         on_problems: ProblemSink = _ignore_problems,
         on_notice: NoticeSink = _ignore_notice,
         load_problems: bool = True,
+        on_progress: ProgressSink | None = None,
     ) -> None:
         self._kb = kb
+        self._on_progress = on_progress
+        self.last_history: HistoryReport | None = None
         self._on_problems = on_problems
         self._on_notice = on_notice
         self._load_problems = load_problems
@@ -215,9 +220,14 @@ class Workspace:
             prefetch, self._prefetch = self._prefetch, None
             self.built.add("history")
             report = read_history(
-                self.config, chosen, last_change_only=last_change_only, prefetch=prefetch
+                self.config,
+                chosen,
+                last_change_only=last_change_only,
+                prefetch=prefetch,
+                progress=self._on_progress,
             )
             self._histories[key] = report
+        self.last_history = report
         for message in report.notices:
             if message not in self._shown_notices:
                 self._shown_notices.add(message)

@@ -102,9 +102,26 @@ STALE = array_of(
         committed={"type": ["boolean", "null"]},
         git_reliable={"type": ["boolean", "null"]},
         git_note=MAYBE_TEXT,
+        front_matter_modified=DATE,
+        disagreement={
+            "type": ["object", "null"],
+            "properties": {"front_matter": DATE, "git": DATE, "days": {"type": "integer"}},
+            "required": ["front_matter", "git", "days"],
+            "additionalProperties": False,
+        },
         reason=TEXT,
     )
 )  # fmt: skip
+SKIPPED = array_of(
+    record(
+        "schema_version",
+        commit=TEXT,
+        authored=DATETIME,
+        subject=TEXT,
+        kind=TEXT,
+        reason=TEXT,
+    )
+)
 REVIEW = array_of(
     record(
         "schema_version", "id", "path", "title", "owners", "owner_source", "status",
@@ -209,5 +226,7 @@ SCHEMAS: dict[str, Schema] = {
     "owners --owner": OWNED,
     "flags": FLAGS,
     "history": HISTORY,
+    "history --skipped": SKIPPED,
+    "stale --all": STALE,
     "check": CHECK,
 }

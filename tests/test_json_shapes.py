@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "owners --owner": ("owners", "--owner", "@relay/billing", *TODAY),
     "flags": ("flags",),
     "history": ("history", "KB-0012"),
+    "history --skipped": ("history", "--skipped"),
+    "stale --all": ("stale", "--all", *TODAY),
     "check": ("check", *TODAY),
 }
 

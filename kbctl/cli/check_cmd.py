@@ -153,6 +153,11 @@ def check(
         scope = _filtered(scope, selected, ws)
     context = ws.check_context(as_of, scope, with_history=not no_history)
     result = run_check(context, settings, date_rules=not no_date_rules)
+    if ws.last_history is not None:
+        from kbctl.history.report import skipped_summary
+
+        if summary := skipped_summary(ws.last_history.skipped):
+            notice(summary)
     _emit(result, chosen, output, ws.config.root)
     if fails(result.findings, fail_on.value):
         raise typer.Exit(int(ExitCode.FINDINGS))

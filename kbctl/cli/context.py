@@ -68,8 +68,42 @@ def workspace(ctx: typer.Context, *, load_problems: bool = True) -> Workspace:
     from kbctl.workspace import Workspace
 
     return Workspace(
-        state(ctx).kb, on_problems=print_diagnostics, on_notice=notice, load_problems=load_problems
+        state(ctx).kb,
+        on_problems=print_diagnostics,
+        on_notice=notice,
+        load_problems=load_problems,
+        on_progress=HistoryProgress(),
     )
+
+
+class HistoryProgress:
+    """Shows a long history pass on stderr: only on a terminal, only after a second, on one
+    line that is cleared when the pass ends (pipes and CI logs see nothing)."""
+
+    DELAY = 1.0
+
+    def __init__(self) -> None:
+        import time
+
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, commits: int, done: bool) -> None:
+        """Report ``commits`` read so far (``done``: the pass ended)."""
+        import time
+
+        if not sys.stderr.isatty():
+            return
+        if done:
+            if self.shown:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+            return
+        if time.monotonic() - self.started < self.DELAY:
+            return
+        sys.stderr.write(f"\rkbctl: reading git history: {commits:,} commits...")
+        sys.stderr.flush()
+        self.shown = True
 
 
 @cache

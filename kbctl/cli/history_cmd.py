@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from kbctl.cli.options import (
 )
 from kbctl.errors import ExitCode
 
+if TYPE_CHECKING:
+    from kbctl.workspace import Workspace
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
@@ -39,6 +42,10 @@ def stale(
         int | None,
         typer.Option("--days", min=0, metavar="N", help="Also list articles due within N days."),
     ] = None,
+    everything: Annotated[
+        bool,
+        typer.Option("--all", help="List every article with its facts, not only the due ones."),
+    ] = False,
     tag: TagOption = None,
     owner: OwnerOption = None,
     status: StatusOption = None,
@@ -51,15 +58,21 @@ def stale(
     """List articles due or overdue for review, oldest first (exit 1 when any).
 
     Due = last_reviewed + review interval is past; without a review date the last content
-    change in git counts (moves and noise commits skipped). Git notices go to stderr.
+    change in git counts (moves and noise commits skipped). Git notices go to stderr, with
+    one line counting the commits skipped as noise (`kbctl history --skipped` lists them).
+    With --all every article is listed (exit 1 still only when some are due).
 
     Examples:
 
       kbctl stale --days 30
 
+      kbctl stale --all --format json
+
       kbctl stale --owner @relay/billing --format json
     """
-    from kbctl.policy.stale import stale_items
+    from kbctl.cli.context import notice
+    from kbctl.history.report import skipped_summary
+    from kbctl.policy.stale import is_due, stale_items
 
     selected = article_filter(tag, owner, status, audience, product, where)
     when = parse_day(today)
@@ -69,7 +82,12 @@ def stale(
     ownership = {path: found.owners for path, found in facts.by_path.items()}
     articles = selected.select(ws.articles, facts)
     report = ws.history(articles)
-    items = stale_items(articles, report.facts, ws.config, when, days=days, owners=ownership)
+    items = stale_items(
+        articles, report.facts, ws.config, when, days=days, owners=ownership, everything=everything
+    )
+    summary = skipped_summary(report.skipped)
+    if summary:
+        notice(summary)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import stale_record
@@ -78,28 +96,52 @@ def stale(
     else:
         from kbctl.render.table import print_stale
 
-        print_stale(stdout_console(), items, git_available=report.available)
-    if items:
+        print_stale(stdout_console(), items, git_available=report.available, everything=everything)
+    if any(is_due(item) for item in items):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
 def history(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
+    key: Annotated[
+        str | None, typer.Argument(metavar="[ID|PATH]", help="Article id or path.")
+    ] = None,
+    skipped: Annotated[
+        bool,
+        typer.Option(
+            "--skipped",
+            help="List the commits of the whole base skipped as noise (bulk sweeps, "
+            "ignore-revs), with the reason.",
+        ),
+    ] = False,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """Show an article's commits, newest first: date, author, subject; moves and skipped
-    noise commits (ignore-revs, bulk sweeps) are marked.
+    noise commits (ignore-revs, bulk sweeps) are marked. With --skipped (and no article):
+    every commit not counted as a content change, and why.
 
     Examples:
 
       kbctl history KB-0012
 
       kbctl history billing/refund-request.md --format json
+
+      kbctl history --skipped
     """
     from kbctl.cli.context import notice
+    from kbctl.errors import UsageError
 
     ws = workspace(ctx)
+    if skipped:
+        if key is not None:
+            raise UsageError(
+                "--skipped lists the whole base's skipped commits",
+                hint="drop ID|PATH, or drop --skipped for one article's commits",
+            )
+        _skipped(ws, output_format)
+        return
+    if key is None:
+        raise UsageError("give an article id or path", hint="or --skipped for noise commits")
     article = ws.article(key)
     log = ws.article_log(article)
     for message in log.notices:
@@ -115,3 +157,18 @@ def history(
     from kbctl.render.table import print_article_log
 
     print_article_log(stdout_console(), article, log)
+
+
+def _skipped(ws: Workspace, output_format: DataFormat) -> None:
+    """``kbctl history --skipped``."""
+    ws.prefetch_history()
+    report = ws.history()
+    if output_format is DataFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import skipped_json
+
+        write_data(dumps(skipped_json(report.skipped)))
+        return
+    from kbctl.render.table import print_skipped
+
+    print_skipped(stdout_console(), report.skipped)

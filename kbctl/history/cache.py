@@ -25,7 +25,7 @@ from kbctl.history.settings import (
 )
 from kbctl.model import ArticleHistory, Change
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: notes, partial, notices and missing ids of a damaged pass
 
 
 def settings_signature(
@@ -62,9 +62,15 @@ def commit_change(state: dict[str, Any], sha: str) -> Change:
 
 
 def facts_from_state(
-    state: dict[str, Any], paths: Iterable[str], *, unreliable: bool = False
+    state: dict[str, Any], paths: Iterable[str], *, boundary: frozenset[str] | None = None
 ) -> dict[str, ArticleHistory]:
-    """Facts of the articles at ``paths`` from a cacheable state (absent ones: uncommitted)."""
+    """Facts of the articles at ``paths`` from a cacheable state (absent ones: uncommitted).
+
+    ``boundary`` (the boundary commits of a shallow clone; None when the clone is whole):
+    a last change that is only the boundary commit has no known date, so ``last_change``
+    is None with the reason in ``note``, never the boundary's date. A change above the
+    boundary is a real one, but where the article began is beyond the clone.
+    """
     changes: dict[str, Change] = {}
 
     def change(sha: str | None) -> Change | None:
@@ -77,15 +83,27 @@ def facts_from_state(
     facts: dict[str, ArticleHistory] = {}
     stored = state["facts"]
     notes = state.get("notes", {})
+    partial = state.get("partial", {})
     for path in paths:
         row = stored.get(path)
         if row is None:
             facts[path] = uncommitted(path)
             continue
         last, first, count, authors, _born = row
-        note = notes.get(path)
-        if unreliable:
-            note = note or "shallow clone: date unreliable"
+        note = notes.get(path) or partial.get(path)
+        reliable = path not in notes
+        if boundary is not None:
+            first = None
+            if last is None or last in boundary:
+                when = commit_change(state, last).authored.date() if last else None
+                note = (
+                    "shallow clone: last change at or before the clone's boundary"
+                    + (f" ({when}; the real date is older or equal)" if when else "")
+                    + ", date unknown"
+                )
+                last, reliable = None, False
+            else:
+                note = note or "shallow clone: first change unknown"
         facts[path] = ArticleHistory(
             path=path,
             last_change=change(last),
@@ -93,7 +111,7 @@ def facts_from_state(
             commit_count=count,
             authors=frozenset(authors),
             committed=True,
-            reliable=not unreliable and path not in notes,
+            reliable=reliable,
             note=note,
         )
     return facts

@@ -26,6 +26,18 @@ from kbctl.history.cache import (
     settings_signature,
     write_cache,
 )
+from kbctl.history.damage import (
+    BLOBLESS_NOTICE,
+    FIRST_UNKNOWN,
+    OBJECT_MISSING,
+    Progress,
+    TrackingWalker,
+    check_births,
+    describe,
+    is_damage,
+    missing_ids,
+    objects_present,
+)
 from kbctl.history.git import (
     GitLog,
     GitRepo,
@@ -95,6 +107,8 @@ def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPr
     cached = read_cache(config) if use_cache and not handle.shallow else None
     if cached is not None and cached.get("signature") != plan.signature:
         cached = None
+    if cached is not None and objects_present(handle, cached.get("missing") or ()):
+        cached = None  # the repository was repaired: what could not be read now can
     # Start git before listing HEAD's tree: the log does not depend on it.
     if cached is not None and cached.get("head") == handle.head:
         plan.mode = "cached"
@@ -145,12 +159,15 @@ def read_history(
     last_change_only: bool = False,
     use_cache: bool = True,
     prefetch: HistoryPrefetch | None = None,
+    progress: Progress | None = None,
 ) -> HistoryReport:
     """Git facts for ``articles``: last content change, first commit, counts, authors.
 
     ``last_change_only`` stops reading once every article has its last change (for checks
     of a few files; first change and counts are then partial). ``prefetch`` is what
-    :func:`start_history` started. Never raises on git trouble: problems become notices.
+    :func:`start_history` started; ``progress`` is called with the commits read so far
+    during a full pass (see :mod:`kbctl.history.damage`). Never raises on git trouble:
+    problems become notices (also when the facts come from the cache).
     """
     plan = prefetch
     if plan is None or plan.config_root != config.root:
@@ -166,11 +183,14 @@ def read_history(
     state: dict[str, Any] | None = None
     if plan.mode == "cached":
         state = plan.cached
+        if state is not None:
+            notices.extend(state.get("notices", ()))
     elif plan.mode == "incremental" and plan.cached is not None:
         state = _incremental(handle, config, settings, plan.cached, plan.tracked,
                              plan.threshold, plan.renames, plan.log)  # fmt: skip
         plan.log = None
         if state is not None:
+            notices.extend(state.get("notices", ()))
             state["signature"] = plan.signature
             write_cache(config, state)
     from_cache = state is not None
@@ -180,7 +200,7 @@ def read_history(
         plan.log = None
         state, walk_notices, complete = _full_pass(
             handle, config, settings, plan.tracked, plan.threshold, plan.renames, wanted,
-            last_change_only, log,
+            last_change_only, log, progress,
         )  # fmt: skip
         notices.extend(walk_notices)
         if complete and cacheable and not last_change_only:
@@ -189,10 +209,13 @@ def read_history(
     if handle.shallow:
         notices.insert(
             0,
-            "shallow clone: git dates are unreliable (every article looks changed at the "
-            f"clone's boundary); fix: {SHALLOW_FIX}",
+            "shallow clone: git dates are unreliable (a change at the clone's boundary has "
+            f"no date: last_changed is null there); fix: {SHALLOW_FIX}",
         )
-    facts = facts_from_state(state, [a.path for a in articles], unreliable=handle.shallow)
+    if handle.partial:
+        notices.insert(0, BLOBLESS_NOTICE)
+    boundary = handle.boundary if handle.shallow else None
+    facts = facts_from_state(state, [a.path for a in articles], boundary=boundary)
     if last_change_only and not from_cache:
         # The walk stopped at each article's last change, so its first commit is unknown;
         # None makes rules that need it (an old draft's age) stay silent, not under-count.
@@ -217,10 +240,14 @@ def _full_pass(
     wanted: set[str] | None,
     last_change_only: bool,
     log: GitLog | None = None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, Any], list[str], bool]:
-    """Read the whole history (with fallbacks); return (state, notices, complete).
+    """Read the whole history (with fallbacks); return (state, notices, cacheable).
 
     ``log`` is a ``git log HEAD`` already started with ``renames`` (the first attempt).
+    A pass that met missing objects is still cacheable: its state lists the articles it
+    could not date (``notes``) or whose first change it does not know (``partial``), and
+    the missing object ids, so that a repaired repository is read again.
     """
     ignore = read_ignore_revs(ignore_rev_files(config, handle.toplevel, settings))
     notices: list[str] = []
@@ -231,10 +258,11 @@ def _full_pass(
     if renames != "off":
         attempts.append("off")
     result: WalkResult | None = None
-    walker: Walker | None = None
+    walker: TrackingWalker | None = None
     first_error: str | None = None
+    missing: set[str] = set()
     for mode in attempts:
-        walker = Walker(
+        walker = TrackingWalker(
             config,
             tracked,
             ignore,
@@ -243,15 +271,19 @@ def _full_pass(
             targets=wanted,
             last_change_only=last_change_only,
             keep_candidates=8 if settings.ignore_meta_only_keys else 0,
+            progress=progress,
         )
         result = run_walk(handle, walker, ["HEAD"], mode, deadline, log)
         log = None
-        if result.complete or result.out_of_time or not is_missing_object(result.error):
+        missing.update(missing_ids(handle, result.error))
+        if result.complete or result.out_of_time or not is_damage(result.error):
             break
         first_error = first_error or result.error
     assert result is not None and walker is not None
-    complete = result.complete
+    if progress is not None:
+        progress(walker.commits_read, True)
     undated: list[str] = []
+    partial: dict[str, str] = {}
     if first_error is not None:
         how = {"exact": "only exact renames followed", "off": "renames not followed"}
         mode_note = how.get(mode, "")
@@ -259,12 +291,7 @@ def _full_pass(
             f"missing objects in the repository ({first_error}); {mode_note}".rstrip("; ")
         )
         if mode != "auto" and result.complete:
-            maybe_cut = sorted(result.deleted_in_add_commits)
-            if maybe_cut:
-                notices.append(
-                    f"{len(maybe_cut)} article(s) may have a shortened history (a rename with "
-                    f"edits cannot be seen without the missing objects): {_short_list(maybe_cut)}"
-                )
+            partial = check_births(handle, walker, sorted(result.deleted_in_add_commits))
     if not result.complete:
         targets = walker.targets
         undated = sorted(
@@ -275,30 +302,42 @@ def _full_pass(
         if result.out_of_time:
             notices.append(
                 f"history reading stopped after the {settings.time_budget:g}s time budget "
-                f"(history.time_budget); {len(undated)} article(s) not dated: {_short_list(undated)}"
+                f"(history.time_budget); {len(undated)} article(s) not dated: {describe(undated)}"
             )
         else:
             if first_error is None:
                 notices.append(f"git log failed: {result.error}")
-            notices.append(
-                f"{len(undated)} article(s) could not be dated (missing objects): "
-                f"{_short_list(undated)}; fix: `git fsck`, or clone the repository again"
-            )
+            # The walk stopped at the damage: those with a last change keep it (the walk
+            # goes newest first), but where they began is beyond the damage.
+            for name in targets:
+                facts = walker.facts[name]
+                if facts.last is not None and not facts.born:
+                    partial.setdefault(name, FIRST_UNKNOWN)
+    if undated and not result.out_of_time:
+        notices.append(
+            f"{len(undated)} article(s) {OBJECT_MISSING}: {describe(undated)}; "
+            "fix: `git fsck`, or clone the repository again"
+        )
+    if partial:
+        notices.append(
+            f"{len(partial)} article(s) with a first change unknown (objects missing): "
+            f"{describe(sorted(partial))}"
+        )
     if settings.ignore_meta_only_keys and result.complete:
         apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
     state = _state_from_walk(handle.head or "", threshold, walker, result)
     for name in undated:
-        state["notes"][name] = "could not be dated" + (
-            " (time budget)" if result.out_of_time else " (missing objects)"
+        state["notes"][name] = (
+            "could not be dated (time budget)" if result.out_of_time else OBJECT_MISSING
         )
-    for name in result.deleted_in_add_commits if first_error else ():
-        state["notes"].setdefault(name, "history may be cut at an unfollowed rename")
-    return state, notices, complete and first_error is None
-
-
-def _short_list(names: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    for name, reason in partial.items():
+        state["facts"][name][1] = None
+        state["partial"][name] = reason
+    state["notices"] = list(notices)
+    state["missing"] = sorted(missing)
+    damaged_but_known = first_error is not None or bool(missing)
+    cacheable = not result.out_of_time and (result.complete or damaged_but_known)
+    return state, notices, cacheable
 
 
 def _state_from_walk(
@@ -327,6 +366,9 @@ def _state_from_walk(
         "facts": facts,
         "skipped": skipped,
         "notes": {},
+        "partial": {},
+        "notices": [],
+        "missing": [],
     }
 
 
@@ -362,6 +404,8 @@ def _incremental(
         apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
     new = _state_from_walk(handle.head or "", threshold, walker, result)
     old_facts: dict[str, list[Any]] = cached["facts"]
+    old_notes: dict[str, str] = cached.get("notes", {})
+    old_partial: dict[str, str] = cached.get("partial", {})
     merged_facts: dict[str, list[Any]] = {}
     commits = dict(cached["commits"])
     commits.update(new["commits"])
@@ -372,6 +416,15 @@ def _incremental(
             return None  # it came from outside the tracked set: a full pass knows better
         last, first, count, authors, born = previous
         window = new["facts"][name]
+        # What the damaged pass could not know stays unknown (under the article's new name).
+        old_name = decode_path(raw)
+        if old_name in old_notes:
+            if window[0] is None:
+                new["notes"][name] = old_notes[old_name]
+            else:
+                new["partial"][name] = FIRST_UNKNOWN  # dated now; its beginning still not
+        if old_name in old_partial:
+            new["partial"][name] = old_partial[old_name]
         merged_facts[name] = [
             window[0] or last,
             first,
@@ -385,6 +438,8 @@ def _incremental(
     new["commits"] = commits
     new["facts"] = merged_facts
     new["skipped"] = new["skipped"] + cached["skipped"]
+    new["notices"] = list(cached.get("notices", ()))
+    new["missing"] = list(cached.get("missing", ()))
     used = {row[0] for row in merged_facts.values()} | {row[1] for row in merged_facts.values()}
     used |= {sha for sha, _why in new["skipped"]}
     new["commits"] = {sha: value for sha, value in commits.items() if sha in used}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,6 +58,21 @@ class ArticleLog:
     notices: list[str] = field(default_factory=list)
     available: bool = True
     committed: bool = True
+
+
+def skip_kind(reason: str) -> str:
+    """The kind of a skip reason: "bulk", "ignore-revs", or the reason's first word."""
+    return reason.split(":", 1)[0].split(" (", 1)[0].strip() or "noise"
+
+
+def skipped_summary(skipped: Sequence[SkippedCommit]) -> str | None:
+    """One line for stderr: how many commits were skipped as noise, why, how to list them
+    (None when none were)."""
+    if not skipped:
+        return None
+    kinds = Counter(skip_kind(item.reason) for item in skipped)
+    why = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+    return f"{len(skipped)} commit(s) skipped as noise ({why}); list them: kbctl history --skipped"
 
 
 def uncommitted(path: str) -> ArticleHistory:

@@ -275,7 +275,7 @@ def flags_table(console: Console, flags: Sequence[OpenFlag]) -> None:
 
 
 if TYPE_CHECKING:
-    from kbctl.history import ArticleLog
+    from kbctl.history import ArticleLog, SkippedCommit
     from kbctl.policy.stale import StaleItem
 
 
@@ -288,8 +288,11 @@ def _local_date(moment: object) -> str | None:
     return moment.astimezone().date().isoformat()
 
 
-def print_stale(console: Console, items: Sequence[StaleItem], *, git_available: bool) -> None:
-    """``kbctl stale``: articles due or overdue, oldest first, with the evidence for each."""
+def print_stale(
+    console: Console, items: Sequence[StaleItem], *, git_available: bool, everything: bool = False
+) -> None:
+    """``kbctl stale``: articles due or overdue (with ``everything``: every article), oldest
+    first, with the evidence for each."""
 
     def changed(item: StaleItem) -> str | None:
         facts = item.history
@@ -320,8 +323,14 @@ def print_stale(console: Console, items: Sequence[StaleItem], *, git_available: 
             )
             for item in items
         ),
-        title=f"Due for review: {len(items)}" if items else None,
-        empty="nothing is due for review",
+        title=(
+            f"Articles: {len(items)}"
+            if everything
+            else f"Due for review: {len(items)}"
+            if items
+            else None
+        ),
+        empty="no articles" if everything else "nothing is due for review",
     )
 
 
@@ -329,6 +338,20 @@ def _overdue_text(days: int | None) -> str:
     if days is None:
         return "never reviewed"
     return f"{days}d" if days > 0 else f"in {-days}d"
+
+
+def print_skipped(console: Console, skipped: Sequence[SkippedCommit]) -> None:
+    """``kbctl history --skipped``: the commits not counted as content changes, and why."""
+    print_table(
+        console,
+        ["date", "commit", "why", "subject"],
+        (
+            (_local_date(item.authored), item.commit[:10], item.reason, item.subject)
+            for item in skipped
+        ),
+        title=f"Skipped as noise: {len(skipped)}" if skipped else None,
+        empty="no commits were skipped as noise",
+    )
 
 
 def print_article_log(console: Console, article: Article, log: ArticleLog) -> None:

@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from kbctl.history import ArticleLog
+from kbctl.history import ArticleLog, SkippedCommit
+from kbctl.history.report import skip_kind
 from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
 from kbctl.ownership import NO_OWNER, Ownership, Roster
 from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
@@ -149,6 +150,16 @@ def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:
             "committed": facts.committed if facts else None,
             "git_reliable": facts.reliable if facts else None,
             "git_note": facts.note if facts else None,
+            "front_matter_modified": item.modified.value if item.modified else None,
+            "disagreement": (
+                {
+                    "front_matter": item.disagreement.front_matter,
+                    "git": item.disagreement.git,
+                    "days": item.disagreement.days,
+                }
+                if item.disagreement
+                else None
+            ),
             "flags": flag_records(article.flags),
             "reason": item.reason,
         }
@@ -291,6 +302,23 @@ def history_json(article: Article, log: ArticleLog) -> Record:
             "notices": list(log.notices),
         }
     )
+
+
+def skipped_json(skipped: Sequence[SkippedCommit]) -> list[Record]:
+    """``kbctl history --skipped --format json``: the commits not counted as content
+    changes, newest first, and why."""
+    return [
+        _versioned(
+            {
+                "commit": item.commit,
+                "authored": item.authored,
+                "subject": item.subject,
+                "kind": skip_kind(item.reason),
+                "reason": item.reason,
+            }
+        )
+        for item in skipped
+    ]
 
 
 def check_json(

@@ -160,7 +160,9 @@ def _rule_table(where: str, table: object) -> dict[str, dict[str, Any]]:
 def check_settings(section: Mapping[str, Any]) -> CheckSettings:
     """Validate the ``[check]`` config section; raise ConfigError on a wrong value."""
     rules = {
-        rule.id: RuleSetting(enabled=True, severity=rule.severity, params=dict(rule.params))
+        rule.id: RuleSetting(
+            enabled=rule.enabled_by_default, severity=rule.severity, params=dict(rule.params)
+        )
         for rule in all_rules()
     }
     for rule_id, change in _rule_table("[check.rules]", section.get("rules", {})).items():

@@ -143,6 +143,7 @@ class Rule:
     needs_history: bool = False
     skip_archived: bool = True
     whole_base: bool = False  # reports on every article even when the run is scoped
+    enabled_by_default: bool = True  # False: on only when [check.rules] turns it on
 
     @property
     def family(self) -> Family:
@@ -202,4 +203,11 @@ def find_rule(key: str) -> Rule | None:
 
 def _load_rule_modules() -> None:
     # Importing the modules registers their rules; the import is idempotent.
-    from kbctl.rules import content, flags, front_matter, ownership, staleness  # noqa: F401
+    from kbctl.rules import (  # noqa: F401
+        content,
+        flags,
+        front_matter,
+        history_dates,
+        ownership,
+        staleness,
+    )

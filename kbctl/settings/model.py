@@ -59,6 +59,13 @@ DEFAULT_IGNORE_REVS = (".kbctl-ignore-revs", ".git-blame-ignore-revs")
 DEFAULT_BULK_THRESHOLD = 50
 DEFAULT_BULK_SHARE = 0.25
 DEFAULT_TIME_BUDGET = 300.0
+# "Modified" dates (someone touched it), as site generators and their plugins name them;
+# review dates (ms.date, last_reviewed, reviewed) answer another question and are not here.
+DEFAULT_MODIFIED_KEYS = (
+    "lastmod", "last_modified_date", "last_modified_at", "last_modified", "modified",
+    "updated", "date_modified",
+)  # fmt: skip
+DEFAULT_DISAGREEMENT_DAYS = 365
 SEVERITIES = ("info", "warning", "error")
 OFF_VALUES = ("off", "false", "none", "disable", "disabled")
 
@@ -171,6 +178,18 @@ class HistorySection:
         Choice("auto", "exact", "off"),
         'Rename detection: "auto" (-M; exact only in blobless clones), "exact", "off".',
         "auto",
+    )
+    # --- history-honest: front-matter "modified" dates against git (stale JSON, KB305)
+    modified_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Front-matter keys that say when an article was last modified (not reviewed); the "
+        "first present is reported as front_matter_modified.",
+        DEFAULT_MODIFIED_KEYS,
+    )
+    disagreement_days: int = setting(
+        Integer(1, "a whole number of days"),
+        "Front-matter modified date and git's last change disagree beyond this many days.",
+        DEFAULT_DISAGREEMENT_DAYS,
     )
 
 
