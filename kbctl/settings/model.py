@@ -12,6 +12,7 @@ from typing import Any
 
 from kbctl.settings.kinds import (
     ArrayOf,
+    Boolean,
     Choice,
     Integer,
     Interval,
@@ -161,6 +162,12 @@ class HistorySection:
         Strings("front-matter keys"),
         "Commits that change only these front-matter keys are not content changes.",
         (),
+    )
+    default_meta_only_keys: bool = setting(
+        Boolean(),
+        "Also treat well-known localisation metadata (ms.openlocfilehash, ms.sourcegitcommit, "
+        "ms.lasthandoff, ms.locfileid, ...) as ignorable when the base has such keys.",
+        True,
     )
     time_budget: float = setting(
         Positive("a positive number of seconds"),
