@@ -8,7 +8,6 @@ per file per commit.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -78,13 +77,19 @@ def classify(before: bytes, after: bytes, ignored: Iterable[str]) -> FileChange:
     # Trailing spaces and line endings do not show when Markdown is rendered.
     old_lines = [line.rstrip() for line in old_body]
     new_lines = [line.rstrip() for line in new_body]
-    shape: tuple[tuple[int, int], ...] = ()
+    shape: tuple[int, int] = (0, 0)
     if old_lines != new_lines:
-        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-        shape = tuple(
-            (i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        # Lines removed and added (as multisets): the shape of the edit, in linear time. A
+        # line-by-line diff (difflib) cost 2 ms a file: a minute on a bot-kept base.
+        removed = Counter(old_lines)
+        removed.subtract(new_lines)
+        shape = (
+            sum(count for count in removed.values() if count > 0),
+            -sum(count for count in removed.values() if count < 0),
         )
-    return FileChange(bool(seen or shape), (seen, shape))
+        if shape == (0, 0):
+            shape = (1, 1)  # only the order of lines changed
+    return FileChange(bool(seen) or shape != (0, 0), (seen, shape))
 
 
 def sweep_signature(changes: Sequence[FileChange]) -> tuple[object, ...] | None:

@@ -125,7 +125,10 @@ def article_pathspec(config: Config, prefix: str) -> tuple[str, ...]:
         last = pattern.rstrip("/").rsplit("/", 1)[-1]
         if not last or last == "**":
             return ()  # a glob for every file: no narrowing is possible
-        spec = f":(glob)**/{last}"
+        # "*.md" in git's default pathspec matches at any depth, and costs a third of the
+        # glob magic's ":(glob)**/*.md" (measured: 0.55 s against 1.65 s of git's CPU).
+        plain = last.startswith("*") and not any(c in last[1:] for c in "*?[]\\")
+        spec = last if plain else f":(glob)**/{last}"
         if spec not in includes:
             includes.append(spec)
     excludes: list[str] = []
@@ -137,7 +140,11 @@ def article_pathspec(config: Config, prefix: str) -> tuple[str, ...]:
             body += "**"
         if "/" not in pattern.rstrip("/"):
             body = "**/" + body  # a name without a folder matches at any depth
-        excludes.append(f":(glob,exclude){prefix}{body}")
+        folder = body.removesuffix("/**")
+        if folder != body and not any(c in folder for c in "*?[]\\"):
+            excludes.append(f":(exclude){prefix}{folder}/")  # a plain prefix: cheaper
+        else:
+            excludes.append(f":(glob,exclude){prefix}{body}")
     return (*includes, *excludes) if includes else ()
 
 

@@ -284,46 +284,38 @@ def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> Non
     """Decide noise per file per commit for the candidates the walk kept, and set each
     article's last content change to the newest candidate a reader could see.
 
-    Reads blobs (one ``git cat-file --batch``) only for candidates that need a verdict:
-    changes that may touch only ``keys``, merges, and files of bulk commits (with a sample
-    of each bulk commit's other files, to recognise a sweep by its repeated edit).
+    Reads blobs only where a verdict is needed, in rounds (one ``git cat-file --batch``
+    each): first every article's newest uncertain candidate; the next one only for articles
+    whose candidate was noise. A bulk commit's sample (to recognise a sweep by its repeated
+    edit) is read the first time one of its files is asked about.
     """
-    wanted: dict[tuple[str, bytes, bytes], FileChange | None] = {}
-    bulk: set[str] = set()
-    for facts in walker.facts.values():
-        for commit, old, path, kind in facts.candidates:
-            if kind == "certain":
-                break
-            wanted[(commit.sha, old, path)] = None
-            if kind == "bulk":
-                bulk.add(commit.sha)
-    for sha in bulk:
-        for old, path in walker.bulk_entries.get(sha, ()):
-            wanted.setdefault((sha, old, path), None)
-    if not wanted:
-        return
-    pairs = list(wanted)
-    specs: list[str] = []
-    for sha, old, path in pairs:
-        specs.append(f"{sha}^:{_spec_path(walker.repo_path(old))}")
-        specs.append(f"{sha}:{_spec_path(walker.repo_path(path))}")
-    blobs = cat_files(handle, specs)
     ignored = tuple(keys)
-    for index, pair in enumerate(pairs):
-        before, after = blobs[2 * index], blobs[2 * index + 1]
-        if before is not None and after is not None:
-            wanted[pair] = classify(before, after, ignored)
-    sweeps = {
-        sha: sweep_signature([c for (s, _o, _p), c in wanted.items() if s == sha and c])
-        for sha in bulk
-    }
+    changes: dict[tuple[str, bytes, bytes], FileChange | None] = {}
+    sweeps: dict[str, tuple[object, ...] | None] = {}
     counted: dict[str, int] = {}
-    for facts in walker.facts.values():
-        if not facts.candidates:
-            continue
-        chosen = None
-        for commit, old, path, kind in facts.candidates:
-            change = wanted.get((commit.sha, old, path))
+    pending = {name: 0 for name, facts in walker.facts.items() if facts.candidates}
+    while pending:
+        need: set[tuple[str, bytes, bytes]] = set()
+        new_bulk: set[str] = set()
+        for name, index in pending.items():
+            commit, old, path, kind = walker.facts[name].candidates[index]
+            if kind == "certain":
+                continue
+            if (commit.sha, old, path) not in changes:
+                need.add((commit.sha, old, path))
+            if kind == "bulk" and commit.sha not in sweeps:
+                new_bulk.add(commit.sha)
+                need.update((commit.sha, o, p) for o, p in walker.bulk_entries.get(commit.sha, ()))
+        need.difference_update(changes)
+        _classify_all(handle, walker, sorted(need), ignored, changes)
+        for sha in new_bulk:
+            sample = [changes.get((sha, o, p)) for o, p in walker.bulk_entries.get(sha, ())]
+            sweeps[sha] = sweep_signature([change for change in sample if change])
+        following: dict[str, int] = {}
+        for name, index in pending.items():
+            facts = walker.facts[name]
+            commit, old, path, kind = facts.candidates[index]
+            change = changes.get((commit.sha, old, path))
             if kind == "certain":
                 visible = True
             elif change is None:
@@ -333,11 +325,14 @@ def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> Non
                     kind == "bulk" and change.signature == sweeps.get(commit.sha)
                 )
             if visible:
-                chosen = commit
+                facts.last = commit
                 if kind == "bulk":
                     counted[commit.sha] = counted.get(commit.sha, 0) + 1
-                break
-        facts.last = chosen
+            elif index + 1 < len(facts.candidates):
+                following[name] = index + 1
+            else:
+                facts.last = None
+        pending = following
     if counted:
         walker.skipped[:] = [
             (commit, f"{why}; counted for {counted[commit.sha]} whose own text changed")
@@ -345,6 +340,27 @@ def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> Non
             else (commit, why)
             for commit, why in walker.skipped
         ]
+
+
+def _classify_all(
+    handle: GitRepo,
+    walker: Walker,
+    pairs: Sequence[tuple[str, bytes, bytes]],
+    ignored: Sequence[str],
+    changes: dict[tuple[str, bytes, bytes], FileChange | None],
+) -> None:
+    if not pairs:
+        return
+    specs: list[str] = []
+    for sha, old, path in pairs:
+        specs.append(f"{sha}^:{_spec_path(walker.repo_path(old))}")
+        specs.append(f"{sha}:{_spec_path(walker.repo_path(path))}")
+    blobs = cat_files(handle, specs)
+    for index, pair in enumerate(pairs):
+        before, after = blobs[2 * index], blobs[2 * index + 1]
+        changes[pair] = (
+            None if before is None or after is None else classify(before, after, ignored)
+        )
 
 
 def meta_only_keys(
