@@ -29,8 +29,10 @@ Progress = Callable[[int, bool], None]
 PROGRESS_EVERY = 500  # commits between two progress calls
 
 
-# A missing commit shows only as the last line of git's complaint.
-WALK_BROKEN = re.compile(r"revision walk setup failed|failed to traverse parents", re.I)
+# A missing commit: git cannot set up or simplify the walk (the latter with a pathspec).
+WALK_BROKEN = re.compile(
+    r"revision walk setup failed|failed to traverse parents|cannot simplify commit", re.I
+)
 
 
 def is_damage(error: str | None) -> bool:

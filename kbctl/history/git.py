@@ -51,6 +51,7 @@ class GitRepo:
     shallow: bool
     partial: bool
     boundary: frozenset[str] = frozenset()
+    article_spec: tuple[str, ...] = ()
 
     def run(self, *args: str) -> tuple[int, bytes, str]:
         """Run ``git ARGS`` in the toplevel; (status, stdout bytes, stderr text)."""
@@ -64,11 +65,16 @@ class GitRepo:
         return status, out, err
 
     def pathspec(self) -> list[str]:
-        """Arguments that limit a diff or log to the base (names stay repo-relative:
-        ``--relative`` is not applied to the combined diffs of merges)."""
-        if not self.prefix:
-            return []
-        return ["--", self.prefix]
+        """Arguments that limit a log to article-like files anywhere in the repository.
+
+        Not to the base folder: a restructure that moves the content folder out of the base
+        and back is then a pair of renames, not a delete and a re-add; and missing objects
+        that are not articles (old images) are never read. Names stay repo-relative
+        (``--relative`` is not applied to the combined diffs of merges).
+        """
+        if not self.article_spec:
+            return ["--", self.prefix] if self.prefix else []
+        return ["--", *self.article_spec]
 
 
 def open_git(config: Config) -> tuple[GitRepo | None, str | None]:
@@ -90,6 +96,7 @@ def open_git(config: Config) -> tuple[GitRepo | None, str | None]:
         return None, "the base is not inside the git working tree: no history to read"
     prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
     handle = GitRepo(repo, toplevel, Path(repo.git_dir), prefix, None, False, False)
+    handle.article_spec = article_pathspec(config, prefix)
     try:
         status, out, _err = handle.run("rev-parse", "--is-shallow-repository")
     except git.GitCommandNotFound:
@@ -103,6 +110,42 @@ def open_git(config: Config) -> tuple[GitRepo | None, str | None]:
         with contextlib.suppress(OSError):
             handle.boundary = frozenset(shallow_file.read_text().split())
     return handle, None
+
+
+def article_pathspec(config: Config, prefix: str) -> tuple[str, ...]:
+    """Git pathspecs for article-like files anywhere in the repository, minus the excludes.
+
+    Each include glob is widened to its last segment at any depth (``docs/*.md`` becomes
+    ``:(glob)**/*.md``): a file's earlier paths may lie outside the base. The walk only
+    follows files that are articles at HEAD, so the extra names cost output, not verdicts.
+    Excludes apply inside the base only (that is where they are written).
+    """
+    includes: list[str] = []
+    for pattern in config.include:
+        last = pattern.rstrip("/").rsplit("/", 1)[-1]
+        if not last or last == "**":
+            return ()  # a glob for every file: no narrowing is possible
+        # "*.md" in git's default pathspec matches at any depth, and costs a third of the
+        # glob magic's ":(glob)**/*.md" (measured: 0.55 s against 1.65 s of git's CPU).
+        plain = last.startswith("*") and not any(c in last[1:] for c in "*?[]\\")
+        spec = last if plain else f":(glob)**/{last}"
+        if spec not in includes:
+            includes.append(spec)
+    excludes: list[str] = []
+    for pattern in config.exclude:
+        body = pattern.lstrip("/")
+        if not body or body.startswith("!"):
+            continue
+        if body.endswith("/"):
+            body += "**"
+        if "/" not in pattern.rstrip("/"):
+            body = "**/" + body  # a name without a folder matches at any depth
+        folder = body.removesuffix("/**")
+        if folder != body and not any(c in folder for c in "*?[]\\"):
+            excludes.append(f":(exclude){prefix}{folder}/")  # a plain prefix: cheaper
+        else:
+            excludes.append(f":(glob,exclude){prefix}{body}")
+    return (*includes, *excludes) if includes else ()
 
 
 def _is_partial_clone(repo: git.Repo) -> bool:
@@ -214,6 +257,112 @@ class GitLog:
         self.stderr.close()
         self.auto.proc = None  # nothing left for GitPython's finaliser to clean up
         return status, errors
+
+
+class DenseMerges:
+    """Which files each merge really resolved: the dense combined diff (``--cc``).
+
+    ``-c --name-status`` lists every file that differs from all parents, so a clean merge of
+    two branches that both touched a file looks like an edit by whoever merged. ``--cc``
+    drops the hunks whose result is one parent's text as is; what remains was resolved by
+    hand. Git gives that only as a patch, so a second ``git log --merges --cc`` runs (started
+    at the first merge the walk meets) and only its ``diff --cc`` lines are read.
+    """
+
+    def __init__(self, handle: GitRepo, rev_range: Sequence[str]) -> None:
+        self.handle = handle
+        self.rev_range = list(rev_range)
+        self.found: dict[str, set[bytes]] = {}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.done = False
+        self.failed = False
+        self._lines: Iterator[bytes] | None = None
+        self._current: set[bytes] | None = None
+
+    def _start(self) -> None:
+        import subprocess
+
+        args = [
+            "git", "-c", "core.quotePath=false", "-c", "diff.external=", "log", "--merges",
+            "--cc", "--no-color", "--no-ext-diff", "--no-textconv", "--topo-order",
+            "--format=%x1e%H", *self.rev_range, *self.handle.pathspec(),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            args,
+            cwd=self.handle.toplevel,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_git_env(),
+        )
+        assert self.process.stdout is not None
+        self._lines = iter(self.process.stdout)
+
+    def resolved(self, sha: str) -> set[bytes] | None:
+        """Repo-relative paths the merge ``sha`` resolved; None if git could not say."""
+        if sha in self.found:
+            return self.found.pop(sha)
+        if self.process is None and not self.done:
+            self._start()
+        while not self.done:
+            assert self._lines is not None
+            line = next(self._lines, None)
+            if line is None:
+                self.done = True
+                self.failed = self.finish() != 0
+                break
+            if line[:1] == b"\x1e":
+                current = line[1:].strip().decode("ascii", "replace")
+                self._current = self.found.setdefault(current, set())
+            elif line.startswith(b"diff --cc ") and self._current is not None:
+                self._current.add(unquote_path(line[10:].rstrip(b"\n")))
+            if sha in self.found and self._current is not self.found[sha]:
+                return self.found.pop(sha)
+        if self.failed:
+            return None
+        return self.found.pop(sha, set())
+
+    def finish(self) -> int:
+        """Stop git (if still running); its exit status."""
+        if self.process is None:
+            return 0
+        with contextlib.suppress(OSError):
+            if not self.done:
+                self.process.kill()
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+        status = self.process.wait()
+        self.done = True
+        return status
+
+
+def _git_env() -> dict[str, str]:
+    import os
+
+    return {**os.environ, "GIT_FLUSH": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+
+
+_ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13}
+
+
+def unquote_path(raw: bytes) -> bytes:
+    """A path as git prints it in a diff header, C-quoted when it holds odd bytes."""
+    if not (raw.startswith(b'"') and raw.endswith(b'"') and len(raw) >= 2):
+        return raw
+    body, out, index = raw[1:-1], bytearray(), 0
+    while index < len(body):
+        byte = body[index : index + 1]
+        if byte != b"\\":
+            out += byte
+            index += 1
+            continue
+        escape = body[index + 1 : index + 2]
+        if escape.isdigit():
+            out.append(int(body[index + 1 : index + 4], 8) & 0xFF)
+            index += 4
+        else:
+            out.append(_ESCAPES.get(escape, escape[0] if escape else 92))
+            index += 2
+    return bytes(out)
 
 
 def is_ancestor(handle: GitRepo, old: object) -> bool:

@@ -13,7 +13,7 @@ import contextlib
 import gc
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +62,10 @@ from kbctl.history.settings import (
     ignore_rev_files,
     read_ignore_revs,
 )
-from kbctl.history.walk import Walker, WalkResult, apply_meta_only, run_walk
+from kbctl.history.walk import Walker, WalkResult, apply_meta_only, meta_only_keys, run_walk
 from kbctl.model import Article
+
+CANDIDATES = 12  # changes kept per article while its last content change is undecided
 
 
 @dataclass
@@ -173,6 +175,8 @@ def read_history(
     if plan is None or plan.config_root != config.root:
         plan = _make_plan(config, use_cache, start_git=not last_change_only)
     handle, settings = plan.handle, plan.settings
+    keys = meta_only_keys(settings.ignore_meta_only_keys, settings.default_meta_only_keys, articles)
+    settings = replace(settings, ignore_meta_only_keys=keys)
     if handle is None:
         return HistoryReport({}, [plan.why_not or "no git history"], [], available=False)
     notices: list[str] = []
@@ -270,7 +274,8 @@ def _full_pass(
             handle.boundary,
             targets=wanted,
             last_change_only=last_change_only,
-            keep_candidates=8 if settings.ignore_meta_only_keys else 0,
+            keep_candidates=CANDIDATES,
+            meta_keys=settings.ignore_meta_only_keys,
             progress=progress,
         )
         result = run_walk(handle, walker, ["HEAD"], mode, deadline, log)
@@ -323,7 +328,7 @@ def _full_pass(
             f"{len(partial)} article(s) with a first change unknown (objects missing): "
             f"{describe(sorted(partial))}"
         )
-    if settings.ignore_meta_only_keys and result.complete:
+    if result.complete:
         apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
     state = _state_from_walk(handle.head or "", threshold, walker, result)
     for name in undated:
@@ -394,14 +399,14 @@ def _incremental(
         ignore,
         threshold,
         handle.boundary,
-        keep_candidates=8 if settings.ignore_meta_only_keys else 0,
+        keep_candidates=CANDIDATES,
+        meta_keys=settings.ignore_meta_only_keys,
     )
     deadline = time.monotonic() + settings.time_budget
     result = run_walk(handle, walker, [f"{old}..HEAD"], renames, deadline, log)
     if not result.complete:
         return None
-    if settings.ignore_meta_only_keys:
-        apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
+    apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
     new = _state_from_walk(handle.head or "", threshold, walker, result)
     old_facts: dict[str, list[Any]] = cached["facts"]
     old_notes: dict[str, str] = cached.get("notes", {})

@@ -1,22 +1,30 @@
 """The walk: fold ``git log`` records into per-article facts, newest to oldest.
 
 Pure moves (rename score 100) follow the article without counting as a content change; a
-copy (an article made from a template) starts a new history; changes made inside merges are
-seen through ``-c``. Noise commits (listed in an ignore-revs file, or touching more articles
-than the bulk threshold) are reported, not counted.
+copy (an article made from a template) starts a new history; a merge is an edit only for
+the files it resolved (the dense combined diff, :class:`~kbctl.history.git.DenseMerges`).
+Commits listed in an ignore-revs file are noise. Noise is otherwise decided per file per
+commit (:func:`apply_meta_only`): a change of ignorable front-matter keys only is noise; in
+a commit over the bulk threshold, a file that got the same small edit as most of the commit
+(a sweep) is noise, and a file whose own text changed (a retranslation) is a content change.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kbctl.config import Config
-from kbctl.history.git import GitLog, GitRepo, cat_files, decode_path
+from kbctl.history.changes import (
+    DEFAULT_META_ONLY_KEYS,
+    FileChange,
+    classify,
+    sweep_signature,
+)
+from kbctl.history.git import DenseMerges, GitLog, GitRepo, cat_files, decode_path
 from kbctl.history.log import Commit, records
 from kbctl.history.report import HistoryEntry
+from kbctl.model import Article
 
 
 @dataclass(slots=True)
@@ -28,7 +36,10 @@ class Facts:
     count: int = 0
     authors: set[str] = field(default_factory=set)
     born: bool = False
-    candidates: list[tuple[Commit, bytes, bytes]] = field(default_factory=list)
+    # Changes that may be the last content change, newest first, with their kind: "certain"
+    # (ends the list), "small" (noise only if meta-only), "merge", "bulk" (may be a sweep).
+    candidates: list[tuple[Commit, bytes, bytes, str]] = field(default_factory=list)
+    settled: bool = False  # no older change can be the last content change
     log: list[HistoryEntry] | None = None
 
 
@@ -46,6 +57,9 @@ class WalkResult:
     deleted_in_add_commits: set[str] = field(default_factory=set)  # born next to deletions
 
 
+SWEEP_SAMPLE = 24  # files of a bulk commit compared to tell a sweep from a rewrite
+
+
 class Walker:
     """Folds ``git log`` records into per-article facts, newest to oldest."""
 
@@ -61,6 +75,7 @@ class Walker:
         last_change_only: bool = False,
         collect: bool = False,
         keep_candidates: int = 0,
+        meta_keys: Sequence[str] = (),
     ) -> None:
         from kbctl.articles import is_article_path
 
@@ -83,6 +98,14 @@ class Walker:
         self.skipped: list[tuple[Commit, str]] = []
         self.article_like: dict[bytes, bool] = {}
         self.born_beside_delete: set[str] = set()
+        self.meta_keys = tuple(meta_keys)
+        self.prefix = b""  # the base folder, repo-relative (set by run_walk)
+        self.dense: DenseMerges | None = None  # set by run_walk
+        self.bulk_entries: dict[str, list[tuple[bytes, bytes]]] = {}  # sha -> sampled (old, path)
+
+    def repo_path(self, path: bytes) -> bytes:
+        """A walk path (base-relative, or ``../`` + repo-relative) as a repo-relative path."""
+        return path[3:] if path.startswith(b"../") else self.prefix + path
 
     def done(self) -> bool:
         """Whether every target article is resolved, so the walk can stop early."""
@@ -114,18 +137,23 @@ class Walker:
 
     def fold(self, commit: Commit, entries: list[tuple[bytes, bytes, bytes]]) -> None:
         """Apply one commit (its name-status entries) to the facts and the path map."""
+        paths = self.paths
+        if commit.parents > 1:
+            entries = self._resolved_in_merge(commit, entries)
         noise = None
         if self.ignore_revs or (self.threshold and len(entries) > self.threshold):
             noise = self._noise(commit, entries)
             if noise is not None:
                 self.skipped.append((commit, noise))
-        paths = self.paths
+                if self.keep_candidates and noise.startswith("bulk"):
+                    self._sample(commit, entries)
         if commit.parents > 1:
             for status, _old, path in entries:
                 name = paths.get(path)
                 if name is not None:
-                    self._record(name, commit, noise, path, b"", False)
-                    if status and all(letter == 65 for letter in status):  # added in the merge
+                    added = bool(status) and all(letter == 65 for letter in status)
+                    self._record(name, commit, noise, path, b"" if added else path, False)
+                    if added:  # added in the merge
                         self._born(name, path)
             return
         beside_delete: bool | None = None  # whether the commit deletes a path; asked once
@@ -150,6 +178,27 @@ class Walker:
                     if beside_delete:
                         self.born_beside_delete.add(name)
 
+    def _resolved_in_merge(
+        self, commit: Commit, entries: list[tuple[bytes, bytes, bytes]]
+    ) -> list[tuple[bytes, bytes, bytes]]:
+        """The merge's entries that it really resolved (all of them if git cannot say)."""
+        if self.dense is None or not any(entry[2] in self.paths for entry in entries):
+            return entries
+        resolved = self.dense.resolved(commit.sha)
+        if resolved is None:
+            return entries
+        return [entry for entry in entries if self.repo_path(entry[2]) in resolved]
+
+    def _sample(self, commit: Commit, entries: list[tuple[bytes, bytes, bytes]]) -> None:
+        """Keep a few of a bulk commit's edited articles, to tell a sweep from a rewrite."""
+        sample: list[tuple[bytes, bytes]] = []
+        for status, old, path in entries:
+            if status[:1] in (b"M", b"R") and status != b"R100" and path in self.paths:
+                sample.append((old or path, path))
+                if len(sample) >= SWEEP_SAMPLE:
+                    break
+        self.bulk_entries[commit.sha] = sample
+
     def _record(
         self, name: str, commit: Commit, noise: str | None, path: bytes, old: bytes, move: bool
     ) -> None:
@@ -162,14 +211,31 @@ class Walker:
         if facts.log is not None:
             kind = "skipped" if noise else ("move" if move else "content")
             facts.log.append(HistoryEntry(commit.change(), kind, decode_path(path), noise))
-        if noise or move:
+        if move or facts.settled:
             return
-        if self.keep_candidates and len(facts.candidates) < self.keep_candidates:
-            facts.candidates.append((commit, old, path))
-        if facts.last is None:
-            facts.last = commit
-            if self.last_change_only:
-                self.unresolved.discard(name)
+        bulk = noise is not None and noise.startswith("bulk") and bool(old)
+        if noise and not (bulk and self.keep_candidates):
+            return  # ignore-revs; a bulk import; or no per-file verdicts asked for
+        if not self.keep_candidates:
+            facts.last = facts.last or commit
+            self._settle(name, facts)
+            return
+        if bulk:
+            kind = "bulk"
+        elif not old or not self.meta_keys:
+            kind = "certain"  # an addition, or no key whose change alone is noise
+        else:
+            kind = "merge" if commit.parents > 1 else "small"
+        facts.candidates.append((commit, old, path, kind))
+        if kind != "bulk" and facts.last is None:
+            facts.last = commit  # until apply_meta_only decides
+        if kind == "certain" or len(facts.candidates) >= self.keep_candidates:
+            self._settle(name, facts)
+
+    def _settle(self, name: str, facts: Facts) -> None:
+        facts.settled = True
+        if self.last_change_only:
+            self.unresolved.discard(name)
 
     def _born(self, name: str, path: bytes) -> None:
         self.facts[name].born = True
@@ -186,6 +252,8 @@ def run_walk(
 ) -> WalkResult:
     """Stream one ``git log`` through ``walker``; stop early when it is done or out of time."""
     log = log or GitLog(handle, rev_range, renames)
+    walker.prefix = handle.prefix.encode("utf-8", "surrogateescape")
+    walker.dense = DenseMerges(handle, rev_range)
     result = WalkResult(walker.facts, walker.paths, walker.skipped)
     chunks = log.chunks(deadline)
     stopped = False
@@ -200,6 +268,7 @@ def run_walk(
     finally:
         result.out_of_time = log.out_of_time
         status, errors = log.finish(kill=stopped or result.out_of_time or not finished)
+        walker.dense.finish()
     result.stopped_early = stopped
     result.deleted_in_add_commits = walker.born_beside_delete
     if result.out_of_time:
@@ -212,48 +281,109 @@ def run_walk(
 
 
 def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> None:
-    """Skip last changes that only touched front-matter keys in ``keys`` (e.g. ms.date)."""
-    ignored = {key.casefold() for key in keys}
-    pairs: list[tuple[str, Commit, bytes, bytes]] = []
-    for name, facts in walker.facts.items():
-        for commit, old, path in facts.candidates:
-            if old:  # merges and additions cannot be "front matter only"
-                pairs.append((name, commit, old, path))
+    """Decide noise per file per commit for the candidates the walk kept, and set each
+    article's last content change to the newest candidate a reader could see.
+
+    Reads blobs only where a verdict is needed, in rounds (one ``git cat-file --batch``
+    each): first every article's newest uncertain candidate; the next one only for articles
+    whose candidate was noise. A bulk commit's sample (to recognise a sweep by its repeated
+    edit) is read the first time one of its files is asked about.
+    """
+    ignored = tuple(keys)
+    changes: dict[tuple[str, bytes, bytes], FileChange | None] = {}
+    sweeps: dict[str, tuple[object, ...] | None] = {}
+    counted: dict[str, int] = {}
+    pending = {name: 0 for name, facts in walker.facts.items() if facts.candidates}
+    while pending:
+        need: set[tuple[str, bytes, bytes]] = set()
+        new_bulk: set[str] = set()
+        for name, index in pending.items():
+            commit, old, path, kind = walker.facts[name].candidates[index]
+            if kind == "certain":
+                continue
+            if (commit.sha, old, path) not in changes:
+                need.add((commit.sha, old, path))
+            if kind == "bulk" and commit.sha not in sweeps:
+                new_bulk.add(commit.sha)
+                need.update((commit.sha, o, p) for o, p in walker.bulk_entries.get(commit.sha, ()))
+        need.difference_update(changes)
+        _classify_all(handle, walker, sorted(need), ignored, changes)
+        for sha in new_bulk:
+            sample = [changes.get((sha, o, p)) for o, p in walker.bulk_entries.get(sha, ())]
+            sweeps[sha] = sweep_signature([change for change in sample if change])
+        following: dict[str, int] = {}
+        for name, index in pending.items():
+            facts = walker.facts[name]
+            commit, old, path, kind = facts.candidates[index]
+            change = changes.get((commit.sha, old, path))
+            if kind == "certain":
+                visible = True
+            elif change is None:
+                visible = kind != "bulk"  # unreadable: as before, bulk is noise, else content
+            else:
+                visible = change.visible and not (
+                    kind == "bulk" and change.signature == sweeps.get(commit.sha)
+                )
+            if visible:
+                facts.last = commit
+                if kind == "bulk":
+                    counted[commit.sha] = counted.get(commit.sha, 0) + 1
+            elif index + 1 < len(facts.candidates):
+                following[name] = index + 1
+            else:
+                facts.last = None
+        pending = following
+    if counted:
+        walker.skipped[:] = [
+            (commit, f"{why}; counted for {counted[commit.sha]} whose own text changed")
+            if commit.sha in counted
+            else (commit, why)
+            for commit, why in walker.skipped
+        ]
+
+
+def _classify_all(
+    handle: GitRepo,
+    walker: Walker,
+    pairs: Sequence[tuple[str, bytes, bytes]],
+    ignored: Sequence[str],
+    changes: dict[tuple[str, bytes, bytes], FileChange | None],
+) -> None:
     if not pairs:
         return
     specs: list[str] = []
-    for _name, commit, old, path in pairs:
-        specs.append(f"{commit.sha}^:{handle.prefix}{decode_path(old)}")
-        specs.append(f"{commit.sha}:{handle.prefix}{decode_path(path)}")
+    for sha, old, path in pairs:
+        specs.append(f"{sha}^:{_spec_path(walker.repo_path(old))}")
+        specs.append(f"{sha}:{_spec_path(walker.repo_path(path))}")
     blobs = cat_files(handle, specs)
-    verdict: dict[tuple[str, str], bool] = {}
-    for index, (name, commit, _old, _path) in enumerate(pairs):
+    for index, pair in enumerate(pairs):
         before, after = blobs[2 * index], blobs[2 * index + 1]
-        meta_only = (
-            before is not None
-            and after is not None
-            and _reader_view(before, ignored, walker.config)
-            == _reader_view(after, ignored, walker.config)
+        changes[pair] = (
+            None if before is None or after is None else classify(before, after, ignored)
         )
-        verdict[(name, commit.sha)] = meta_only
-    for name, facts in walker.facts.items():
-        if not facts.candidates:
-            continue
-        chosen = None
-        for commit, _old, _path in facts.candidates:
-            if not verdict.get((name, commit.sha), False):
-                chosen = commit
+
+
+def meta_only_keys(
+    configured: Sequence[str], use_defaults: bool, articles: Sequence[Article]
+) -> tuple[str, ...]:
+    """The configured ignorable keys, plus the built-in localisation keys the base uses.
+
+    The built-in ones are added only when some article carries one of them, so that a base
+    without them never pays for reading old versions of its articles.
+    """
+    keys = list(configured)
+    if use_defaults:
+        defaults = {key.casefold(): key for key in DEFAULT_META_ONLY_KEYS}
+        present: set[str] = set()
+        for article in articles:
+            present.update(k for k in map(str.casefold, article.meta) if k in defaults)
+            if len(present) == len(defaults):
                 break
-        if chosen is not facts.last:
-            facts.last = chosen
+        known = {key.casefold() for key in keys}
+        keys += [defaults[key] for key in sorted(present) if key not in known]
+    return tuple(keys)
 
 
-def _reader_view(data: bytes, ignored: set[str], config: Config) -> tuple[str, str] | None:
-    """What a reader sees of an article: its body and the front matter minus ``ignored``."""
-    from kbctl.articles import parse_article
-
-    article, _diagnostics = parse_article(data, "blob.md", Path("blob.md"), config)
-    if article is None:
-        return None
-    meta = {key: value for key, value in article.meta.items() if key.casefold() not in ignored}
-    return article.body, json.dumps(meta, sort_keys=True, default=str)
+def _spec_path(raw: bytes) -> str:
+    # The raw bytes as git wrote them (not NFC: an NFD name must be asked for as NFD).
+    return raw.decode("utf-8", "surrogateescape")

@@ -186,6 +186,18 @@ class Positive(Number):
         return {"type": "number", "exclusiveMinimum": 0}
 
 
+class Boolean(Kind):
+    """true or false."""
+
+    def parse(self, value: object, path: KeyPath) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, "true or false", value)
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
 class Choice(Kind):
     """One of a few words."""
 

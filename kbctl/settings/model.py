@@ -12,6 +12,7 @@ from typing import Any
 
 from kbctl.settings.kinds import (
     ArrayOf,
+    Boolean,
     Choice,
     Integer,
     Interval,
@@ -169,6 +170,12 @@ class HistorySection:
         "Commits that change only these front-matter keys are not content changes.",
         (),
     )
+    default_meta_only_keys: bool = setting(
+        Boolean(),
+        "Also treat well-known localisation metadata (ms.openlocfilehash, ms.sourcegitcommit, "
+        "ms.lasthandoff, ms.locfileid, ...) as ignorable when the base has such keys.",
+        True,
+    )
     time_budget: float = setting(
         Positive("a positive number of seconds"),
         "Seconds for one history pass before reporting a partial result.",
@@ -260,18 +267,6 @@ class DatesSection:
 # ---- [links] (links person): how site URLs map to articles -------------------------------
 
 LINK_STYLES = ("plain", "hugo", "mkdocs", "docusaurus", "jekyll")
-
-
-class Boolean(Kind):
-    """true or false."""
-
-    def parse(self, value: object, path: KeyPath) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, "true or false", value)
-        return value
-
-    def schema(self) -> dict[str, Any]:
-        return {"type": "boolean"}
 
 
 @dataclass(frozen=True, slots=True)
