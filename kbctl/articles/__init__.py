@@ -24,7 +24,7 @@ from kbctl.articles.base import (
     scan_article_files,
 )
 from kbctl.articles.cache import ParseCache
-from kbctl.articles.edit import update_front_matter
+from kbctl.articles.edit import preview_front_matter, update_front_matter
 from kbctl.articles.edit_text import edit_front_matter_bytes
 from kbctl.articles.parse import (
     normalise_audience,
@@ -66,6 +66,7 @@ __all__ = [
     "normalise_status",
     "on_disk",
     "parse_article",
+    "preview_front_matter",
     "read_article",
     "read_article_bytes",
     "read_front_matter",
