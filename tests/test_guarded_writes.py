@@ -164,3 +164,18 @@ def test_on_a_terminal_no_writes_nothing_and_yes_writes(kb: GitRepo) -> None:
     assert output.count("marked KB-") == OVERDUE
     after = snapshot(kb.path / "kb")
     assert all(after[name][0] != before[name][0] for name in before)
+
+
+def test_the_diff_keeps_line_endings_and_escapes_controls() -> None:
+    from kbctl.render.diff import unified_diff
+
+    before = b"---\r\nid: KB-1\r\ntitle: a\x1b[2J\r\n---\r\n::error::x\r\nend"
+    after = before.replace(b"id: KB-1", b"id: KB-2")
+    diff = unified_diff("a.md", before, after)
+    assert diff.startswith("--- a.md\n+++ a.md\n@@ ")
+    assert "-id: KB-1\r\n+id: KB-2\r\n" in diff  # CRLF kept: patch -p0 applies it
+    assert " title: a\\x1b[2J\r\n" in diff
+    assert "\x1b" not in diff
+    assert unified_diff("a.md", before, before) == ""
+    tail = unified_diff("b.md", b"x: 1\n::error::y", b"x: 2\n::error::y")
+    assert tail.endswith(" \\x3a:error::y\n\\ No newline at end of file\n")
