@@ -40,6 +40,9 @@ TODAY = "2026-11-22"
 
 # Colour codes are the only escape sequences Rich writes here; anything else came from data.
 RICH_SGR = re.compile(r"\x1b\[[0-9;]*m")
+# kbctl's own OSC 8 hyperlinks on search hits: a file:// URL whose every unsafe character is
+# %-encoded (a file name cannot end the sequence or smuggle a control character).
+KBCTL_LINK = re.compile(r"\x1b\]8;id=[0-9]+;file://[A-Za-z0-9%/._~-]*\x1b\\|\x1b\]8;;\x1b\\")
 RAW = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
@@ -134,7 +137,7 @@ def run_in_pipes(args: tuple[str, ...], cwd: Path) -> tuple[str, str]:
 
 def assert_inert(output: str, where: str) -> None:
     """No raw control, bidi or undecodable character from data; no workflow-command line."""
-    visible = RICH_SGR.sub("", output)
+    visible = KBCTL_LINK.sub("", RICH_SGR.sub("", output))
     raw = RAW.search(visible)
     assert raw is None, (
         f"{where}: raw {raw.group()!r} in {visible[max(raw.start() - 60, 0) : raw.end() + 20]!r}"

@@ -25,7 +25,7 @@ from kbctl.articles.base import (
     site_files,
 )
 from kbctl.articles.cache import ParseCache
-from kbctl.articles.edit import update_front_matter
+from kbctl.articles.edit import preview_front_matter, update_front_matter
 from kbctl.articles.edit_text import edit_front_matter_bytes
 from kbctl.articles.parse import (
     normalise_audience,
@@ -68,6 +68,7 @@ __all__ = [
     "normalise_status",
     "on_disk",
     "parse_article",
+    "preview_front_matter",
     "read_article",
     "read_article_bytes",
     "read_front_matter",

@@ -59,10 +59,7 @@ def update_front_matter(
         info = _editable_file(folder, name, shown)
         with _edit_lock(config, relative, shown):
             original = _read_no_follow(folder, name, shown)
-            if callable(updates):
-                current, _diagnostics = parse_article(original, relative, path, config)
-                updates = updates(current)
-            edited = edit_front_matter_bytes(original, updates, shown=shown)
+            updates, edited = _edited(original, updates, relative, path, config, shown)
             if edited == original:
                 return updates
             _replace_in_folder(folder, name, edited, info.st_mode, shown)
@@ -74,6 +71,49 @@ def update_front_matter(
             return updates
     finally:
         os.close(folder)
+
+
+def preview_front_matter(
+    path: Path,
+    updates: Mapping[str, object | None] | Callable[[Article | None], Mapping[str, object | None]],
+    *,
+    shown: str | None = None,
+    config: Config | None = None,
+) -> tuple[bytes, bytes]:
+    """(the file's bytes now, the bytes :func:`update_front_matter` would write): for
+    ``--dry-run``. Writes nothing, not even a lock file.
+
+    The file is read and checked as :func:`update_front_matter` does (no links, inside the
+    base, writable) and the edit is computed by the same function, so a file that would be
+    refused raises the same :class:`~kbctl.errors.EditError` here.
+    """
+    path = Path(path)
+    shown = shown or str(path)
+    if config is None:
+        config = Config(root=path.absolute().parent)
+    folder, name, relative = _article_folder(path, config, shown)
+    try:
+        _editable_file(folder, name, shown)
+        original = _read_no_follow(folder, name, shown)
+        _updates, edited = _edited(original, updates, relative, path, config, shown)
+        return original, edited
+    finally:
+        os.close(folder)
+
+
+def _edited(
+    original: bytes,
+    updates: Mapping[str, object | None] | Callable[[Article | None], Mapping[str, object | None]],
+    relative: str,
+    path: Path,
+    config: Config,
+    shown: str,
+) -> tuple[Mapping[str, object | None], bytes]:
+    """(the updates, the file's new bytes): the one edit both writing and previewing use."""
+    if callable(updates):
+        current, _diagnostics = parse_article(original, relative, path, config)
+        updates = updates(current)
+    return updates, edit_front_matter_bytes(original, updates, shown=shown)
 
 
 _LOCK_TIMEOUT_S = 30.0

@@ -14,6 +14,7 @@ from kbctl.cli import (
     articles_cmd,
     check_cmd,
     config_cmd,
+    edit_cmd,
     history_cmd,
     init_cmd,
     owners_cmd,
@@ -115,7 +116,16 @@ def root(
 
 
 # Registration order is the order of `kbctl --help`: the daily commands first.
-for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd, config_cmd, init_cmd):
+for _module in (
+    search_cmd,
+    articles_cmd,
+    edit_cmd,
+    history_cmd,
+    owners_cmd,
+    check_cmd,
+    config_cmd,
+    init_cmd,
+):
     _module.register(app)
 
 

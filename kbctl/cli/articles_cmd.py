@@ -103,4 +103,4 @@ def show_article(
         return
     from kbctl.render.table import article_view
 
-    article_view(stdout_console(), article)
+    article_view(stdout_console(), article, ws.config.root)

@@ -135,6 +135,8 @@ def stdout_console() -> Console:
     piped = not sys.stdout.isatty()
     width = PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None
     return DataConsole(
+        # NO_COLOR: no escape codes at all (Rich alone would still write bold and links).
+        color_system=None if os.environ.get("NO_COLOR") else "auto",
         highlight=False,
         soft_wrap=piped,
         width=width,

@@ -17,6 +17,7 @@ from kbctl.cli.context import (
     workspace,
     write_data,
 )
+from kbctl.cli.guard import DryRunOption, YesOption
 from kbctl.cli.options import (
     OWNER_HELP,
     AudienceOption,
@@ -316,17 +317,21 @@ def review_mark(
     commit: Annotated[
         bool, typer.Option("--commit", help="Commit the edited files: docs(kb): mark ... reviewed.")
     ] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Record a review: set last_reviewed (and reviewed_by, status) in the front matter.
 
-    Only those keys change; every other byte of the file stays as it was.
+    Only those keys change; every other byte of the file stays as it was. --dry-run shows
+    the diff instead; more than 5 files asks first (--yes to skip; needed off a terminal).
 
     Examples:
 
       kbctl review mark KB-0012 --status validated
 
-      kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --commit
+      kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --dry-run
     """
+    from kbctl.cli import guard
     from kbctl.policy.marks import review_updates
     from kbctl.policy.queue import due_for_review
 
@@ -348,6 +353,12 @@ def review_mark(
         if not targets:
             notice("nothing is due for review")
             return
+        if not owner:
+            # The whole base's due articles: say how many and whose before anything happens.
+            notice(
+                f"--all-due without --owner: {len(targets)} articles of every owner: "
+                + guard.describe_owners(targets, facts)
+            )
     who = _reviewer(by, config, facts.roster)
     new_status = status  # already canonical (aliases such as draft accepted)
 
@@ -356,7 +367,14 @@ def review_mark(
             current, config, on=reviewed_on, by=who, status=new_status, clear_flags=clear_flags
         )
 
-    edited, refused = _edit_all([(article, mark) for article in targets], config)
+    changes = [(article, mark) for article in targets]
+    if dry_run:
+        guard.dry_run(changes, config)
+        return
+    guard.confirm_many(
+        changes, config, yes=yes, action=f"mark {len(targets)} articles reviewed by {who}"
+    )
+    edited, refused = _edit_all(changes, config)
     done = [article for article, _updates in edited]
     for article in done:
         notice(f"marked {article.id} reviewed on {reviewed_on} by {who} ({article.path})")
@@ -390,10 +408,13 @@ def flag(
     on: Annotated[
         str | None, typer.Option("--date", metavar="DATE", help="Flag date (default: today).")
     ] = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
 ) -> None:
     """Flag an article as wrong ("flag it or fix it"): who, when, why go into its front matter.
 
     `kbctl flags` lists open flags; `kbctl review mark ID --clear-flags` clears them.
+    --dry-run shows the diff instead (--yes is accepted: one file never asks).
 
     Examples:
 
@@ -414,6 +435,12 @@ def flag(
     def add_flag(current: Article) -> dict[str, object | None]:
         return flag_updates(current, config, on=flagged_on, by=who, reason=reason)
 
+    if dry_run:
+        from kbctl.cli.guard import dry_run as show_dry_run
+
+        show_dry_run([(article, add_flag)], config)
+        return
+    del yes  # one file: never asks
     ((_article, updates),), _refused_count = _edit_all([(article, add_flag)], config)
     (flags,) = updates.values()
     count = len(flags) if isinstance(flags, list) else 1

@@ -24,6 +24,10 @@ from kbctl.cli.options import (
 from kbctl.errors import ExitCode
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from kbctl.model import Hit
     from kbctl.search.index import Progress
 
 # Builds touching fewer files than this finish in a blink: no progress bar for them.
@@ -70,6 +74,15 @@ def search_command(
             help="Skip the freshness check (only when a hook runs `kbctl index` on changes).",
         ),
     ] = False,
+    open_hit: Annotated[
+        int | None,
+        typer.Option(
+            "--open",
+            min=1,
+            metavar="N",
+            help="Open the N-th hit in $VISUAL/$EDITOR at its best passage (prints no hits).",
+        ),
+    ] = None,
 ) -> None:
     """Search the base: Russian and English word forms, typos, wrong keyboard layout.
 
@@ -88,6 +101,8 @@ def search_command(
       kbctl search 0x80070005 --status validated --format json
 
       kbctl search gfhjkm --format vimgrep   (wrong layout: finds "пароль")
+
+      kbctl search "refund limit" --open 1
     """
     from kbctl.search.query import SearchFilter
 
@@ -100,12 +115,15 @@ def search_command(
         result = ws.search(
             " ".join(words),
             filters,
-            limit=limit,
+            limit=max(limit, open_hit or 0),
             progress=progress,
             refresh=not no_refresh,
         )
     for message in result.notices:
         notice(message)
+    if open_hit is not None and result.hits:
+        _open_hit(ws.config.root, result.hits, open_hit)
+        return
     if output_format is HitFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import hit_record
@@ -123,7 +141,7 @@ def search_command(
         from kbctl.cli.context import stdout_console
         from kbctl.render.table import print_hits
 
-        print_hits(stdout_console(), result.hits)
+        print_hits(stdout_console(), result.hits, root=ws.config.root)
     if not result.hits:
         message = "no articles match"
         if filters.active:
@@ -132,6 +150,22 @@ def search_command(
         if result.suggestion:
             notice(f'did you mean: kbctl search "{result.suggestion}"')
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _open_hit(root: Path, hits: Sequence[Hit], number: int) -> None:
+    """``--open N``: the N-th hit in the editor, at the line of its best passage."""
+    from kbctl.cli.edit_cmd import open_in_editor
+    from kbctl.errors import UsageError
+    from kbctl.textsafe import one_line
+
+    if number > len(hits):
+        raise UsageError(
+            f"--open {number}: there are only {len(hits)} hits",
+            hint=f"--open 1 to {len(hits)}",
+        )
+    hit = hits[number - 1]
+    notice(f"opening {number}. {one_line(hit.title)} ({one_line(hit.path)}:{hit.line})")
+    open_in_editor(root / hit.path, hit.line)
 
 
 def index_command(

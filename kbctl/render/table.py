@@ -17,6 +17,8 @@ from rich.table import Table
 from kbctl.textsafe import block, one_line
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.text import Text
 
@@ -57,8 +59,9 @@ def _escape(value: object) -> str:
     return escape(one_line(value))
 
 
-def article_view(console: Console, article: Article) -> None:
-    """An article as a metadata panel over its body rendered as Markdown."""
+def article_view(console: Console, article: Article, root: Path | None = None) -> None:
+    """An article as a metadata panel over its body rendered as Markdown; with the base
+    ``root``, relative links to other files show the path of the file they point to."""
     # Imported here: rich.markdown pulls in markdown-it and Pygments (~75 ms), which only
     # `kbctl show` needs.
     from rich.markdown import Markdown
@@ -87,23 +90,36 @@ def article_view(console: Console, article: Article) -> None:
     console.print(Panel(meta, title=_escape(article.title), title_align="left"))
     # Links show their target as text ("label (url)") rather than as a terminal hyperlink
     # whose label could pretend to be another address.
-    console.print(Markdown(block(article.body), hyperlinks=False))
+    body = Markdown(block(article.body), hyperlinks=False)
+    if root is not None:
+        from kbctl.render.links import resolve_article_links
+
+        resolve_article_links(body.parsed, article.abs_path, root)
+    console.print(body)
 
 
-def print_hits(console: Console, hits: Sequence[Hit], today: date | None = None) -> None:
+def print_hits(
+    console: Console, hits: Sequence[Hit], today: date | None = None, *, root: Path | None = None
+) -> None:
     """Search hits, one block each: the title; ``path:line`` with the facts that say how far
     to trust the article (status, owner, last review and last change in git with their ages);
-    the highlighted snippet.
+    the highlighted snippet. With the base ``root``, on a terminal with colour, the title and
+    the path are hyperlinks (OSC 8) to the file.
     """
+    from rich.style import Style
     from rich.text import Text
 
+    from kbctl.render.links import file_url, hyperlinks_on
+
     today = today or date.today()
+    linked = root is not None and hyperlinks_on(console)
     for number, hit in enumerate(hits, start=1):
+        link = file_url(root / hit.path) if linked and root is not None else None
         lines = Text()
         lines.append(f"{number:>2}. ", style="dim")
-        lines.append(one_line(hit.title), style="bold")
+        lines.append(one_line(hit.title), style=Style(bold=True, link=link))
         lines.append("\n    ")
-        lines.append(f"{one_line(hit.path)}:{hit.line}", style="cyan")
+        lines.append(f"{one_line(hit.path)}:{hit.line}", style=Style(color="cyan", link=link))
         lines.append("  ")
         lines.append(
             one_line(hit.status or "no status"),

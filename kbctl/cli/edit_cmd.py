@@ -1,0 +1,149 @@
+"""``kbctl edit ID|PATH[:LINE]``: open an article in ``$VISUAL``/``$EDITOR`` at a line.
+
+Also used by ``kbctl search --open N``. The editor command is split like a shell word list
+(``code --wait`` works) and run without a shell, with the terminal attached.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kbctl.cli.context import workspace
+from kbctl.errors import KbError, NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from kbctl.model import Article
+    from kbctl.workspace import Workspace
+
+# How each editor is told the line. Names are compared without folder and ".exe".
+PLUS_LINE = frozenset(
+    {
+        "vi", "vim", "nvim", "gvim", "mvim", "view", "vis", "nano", "pico", "emacs",
+        "emacsclient", "micro", "kak", "joe", "mg", "zile", "vile", "gedit",
+    }
+)  # fmt: skip
+"""``EDITOR +LINE FILE``: the Unix convention (``less`` uses it for ``v``)."""
+GOTO = frozenset({"code", "code-insiders", "codium", "vscodium", "code-oss", "cursor"})
+"""``EDITOR --goto FILE:LINE``: VS Code and its forks."""
+COLON = frozenset({"subl", "sublime_text", "hx", "helix", "zed"})
+"""``EDITOR FILE:LINE``: Sublime Text, Zed, and Helix (which reads ``+N`` only since 24.03
+but ``FILE:LINE`` since 22.08)."""
+
+_LINE_SUFFIX = re.compile(r"(?P<key>.+):(?P<line>[0-9]+)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("edit")(edit)
+
+
+def edit(
+    ctx: typer.Context,
+    target: Annotated[
+        str,
+        typer.Argument(metavar="ID|PATH[:LINE]", help="The article, and the line to open it at."),
+    ],
+) -> None:
+    """Open an article in $VISUAL or $EDITOR, at LINE when given.
+
+    The line is passed the way the editor expects it: +LINE (vi, vim, nvim, nano, emacs,
+    micro, kak), --goto FILE:LINE (VS Code), FILE:LINE (Sublime Text, Helix); another editor
+    gets just the file. A file whose front matter is broken opens too, so it can be fixed.
+
+    Examples:
+
+      kbctl edit KB-0012
+
+      kbctl edit billing/refund-request.md:14
+    """
+    ws = workspace(ctx)
+    article, line = find_target(ws, target)
+    open_in_editor(article.abs_path, line)
+
+
+def find_target(ws: Workspace, target: str) -> tuple[Article, int | None]:
+    """The article and line named by ``ID|PATH[:LINE]``: a ``:LINE`` suffix counts when
+    what comes before it names an article; else the whole text is the id or path."""
+    match = _LINE_SUFFIX.fullmatch(target)
+    if match is not None:
+        try:
+            (article,) = ws.articles_to_edit([match["key"]])
+        except NotFoundError:
+            pass
+        else:
+            line = int(match["line"])
+            if line < 1:
+                raise UsageError(f"{target}: lines count from 1", hint=f"{match['key']}:1")
+            return article, line
+    (article,) = ws.articles_to_edit([target])
+    return article, None
+
+
+def editor_command(editor: str) -> list[str]:
+    """The editor to run, from the value of $VISUAL or $EDITOR, split as a shell would."""
+    import shlex
+
+    try:
+        words = shlex.split(editor)
+    except ValueError as error:
+        raise UsageError(
+            f"cannot read the editor command {editor!r}: {error}",
+            hint="fix the quoting in $VISUAL / $EDITOR",
+        ) from None
+    if not words:
+        raise _no_editor()
+    return words
+
+
+def editor_arguments(editor: Sequence[str], path: str, line: int | None) -> list[str]:
+    """The full command line that opens ``path`` at ``line`` in ``editor``."""
+    name = Path(editor[0]).name.lower().removesuffix(".exe")
+    if line is None:
+        return [*editor, path]
+    if name in PLUS_LINE:
+        return [*editor, f"+{line}", path]
+    if name in GOTO:
+        return [*editor, "--goto", f"{path}:{line}"]
+    if name in COLON:
+        return [*editor, f"{path}:{line}"]
+    return [*editor, path]
+
+
+def open_in_editor(path: Path, line: int | None) -> None:
+    """Run the user's editor on ``path`` (at ``line``) and wait for it; exit 2 when there is
+    no editor, it cannot be started, or it fails."""
+    import os
+    import subprocess
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor or not editor.strip():
+        raise _no_editor()
+    # An absolute path: a relative name starting with "+" or "-" would read as an option.
+    arguments = editor_arguments(editor_command(editor), str(path.absolute()), line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        completed = subprocess.run(arguments, check=False)  # the user's own editor
+    except OSError as error:
+        raise UsageError(
+            f"cannot start the editor {arguments[0]!r}: {error.strerror or error}",
+            hint="set $VISUAL or $EDITOR to an editor on your PATH",
+        ) from None
+    if completed.returncode != 0:
+        raise KbError(
+            f"the editor {arguments[0]!r} exited with status {completed.returncode}",
+            hint="the file is as the editor left it",
+        )
+
+
+def _no_editor() -> UsageError:
+    return UsageError(
+        "no editor: $VISUAL and $EDITOR are not set",
+        hint="export EDITOR=vim (or nano, or 'code --wait'), then run again",
+    )
