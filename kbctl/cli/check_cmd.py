@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kbctl.cli.complete import complete_rules
 from kbctl.cli.context import notice, parse_day, workspace, write_data
 from kbctl.cli.options import (
     AudienceOption,
@@ -159,25 +160,64 @@ def check(
 
 
 def rules(
+    rule_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[RULE_ID]",
+            help="Explain only this rule: its id (KB301) or name (review-overdue), any case.",
+            autocompletion=complete_rules,
+        ),
+    ] = None,
     output_format: Annotated[
         RulesFormat, typer.Option("--format", "-f", help="Output format.")
     ] = RulesFormat.MARKDOWN,
 ) -> None:
-    """Document every check rule: id, what, why, how to fix, how to configure.
+    """Document every check rule, or one: id, what, why, how to fix, how to configure.
+
+    On a terminal one rule is rendered for reading; piped, it is plain Markdown.
 
     Examples:
 
       kbctl rules
 
-      kbctl rules --format json
+      kbctl rules KB301
+
+      kbctl rules review-overdue --format json
     """
-    from kbctl.render.rules_doc import rules_json, rules_markdown
-    from kbctl.rules.registry import all_rules
+    from kbctl.render.rules_doc import rule_data, rule_section, rules_json, rules_markdown
+    from kbctl.rules.registry import all_rules, find_rule
 
     registered = all_rules()
-    write_data(
-        rules_json(registered) if output_format is RulesFormat.JSON else rules_markdown(registered)
-    )
+    if rule_id is None:
+        write_data(
+            rules_json(registered)
+            if output_format is RulesFormat.JSON
+            else rules_markdown(registered)
+        )
+        return
+    rule = find_rule(rule_id.strip())
+    if rule is None:
+        from kbctl.settings.kinds import did_you_mean
+
+        wanted = rule_id.strip()
+        suggestion = did_you_mean(wanted.upper(), [r.id for r in registered]) or did_you_mean(
+            wanted.lower(), [r.name for r in registered]
+        )
+        raise UsageError(f"no rule {rule_id!r}{suggestion}", hint="`kbctl rules` lists every rule")
+    if output_format is RulesFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps(rule_data(rule)))
+        return
+    text = "\n".join(rule_section(rule, level=1))
+    if sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        from kbctl.cli.context import stdout_console
+
+        stdout_console().print(Markdown(text))
+        return
+    write_data(text)
 
 
 def _filtered(scope: Scope, selected: ArticleFilter, ws: Workspace) -> Scope:

@@ -16,6 +16,7 @@ from kbctl.cli.context import (
     write_data,
 )
 from kbctl.cli.options import (
+    ArticleArgument,
     AudienceOption,
     OwnerOption,
     ProductOption,
@@ -85,7 +86,7 @@ def stale(
 
 def history(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
+    key: ArticleArgument,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """Show an article's commits, newest first: date, author, subject; moves and skipped
