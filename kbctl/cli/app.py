@@ -146,6 +146,7 @@ app = typer.Typer(
     help=(
         "Run a support team's knowledge base kept as Markdown files in git.\n\n"
         "The base is found from kbctl.toml (walking up from here), $KBCTL_KB or --kb.\n\n"
+        "Global options (--kb, --color, -q, -v) may also follow the command name.\n\n"
         "Exit codes: 0 clean, 1 findings, 2 usage or error."
     ),
     no_args_is_help=True,
@@ -202,6 +203,38 @@ def root(
 # Registration order is the order of `kbctl --help`: the daily commands first.
 for _module in (search_cmd, articles_cmd, history_cmd, owners_cmd, check_cmd, config_cmd):
     _module.register(app)
+
+# The one-line summaries of `kbctl --help`: whole sentences (Click would otherwise cut the
+# first sentence of each command's help at about 45 characters, mid-word).
+SUMMARIES = {
+    "search": "Search the base (word forms, typos, wrong keyboard layout).",
+    "index": "Build or update the search index.",
+    "list": "List the articles of the base.",
+    "show": "Show one article: metadata, then the body.",
+    "stale": "List the articles due or overdue for review.",
+    "history": "Show an article's commits, newest first.",
+    "owners": "Show who owns what, with due and overdue reviews.",
+    "flag": "Flag an article as wrong.",
+    "flags": "List the open flags, oldest first.",
+    "check": "Check the base for problems (the CI gate).",
+    "rules": "Explain every check rule, or one.",
+    "config": "Show the effective configuration and its sources.",
+    "review": "Show the review queue; `kbctl review mark` records a review.",
+    "mark": "Record a review in the article's front matter.",
+}
+
+
+def _summarise(typer_app: typer.Typer) -> None:
+    for command in typer_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        command.short_help = command.short_help or SUMMARIES.get(name)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            group.short_help = group.short_help or SUMMARIES.get(group.name or "")
+            _summarise(group.typer_instance)
+
+
+_summarise(app)
 
 
 def main() -> None:

@@ -88,7 +88,7 @@ def show_article(
 
       kbctl show KB-0012
 
-      kbctl show billing/refund-request.md --format json
+      kbctl show billing/refund-approval-policy.md --format json
     """
     ws = workspace(ctx)
     article = ws.article(key)

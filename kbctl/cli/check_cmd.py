@@ -244,6 +244,16 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
     to the current folder; JSON keeps the base-relative ``path`` too)."""
     in_base = result.findings
     result.findings = _displayed(in_base, root)
+    from kbctl.cli.context import OPTIONS
+
+    if chosen is CheckFormat.TEXT and OPTIONS.quiet:
+        # -q: the findings only, no summary line (nothing at all when clean).
+        text = "\n".join(render_text_lines(result)[:-1]).strip("\n")
+        if text and output is None:
+            write_data(text)
+        elif output is not None:
+            _write_report(output, text + "\n" if text else "")
+        return
     if chosen is CheckFormat.TEXT and output is None and sys.stdout.isatty():
         from kbctl.cli.context import stdout_console
         from kbctl.render.text import print_text
@@ -259,10 +269,7 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
     else:
         text = _render(result, chosen)
     if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror}") from None
+        _write_report(output, text)
         from kbctl.render.text import summary_line
 
         notice(f"{summary_line(result)}; report written to {output}")
@@ -276,6 +283,20 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
                 handle.write(job_summary(result))
         except OSError as error:
             notice(f"cannot append the job summary to {summary_file}: {error.strerror}")
+
+
+def _write_report(output: Path, text: str) -> None:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def render_text_lines(result: CheckResult) -> list[str]:
+    """The plain-text report as lines; the last one is the summary."""
+    from kbctl.render.text import render_text
+
+    return render_text(result).rstrip("\n").split("\n")
 
 
 def _render(result: CheckResult, chosen: CheckFormat) -> str:

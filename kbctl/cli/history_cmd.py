@@ -96,7 +96,7 @@ def history(
 
       kbctl history KB-0012
 
-      kbctl history billing/refund-request.md --format json
+      kbctl history billing/refund-approval-policy.md --format json
     """
     from kbctl.cli.context import notice
 

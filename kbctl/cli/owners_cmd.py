@@ -414,7 +414,7 @@ def flag(
 
       kbctl flag KB-0012 "step 3 points to the old billing console"
 
-      kbctl flag billing/refund.md "refund limit is 30 days now" --by @ivan
+      kbctl flag billing/refund-approval-policy.md "refund limit is 30 days now" --by @ivan
     """
     from kbctl.policy.marks import flag_updates
 
