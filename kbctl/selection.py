@@ -22,7 +22,9 @@ from kbctl.ownership import OwnershipFacts, belongs_to, normalise_handle
 __all__ = [
     "ArticleFilter",
     "articles_to_edit",
+    "did_you_mean_article",
     "normalise_handle",
+    "not_found",
     "parse_audience",
     "parse_status",
     "parse_where",
@@ -188,14 +190,82 @@ def _clean(values: Iterable[str] | None) -> tuple[str, ...]:
 
 
 def resolve_article(base: LoadResult, key: str, config: Config) -> Article | None:
-    """Find an article by id, by base-relative path, or by a path relative to the cwd."""
-    article = base.find(key)
-    if article is not None:
-        return article
+    """Find an article by id (any case), by base-relative path, or by a path relative to the
+    cwd; None when nothing matches.
+
+    A key that names more than one article (two articles share the id, or it is one's id and
+    another's path) is a UsageError listing them: showing one of them would be a guess.
+    """
+    candidates = _candidates(base, key, config)
+    if len(candidates) > 1:
+        listed = ", ".join(f"{article.path} ({article.id})" for article in candidates)
+        raise UsageError(
+            f"{key!r} names {len(candidates)} articles: {listed}",
+            hint="name one by its path (and give the others unique ids: `kbctl check`, KB102)",
+        )
+    return candidates[0] if candidates else None
+
+
+def _candidates(base: LoadResult, key: str, config: Config) -> list[Article]:
+    wanted = key.strip().casefold()
+    as_path = wanted.removeprefix("./")
+    found = [
+        article
+        for article in base.articles
+        if article.id.casefold() == wanted or article.path.casefold() == as_path
+    ]
     candidate = Path(key).expanduser()
-    if candidate.exists():
-        return base.find(relative_path(candidate.resolve(), config.root))
-    return None
+    if not found and candidate.exists():
+        relative = relative_path(candidate.resolve(), config.root).casefold()
+        found = [article for article in base.articles if article.path.casefold() == relative]
+    if len(found) > 1 and candidate.is_file():
+        # A path that exists names that file, whatever ids look like it.
+        exact = candidate.resolve()
+        same = [article for article in found if article.abs_path.resolve() == exact]
+        if len(same) == 1:
+            return same
+    return found
+
+
+def did_you_mean_article(base: LoadResult, key: str) -> str | None:
+    """The id or path of the article ``key`` was most likely meant to name, if any.
+
+    ``KB-012`` finds ``KB-0012`` (same prefix, same number); otherwise the closest id or
+    base-relative path by spelling.
+    """
+    import difflib
+    import re
+
+    typed = key.strip()
+    shape = re.fullmatch(r"([^\d]*?)0*(\d+)", typed)
+    if shape:
+        prefix, number = shape.group(1).casefold(), int(shape.group(2))
+        for article in base.articles:
+            other = re.fullmatch(r"([^\d]*?)0*(\d+)", article.id)
+            if other and other.group(1).casefold() == prefix and int(other.group(2)) == number:
+                return article.id
+    names = {article.id.casefold(): article.id for article in base.articles}
+    names.update({article.path.casefold(): article.path for article in base.articles})
+    wanted = typed.casefold().removeprefix("./")
+    close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.75)
+    if not close:
+        # A path from the current folder or with other folders: compare the file names.
+        by_name = {Path(article.path).name.casefold(): article.path for article in base.articles}
+        close_name = difflib.get_close_matches(Path(wanted).name, list(by_name), n=1, cutoff=0.75)
+        return by_name[close_name[0]] if close_name else None
+    return names[close[0]]
+
+
+def not_found(base: LoadResult, keys: Sequence[str]) -> NotFoundError:
+    """The error for ``keys`` that name no article, with a did-you-mean where there is one."""
+    suggestions = [hint for key in keys if (hint := did_you_mean_article(base, key))]
+    message = f"no article with id or path {', '.join(map(repr, keys))}"
+    if suggestions:
+        message += f" (did you mean {', '.join(map(repr, suggestions))}?)"
+    return NotFoundError(
+        message,
+        hint="see `kbctl list` for ids and paths (files with broken front matter are skipped)",
+    )
 
 
 def articles_to_edit(base: LoadResult, keys: Sequence[str], config: Config) -> list[Article]:
@@ -213,10 +283,7 @@ def articles_to_edit(base: LoadResult, keys: Sequence[str], config: Config) -> l
         elif article not in found:
             found.append(article)
     if missing:
-        raise NotFoundError(
-            f"no article with id or path {', '.join(map(repr, missing))}",
-            hint="see `kbctl list` for ids and paths (files with broken front matter are skipped)",
-        )
+        raise not_found(base, missing)
     return found
 
 

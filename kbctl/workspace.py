@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kbctl.errors import NotFoundError, UsageError
+from kbctl.errors import UsageError
 
 if TYPE_CHECKING:
     from kbctl.articles import Tree
@@ -138,13 +138,11 @@ class Workspace:
 
     def article(self, key: str) -> Article:
         """The article with id or path ``key`` (base-relative or from here); NotFoundError."""
-        from kbctl.selection import resolve_article
+        from kbctl.selection import not_found, resolve_article
 
         found = resolve_article(self.base, key, self.config)
         if found is None:
-            raise NotFoundError(
-                f"no article with id or path {key!r}", hint="see `kbctl list` for ids and paths"
-            )
+            raise not_found(self.base, [key])
         return found
 
     def articles_to_edit(self, keys: Sequence[str]) -> list[Article]:

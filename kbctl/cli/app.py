@@ -20,12 +20,23 @@ from kbctl.cli import (
     owners_cmd,
     search_cmd,
 )
-from kbctl.cli.context import state
+from kbctl.cli.context import ColorMode, set_options, state
 from kbctl.errors import ExitCode, KbError
+
+# The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
+GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
+GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
 
 
 class KbctlGroup(TyperGroup):
-    """The error boundary: KbError and unexpected exceptions become one line and exit 2."""
+    """The error boundary: KbError and unexpected exceptions become one line and exit 2.
+
+    Global options given after the command name are moved before it, so Click's parser sees
+    them where it expects them (see :func:`hoist_global_options`).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(self, args))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -60,6 +71,59 @@ def _is_click_exception(error: Exception) -> bool:
 _CLICK_EXCEPTIONS = {"ClickException", "Exit", "Abort"}
 
 
+def hoist_global_options(group: Any, args: list[str]) -> list[str]:
+    """``args`` with the global options found after the command name moved before it.
+
+    The command's own options that take a value keep their value (``--where -q`` is a value),
+    and nothing after ``--`` moves.
+    """
+    position = 0
+    while position < len(args):
+        word = args[position]
+        if word == "--":
+            return args
+        if not word.startswith("-") or word == "-":
+            break
+        position += 2 if word in GLOBAL_WITH_VALUE else 1
+    if position >= len(args):
+        return args
+    command = group.commands.get(args[position])
+    if command is None:
+        return args
+    takes_value = _options_with_values(command)
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = iter(args[position + 1 :])
+    for word in rest:
+        name = word.split("=", 1)[0]
+        if word == "--":
+            kept += [word, *rest]
+        elif word in GLOBAL_FLAGS:
+            moved.append(word)
+        elif name in GLOBAL_WITH_VALUE:
+            moved += [word] if "=" in word else [word, *_one(rest)]
+        elif word in takes_value:
+            kept += [word, *_one(rest)]
+        else:
+            kept.append(word)
+    return [*args[:position], *moved, args[position], *kept]
+
+
+def _one(words: Any) -> list[str]:
+    return [word for word in [next(words, None)] if word is not None]
+
+
+def _options_with_values(command: Any) -> set[str]:
+    """Every option name (of the command and its subcommands) that takes a value."""
+    names: set[str] = set()
+    for param in getattr(command, "params", ()):
+        if getattr(param, "param_type_name", "") == "option" and not param.is_flag:
+            names.update(param.opts)
+    for sub in getattr(command, "commands", {}).values():
+        names |= _options_with_values(sub)
+    return names
+
+
 def report_error(message: str, hint: str | None) -> None:
     """Print ``kbctl: error: ...`` and an optional hint on stderr, each on one line with
     control characters and line breaks escaped (a message may quote a file name)."""
@@ -84,6 +148,7 @@ app = typer.Typer(
     help=(
         "Run a support team's knowledge base kept as Markdown files in git.\n\n"
         "The base is found from kbctl.toml (walking up from here), $KBCTL_KB or --kb.\n\n"
+        "Global options (--kb, --color, -q, -v) may also follow the command name.\n\n"
         "Exit codes: 0 clean, 1 findings, 2 usage or error."
     ),
     no_args_is_help=True,
@@ -106,13 +171,35 @@ def root(
         str | None,
         typer.Option("--kb", metavar="DIR", help="Knowledge base folder (overrides $KBCTL_KB)."),
     ] = None,
+    color: Annotated[
+        ColorMode,
+        typer.Option(
+            "--color",
+            help="Colour and hyperlinks: auto (on a terminal; NO_COLOR and CLICOLOR_FORCE "
+            "honoured), always or never.",
+        ),
+    ] = ColorMode.AUTO,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Findings and data only: no notices, no summaries."),
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="Say more on stderr (the base and config used)."
+        ),
+    ] = 0,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
-    """Global options."""
-    state(ctx).kb = kb
+    """Global options; they may also be given after the command name."""
+    options = state(ctx)
+    options.kb, options.color, options.quiet, options.verbose = kb, color, quiet, verbose
+    set_options(options)
 
 
 # Registration order is the order of `kbctl --help`: the daily commands first.
@@ -128,7 +215,63 @@ for _module in (
 ):
     _module.register(app)
 
+# The one-line summaries of `kbctl --help`: whole sentences (Click would otherwise cut the
+# first sentence of each command's help at about 45 characters, mid-word).
+SUMMARIES = {
+    "search": "Search the base (word forms, typos, wrong keyboard layout).",
+    "index": "Build or update the search index.",
+    "list": "List the articles of the base.",
+    "show": "Show one article: metadata, then the body.",
+    "stale": "List the articles due or overdue for review.",
+    "history": "Show an article's commits, newest first.",
+    "owners": "Show who owns what, with due and overdue reviews.",
+    "flag": "Flag an article as wrong.",
+    "flags": "List the open flags, oldest first.",
+    "check": "Check the base for problems (the CI gate).",
+    "rules": "Explain every check rule, or one.",
+    "config": "Show the effective configuration and its sources.",
+    "review": "Show the review queue; `kbctl review mark` records a review.",
+    "mark": "Record a review in the article's front matter.",
+    "edit": "Open an article in $VISUAL or $EDITOR at a line.",
+    "init": "Write a commented kbctl.toml for an existing base.",
+}
+
+
+def _summarise(typer_app: typer.Typer) -> None:
+    for command in typer_app.registered_commands:
+        name = command.name or (command.callback.__name__ if command.callback else "")
+        command.short_help = command.short_help or SUMMARIES.get(name)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            group.short_help = group.short_help or SUMMARIES.get(group.name or "")
+            _summarise(group.typer_instance)
+
+
+_summarise(app)
+
 
 def main() -> None:
     """Console-script entry point."""
+    _accept_click_completion(os.environ)
     app(prog_name="kbctl")
+
+
+COMPLETE_VAR = "_KBCTL_COMPLETE"
+
+
+def _accept_click_completion(environ: Any) -> None:
+    """Also answer Click's spelling of the completion request (``bash_complete``,
+    ``zsh_complete`` with ``COMP_WORDS``/``COMP_CWORD``), which Typer spells
+    ``complete_bash``/``complete_zsh`` (zsh with ``_TYPER_COMPLETE_ARGS``); the answer is in
+    Typer's format, which the scripts of ``kbctl --install-completion`` read."""
+    shell, _, action = environ.get(COMPLETE_VAR, "").partition("_")
+    if shell not in ("bash", "zsh") or action not in ("complete", "source"):
+        return
+    environ[COMPLETE_VAR] = f"{action}_{shell}"
+    if shell == "zsh" and action == "complete" and "_TYPER_COMPLETE_ARGS" not in environ:
+        words = environ.get("COMP_WORDS", "")
+        cword = int(environ.get("COMP_CWORD", "0") or 0)
+        # Typer reads the words up to the cursor; a trailing space means a new, empty word.
+        parts = words.split()
+        typed = " ".join(parts[: cword + 1])
+        environ["_TYPER_COMPLETE_ARGS"] = typed + (" " if cword >= len(parts) else "")

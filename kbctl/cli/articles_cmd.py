@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import typer
 
 from kbctl.cli.context import DataFormat, FormatOption, stdout_console, workspace, write_data
 from kbctl.cli.options import (
+    ArticleArgument,
     AudienceOption,
     OwnerOption,
     ProductOption,
@@ -80,7 +79,7 @@ def list_articles(
 
 def show_article(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
+    key: ArticleArgument,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
     """Show one article: metadata, then the body.
@@ -89,7 +88,7 @@ def show_article(
 
       kbctl show KB-0012
 
-      kbctl show billing/refund-request.md --format json
+      kbctl show billing/refund-approval-policy.md --format json
     """
     ws = workspace(ctx)
     article = ws.article(key)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kbctl.cli.complete import complete_rules
 from kbctl.cli.context import notice, parse_day, workspace, write_data
 from kbctl.cli.options import (
     AudienceOption,
@@ -164,25 +165,64 @@ def check(
 
 
 def rules(
+    rule_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[RULE_ID]",
+            help="Explain only this rule: its id (KB301) or name (review-overdue), any case.",
+            autocompletion=complete_rules,
+        ),
+    ] = None,
     output_format: Annotated[
         RulesFormat, typer.Option("--format", "-f", help="Output format.")
     ] = RulesFormat.MARKDOWN,
 ) -> None:
-    """Document every check rule: id, what, why, how to fix, how to configure.
+    """Document every check rule, or one: id, what, why, how to fix, how to configure.
+
+    On a terminal one rule is rendered for reading; piped, it is plain Markdown.
 
     Examples:
 
       kbctl rules
 
-      kbctl rules --format json
+      kbctl rules KB301
+
+      kbctl rules review-overdue --format json
     """
-    from kbctl.render.rules_doc import rules_json, rules_markdown
-    from kbctl.rules.registry import all_rules
+    from kbctl.render.rules_doc import rule_data, rule_section, rules_json, rules_markdown
+    from kbctl.rules.registry import all_rules, find_rule
 
     registered = all_rules()
-    write_data(
-        rules_json(registered) if output_format is RulesFormat.JSON else rules_markdown(registered)
-    )
+    if rule_id is None:
+        write_data(
+            rules_json(registered)
+            if output_format is RulesFormat.JSON
+            else rules_markdown(registered)
+        )
+        return
+    rule = find_rule(rule_id.strip())
+    if rule is None:
+        from kbctl.settings.kinds import did_you_mean
+
+        wanted = rule_id.strip()
+        suggestion = did_you_mean(wanted.upper(), [r.id for r in registered]) or did_you_mean(
+            wanted.lower(), [r.name for r in registered]
+        )
+        raise UsageError(f"no rule {rule_id!r}{suggestion}", hint="`kbctl rules` lists every rule")
+    if output_format is RulesFormat.JSON:
+        from kbctl.render.json import dumps
+
+        write_data(dumps(rule_data(rule)))
+        return
+    text = "\n".join(rule_section(rule, level=1))
+    if sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        from kbctl.cli.context import stdout_console
+
+        stdout_console().print(Markdown(text))
+        return
+    write_data(text)
 
 
 def _filtered(scope: Scope, selected: ArticleFilter, ws: Workspace) -> Scope:
@@ -209,6 +249,16 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
     to the current folder; JSON keeps the base-relative ``path`` too)."""
     in_base = result.findings
     result.findings = _displayed(in_base, root)
+    from kbctl.cli.context import OPTIONS
+
+    if chosen is CheckFormat.TEXT and OPTIONS.quiet:
+        # -q: the findings only, no summary line (nothing at all when clean).
+        text = "\n".join(render_text_lines(result)[:-1]).strip("\n")
+        if text and output is None:
+            write_data(text)
+        elif output is not None:
+            _write_report(output, text + "\n" if text else "")
+        return
     if chosen is CheckFormat.TEXT and output is None and sys.stdout.isatty():
         from kbctl.cli.context import stdout_console
         from kbctl.render.text import print_text
@@ -224,10 +274,7 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
     else:
         text = _render(result, chosen)
     if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror}") from None
+        _write_report(output, text)
         from kbctl.render.text import summary_line
 
         notice(f"{summary_line(result)}; report written to {output}")
@@ -241,6 +288,20 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
                 handle.write(job_summary(result))
         except OSError as error:
             notice(f"cannot append the job summary to {summary_file}: {error.strerror}")
+
+
+def _write_report(output: Path, text: str) -> None:
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def render_text_lines(result: CheckResult) -> list[str]:
+    """The plain-text report as lines; the last one is the summary."""
+    from kbctl.render.text import render_text
+
+    return render_text(result).rstrip("\n").split("\n")
 
 
 def _render(result: CheckResult, chosen: CheckFormat) -> str:

@@ -43,11 +43,64 @@ TodayOption = Annotated[
 ]
 
 
+class ColorMode(StrEnum):
+    """``--color``: colour on a terminal (auto), always, or never."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 @dataclass(slots=True)
 class AppState:
-    """Options given before the command name (``kbctl --kb DIR ...``)."""
+    """The global options (``--kb``, ``--color``, ``-q``, ``-v``), before or after the command."""
 
     kb: str | None = None
+    color: ColorMode = ColorMode.AUTO
+    quiet: bool = False
+    verbose: int = 0
+
+
+# The global options of the running invocation: the consoles and the message helpers are
+# called without a Click context, so the root callback publishes them here.
+OPTIONS = AppState()
+
+
+def set_options(options: AppState) -> None:
+    """Publish the global options of this invocation (the consoles are made afresh)."""
+    global OPTIONS
+    OPTIONS = options
+    stdout_console.cache_clear()
+    stderr_console.cache_clear()
+
+
+def use_color(stream: object) -> bool:
+    """Whether to write colour (and other escapes such as hyperlinks) to ``stream``.
+
+    ``--color always|never`` decide; with ``auto``, a non-empty ``NO_COLOR`` turns colour off,
+    a ``CLICOLOR_FORCE`` other than ``0`` turns it on off a terminal, else only a terminal
+    gets colour (https://no-color.org, https://bixense.com/clicolors).
+    """
+    import os
+
+    if OPTIONS.color is not ColorMode.AUTO:
+        return OPTIONS.color is ColorMode.ALWAYS
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+def _color_options(stream: object) -> dict[str, object]:
+    """Rich Console arguments for :func:`use_color`'s answer on ``stream``."""
+    if not use_color(stream):
+        return {"color_system": None, "no_color": True}
+    return {"force_terminal": True, "no_color": False}
 
 
 def state(ctx: typer.Context) -> AppState:
@@ -67,13 +120,17 @@ def workspace(ctx: typer.Context, *, load_problems: bool = True) -> Workspace:
     """
     from kbctl.workspace import Workspace
 
-    return Workspace(
+    ws = Workspace(
         state(ctx).kb,
         on_problems=print_diagnostics,
         on_notice=notice,
         load_problems=load_problems,
         on_progress=HistoryProgress(),
     )
+    if OPTIONS.verbose:
+        config = ws.config
+        detail(f"base {config.root} (configuration: {config.config_path or 'none'})")
+    return ws
 
 
 class HistoryProgress:
@@ -113,7 +170,12 @@ def stderr_console() -> Console:
 
     from kbctl.textsafe import GuardedStream
 
-    return Console(stderr=True, highlight=False, file=GuardedStream(lambda: sys.stderr))  # type: ignore[arg-type]
+    return Console(
+        stderr=True,
+        highlight=False,
+        file=GuardedStream(lambda: sys.stderr),  # type: ignore[arg-type]
+        **_color_options(sys.stderr),  # type: ignore[arg-type]
+    )
 
 
 @cache
@@ -135,12 +197,11 @@ def stdout_console() -> Console:
     piped = not sys.stdout.isatty()
     width = PIPE_WIDTH if piped and "COLUMNS" not in os.environ else None
     return DataConsole(
-        # NO_COLOR: no escape codes at all (Rich alone would still write bold and links).
-        color_system=None if os.environ.get("NO_COLOR") else "auto",
         highlight=False,
         soft_wrap=piped,
         width=width,
         file=GuardedStream(lambda: sys.stdout),  # type: ignore[arg-type]
+        **_color_options(sys.stdout),  # type: ignore[arg-type]
     )
 
 
@@ -162,8 +223,15 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
 
 
 def notice(message: str) -> None:
-    """A one-line notice on stderr."""
-    message_line(f"kbctl: {message}")
+    """A one-line notice on stderr (not with ``-q``: findings and data only)."""
+    if not OPTIONS.quiet:
+        message_line(f"kbctl: {message}")
+
+
+def detail(message: str) -> None:
+    """A one-line notice on stderr shown only with ``-v``."""
+    if OPTIONS.verbose and not OPTIONS.quiet:
+        message_line(f"kbctl: {message}")
 
 
 def write_data(text: str) -> None:

@@ -60,7 +60,7 @@ def edit(
 
       kbctl edit KB-0012
 
-      kbctl edit billing/refund-request.md:14
+      kbctl edit billing/refund-approval-policy.md:14
     """
     ws = workspace(ctx)
     article, line = find_target(ws, target)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kbctl.cli.complete import complete_articles
 from kbctl.cli.context import (
     DataFormat,
     FormatOption,
@@ -104,7 +105,10 @@ def stale(
 def history(
     ctx: typer.Context,
     key: Annotated[
-        str | None, typer.Argument(metavar="[ID|PATH]", help="Article id or path.")
+        str | None,
+        typer.Argument(
+            metavar="[ID|PATH]", help="Article id or path.", autocompletion=complete_articles
+        ),
     ] = None,
     skipped: Annotated[
         bool,
@@ -124,7 +128,7 @@ def history(
 
       kbctl history KB-0012
 
-      kbctl history billing/refund-request.md --format json
+      kbctl history billing/refund-approval-policy.md --format json
 
       kbctl history --skipped
     """

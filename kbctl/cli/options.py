@@ -13,6 +13,14 @@ from typing import Annotated
 
 import typer
 
+from kbctl.cli.complete import (
+    complete_articles,
+    complete_audiences,
+    complete_owners,
+    complete_products,
+    complete_statuses,
+    complete_tags,
+)
 from kbctl.selection import ArticleFilter, parse_audience, parse_status
 
 # The help of each filter option, shared with commands that declare a variant (review mark).
@@ -39,20 +47,45 @@ def check_status(value: str | None) -> str | None:
 
 TagOption = Annotated[
     list[str] | None,
-    typer.Option("--tag", metavar="TAG", help="Only articles with this tag (repeatable: any)."),
+    typer.Option(
+        "--tag",
+        metavar="TAG",
+        help="Only articles with this tag (repeatable: any).",
+        autocompletion=complete_tags,
+    ),
 ]
-OwnerOption = Annotated[list[str] | None, typer.Option("--owner", metavar="OWNER", help=OWNER_HELP)]
+OwnerOption = Annotated[
+    list[str] | None,
+    typer.Option("--owner", metavar="OWNER", help=OWNER_HELP, autocompletion=complete_owners),
+]
 StatusOption = Annotated[
     list[str] | None,
-    typer.Option("--status", metavar="STATUS", help=STATUS_HELP, callback=_statuses),
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        help=STATUS_HELP,
+        callback=_statuses,
+        autocompletion=complete_statuses,
+    ),
 ]
 AudienceOption = Annotated[
     list[str] | None,
-    typer.Option("--audience", metavar="AUDIENCE", help=AUDIENCE_HELP, callback=_audiences),
+    typer.Option(
+        "--audience",
+        metavar="AUDIENCE",
+        help=AUDIENCE_HELP,
+        callback=_audiences,
+        autocompletion=complete_audiences,
+    ),
 ]
 ProductOption = Annotated[
     list[str] | None,
-    typer.Option("--product", metavar="PRODUCT", help="Only articles for this product."),
+    typer.Option(
+        "--product",
+        metavar="PRODUCT",
+        help="Only articles for this product.",
+        autocompletion=complete_products,
+    ),
 ]
 WhereOption = Annotated[
     list[str] | None,
@@ -70,7 +103,13 @@ SetStatusOption = Annotated[
         metavar="STATUS",
         help="Also set the KCS status: " + STATUS_HELP,
         callback=check_status,
+        autocompletion=complete_statuses,
     ),
+]
+
+ArticleArgument = Annotated[
+    str,
+    typer.Argument(metavar="ID|PATH", help="Article id or path.", autocompletion=complete_articles),
 ]
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kbctl.cli.complete import complete_articles, complete_owners
 from kbctl.cli.context import (
     DataFormat,
     FormatOption,
@@ -294,7 +295,11 @@ def review_mark(
     ctx: typer.Context,
     keys: Annotated[
         list[str] | None,
-        typer.Argument(metavar="ID|PATH...", help="Articles to mark as reviewed."),
+        typer.Argument(
+            metavar="ID|PATH...",
+            help="Articles to mark as reviewed.",
+            autocompletion=complete_articles,
+        ),
     ] = None,
     by: Annotated[
         str | None, typer.Option(help="Who reviewed (default: git's user.email).")
@@ -308,7 +313,12 @@ def review_mark(
     ] = False,
     owner: Annotated[
         list[str] | None,
-        typer.Option("--owner", metavar="OWNER", help="With --all-due: " + OWNER_HELP),
+        typer.Option(
+            "--owner",
+            metavar="OWNER",
+            help="With --all-due: " + OWNER_HELP,
+            autocompletion=complete_owners,
+        ),
     ] = None,
     all_due: Annotated[
         bool,
@@ -400,7 +410,12 @@ def _commit(config: Config, articles: Sequence[Article], what: str) -> None:
 
 def flag(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="ID|PATH", help="The article that is wrong.")],
+    key: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|PATH", help="The article that is wrong.", autocompletion=complete_articles
+        ),
+    ],
     reason: Annotated[str, typer.Argument(metavar="REASON", help="What is wrong, in a sentence.")],
     by: Annotated[
         str | None, typer.Option(help="Who flags it (default: git's user.email).")
@@ -420,7 +435,7 @@ def flag(
 
       kbctl flag KB-0012 "step 3 points to the old billing console"
 
-      kbctl flag billing/refund.md "refund limit is 30 days now" --by @ivan
+      kbctl flag billing/refund-approval-policy.md "refund limit is 30 days now" --by @ivan
     """
     from kbctl.policy.marks import flag_updates
 

@@ -82,32 +82,35 @@ def rules_markdown(rules: list[Rule]) -> str:
         group = list(members)
         lines += [f"### {family.value.capitalize()} (KB{group[0].id[2]}xx)", ""]
         for rule in group:
-            traits = []
-            if rule.whole_base:
-                traits.append("checks the whole base, even with `--changed-since`")
-            if rule.dated:
-                traits.append("depends on today's date (`--today`; skipped by `--no-date-rules`)")
-            if rule.needs_history:
-                traits.append("needs git history (skipped by `--no-history`)")
-            lines += [
-                f"#### {rule.id} {rule.name}",
-                "",
-                f"Default severity: **{rule.severity.value}**."
-                + (f" {'; '.join(traits).capitalize()}." if traits else ""),
-                "",
-                rule.summary,
-                "",
-                f"- Why: {rule.why}",
-                f"- How to fix: {rule.fix}",
-            ]
-            configure = rule.configure
-            if rule.params:
-                configure = f"{configure} Parameters: {_params(rule)}.".strip()
-            lines.append(
-                f"- Configure: {configure} "
-                if configure
-                else "- Configure: severity and on/off only."
-            )
-            lines[-1] = lines[-1].rstrip()
-            lines.append("")
+            lines += rule_section(rule)
     return "\n".join(lines)
+
+
+def rule_section(rule: Rule, level: int = 4) -> list[str]:
+    """One rule's documentation as Markdown lines: heading, default, summary, why, fix,
+    configuration."""
+    traits = []
+    if rule.whole_base:
+        traits.append("checks the whole base, even with `--changed-since`")
+    if rule.dated:
+        traits.append("depends on today's date (`--today`; skipped by `--no-date-rules`)")
+    if rule.needs_history:
+        traits.append("needs git history (skipped by `--no-history`)")
+    configure = rule.configure
+    if rule.params:
+        configure = f"{configure} Parameters: {_params(rule)}.".strip()
+    return [
+        f"{'#' * level} {rule.id} {rule.name}",
+        "",
+        f"Default severity: **{rule.severity.value}**."
+        + (f" {'; '.join(traits).capitalize()}." if traits else ""),
+        "",
+        rule.summary,
+        "",
+        f"- Why: {rule.why}",
+        f"- How to fix: {rule.fix}",
+        f"- Configure: {configure}".rstrip()
+        if configure
+        else "- Configure: severity and on/off only.",
+        "",
+    ]
