@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -172,53 +173,56 @@ def type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-@lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    parts: list[str] = []
-    index = 0
-    anchored = pattern.startswith("/")
-    pattern = pattern.lstrip("/")
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            parts.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            parts.append("[^/]*")
-        elif char == "?":
-            parts.append("[^/]")
-        else:
-            parts.append(re.escape(char))
-        index += 1
-    body = "".join(parts)
-    if pattern.endswith("/"):
-        body += ".*"
-    prefix = "" if anchored or "/" in pattern.rstrip("/") else "(?:.*/)?"
-    return re.compile(f"^{prefix}{body}$")
+def expand_braces(pattern: str) -> list[str]:
+    """``pattern`` with its braces expanded (``*.{md,markdown}`` is two patterns); a leading
+    ``!`` stays on each. Escapes are kept for the matcher (``\\{`` is a literal brace)."""
+    import bracex
+
+    negated = pattern.startswith("!")
+    body = pattern[1:] if negated else pattern
+    try:
+        expanded = bracex.expand(body, keep_escapes=True, limit=1000)
+    except Exception:  # bracex's own errors (too many expansions, ...): take it as written
+        expanded = [body]
+    return [("!" if negated else "") + item for item in expanded]
 
 
-@lru_cache(maxsize=64)
-def _any_glob_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{_glob_regex(pattern).pattern})" for pattern in patterns))
+@lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]) -> Any:
+    import pathspec
+
+    lines = [line for pattern in patterns for line in expand_braces(pattern)]
+    return pathspec.PathSpec.from_lines("gitignore", lines)
 
 
 def glob_match_any(patterns: tuple[str, ...] | list[str], path: str) -> bool:
-    """Whether ``path`` matches any of ``patterns`` (one regex for all: fast on big bases)."""
-    return bool(patterns) and bool(_any_glob_regex(tuple(patterns)).match(path))
+    """Whether ``path`` is matched by the list ``patterns``, read as a ``.gitignore`` is:
+    the last pattern that matches decides, and a ``!pattern`` takes the path back out.
+
+    The syntax is git's (through ``pathspec``): ``*`` and ``?`` stay within one path segment,
+    ``**`` crosses segments, ``[ab]`` and ``[!a-z]`` are character classes, ``\\`` escapes,
+    a trailing ``/`` matches everything below a folder, a pattern without an inner ``/``
+    matches at any depth and a leading ``/`` anchors it to the base. Braces expand as in a
+    shell (``*.{md,markdown}``).
+    """
+    return bool(patterns) and bool(_spec(tuple(patterns)).match_file(path))
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    """Match a POSIX relative path against a gitignore-like glob.
+    """Match a POSIX relative path against one glob (see :func:`glob_match_any`)."""
+    return glob_match_any((pattern,), path)
 
-    ``*`` and ``?`` stay within one path segment, ``**`` crosses segments, a trailing ``/``
-    matches everything below a folder, and a pattern without ``/`` matches at any depth.
-    """
-    return bool(_glob_regex(pattern).match(path))
+
+def unmatched_globs(patterns: tuple[str, ...] | list[str], paths: Iterable[str]) -> list[str]:
+    """The patterns of ``patterns`` that match none of ``paths`` (negations are not checked:
+    taking nothing back out is no mistake)."""
+    left = [pattern for pattern in dict.fromkeys(patterns) if not pattern.startswith("!")]
+    specs = {pattern: _spec((pattern,)) for pattern in left}
+    for path in paths:
+        if not left:
+            break
+        left = [pattern for pattern in left if not specs[pattern].match_file(path)]
+    return left
 
 
 def timestamp_value(text: str) -> Any:
