@@ -202,7 +202,7 @@ def walk(
         if present:
             ignores = list(ignores)
             for name in names_in(present, in_repository):
-                found = read_ignore_file(os.path.join(folder, name), prefix)
+                found = read_ignore_file(f"{folder}{os.sep}{name}", prefix)
                 if found is not None:
                     ignores.append(found)
         for entry in entries:
@@ -215,9 +215,7 @@ def walk(
             except OSError:
                 is_folder = False
             if is_folder:
-                if entry.path != skip and not (
-                    ignores and is_ignored(f"{prefix}{name}/", ignores)
-                ):
+                if entry.path != skip and not (ignores and is_ignored(f"{prefix}{name}/", ignores)):
                     stack.append((entry.path, f"{prefix}{name}/", ignores))
                 continue
             relative = prefix + name

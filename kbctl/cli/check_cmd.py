@@ -20,6 +20,7 @@ from kbctl.cli.options import (
     TagOption,
     WhereOption,
     article_filter,
+    select,
 )
 from kbctl.errors import ExitCode, UsageError
 
@@ -216,7 +217,7 @@ def _filtered(scope: Scope, selected: ArticleFilter, ws: Workspace) -> Scope:
     from kbctl.workspace import Scope
 
     facts = ws.ownership if selected.owners else None
-    chosen = {article.path for article in selected.select(ws.articles, facts)}
+    chosen = {article.path for article in select(selected, ws, facts)}
     narrowed = chosen if scope.paths is None else chosen & scope.paths
     return Scope(frozenset(narrowed), scope.outside)
 

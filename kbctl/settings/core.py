@@ -176,7 +176,7 @@ def _refuse_wide_base(folder: Path) -> None:
         raise ConfigError(
             f"no {CONFIG_FILE} found, and the current folder is {what} ({folder});"
             " kbctl does not take it as a knowledge base",
-            hint=f"cd into the base, run `kbctl init` there, or pass --kb DIR",
+            hint="cd into the base, run `kbctl init` there, or pass --kb DIR",
         )
 
 
