@@ -173,7 +173,10 @@ def run_kbctl(
     *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: int = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run a real ``kbctl`` process (the installed script, else ``python -m kbctl``)."""
-    executable = shutil.which("kbctl")
+    # The script next to this Python first (a virtual environment that is not activated).
+    executable = shutil.which("kbctl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kbctl"
+    )
     command = [executable] if executable else [sys.executable, "-m", "kbctl"]
     return subprocess.run(
         [*command, *args],
