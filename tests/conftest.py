@@ -62,6 +62,11 @@ def article_text(body: str = "Body text.\n", **front: Any) -> str:
     return f"---\n{meta}---\n{textwrap.dedent(body)}"
 
 
+def messages(stderr: str) -> list[str]:
+    """The lines of ``stderr`` without the zero-config notice (no kbctl.toml: which base)."""
+    return [line for line in stderr.splitlines() if not line.startswith("kbctl: no kbctl.toml")]
+
+
 class GitRepo:
     """A real git repository in a temporary folder, with commits at fixed dates."""
 
