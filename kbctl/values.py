@@ -173,39 +173,53 @@ def type_name(value: object) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def expand_braces(pattern: str) -> list[str]:
-    """``pattern`` with its braces expanded (``*.{md,markdown}`` is two patterns); a leading
-    ``!`` stays on each. Escapes are kept for the matcher (``\\{`` is a literal brace)."""
-    import bracex
+def _translate(pattern: str) -> tuple[bool, str]:
+    """(whether ``pattern`` is a ``!`` negation, its regex), through wcmatch."""
+    from wcmatch import glob
 
     negated = pattern.startswith("!")
     body = pattern[1:] if negated else pattern
+    flags = glob.GLOBSTAR | glob.BRACE | glob.FORCEUNIX | glob.DOTGLOB
+    if body.startswith("/"):
+        body = body.lstrip("/")  # anchored to the base, as in .gitignore
+    else:
+        flags |= glob.MATCHBASE  # a pattern without "/" matches at any depth
+    if body.endswith("/"):
+        body += "**"  # a folder: everything below it
     try:
-        expanded = bracex.expand(body, keep_escapes=True, limit=1000)
-    except Exception:  # bracex's own errors (too many expansions, ...): take it as written
-        expanded = [body]
-    return [("!" if negated else "") + item for item in expanded]
+        regexes, _negative = glob.translate(body, flags=flags)
+    except ValueError as error:
+        raise ValueError(f"cannot read glob {pattern!r}: {error}") from None
+    return negated, "|".join(f"(?:{regex})" for regex in regexes) or "(?!)"
 
 
 @lru_cache(maxsize=256)
-def _spec(patterns: tuple[str, ...]) -> Any:
-    import pathspec
-
-    lines = [line for pattern in patterns for line in expand_braces(pattern)]
-    return pathspec.PathSpec.from_lines("gitignore", lines)
+def _matcher(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """One regex for the patterns, one for the ``!`` negations (None: there are none)."""
+    positive: list[str] = []
+    negative: list[str] = []
+    for pattern in patterns:
+        negated, regex = _translate(pattern)
+        (negative if negated else positive).append(regex)
+    return (
+        re.compile("|".join(f"(?:{regex})" for regex in positive) or "(?!)"),
+        re.compile("|".join(f"(?:{regex})" for regex in negative)) if negative else None,
+    )
 
 
 def glob_match_any(patterns: tuple[str, ...] | list[str], path: str) -> bool:
-    """Whether ``path`` is matched by the list ``patterns``, read as a ``.gitignore`` is:
-    the last pattern that matches decides, and a ``!pattern`` takes the path back out.
+    """Whether ``path`` matches one of ``patterns`` and none of its ``!`` negations.
 
-    The syntax is git's (through ``pathspec``): ``*`` and ``?`` stay within one path segment,
-    ``**`` crosses segments, ``[ab]`` and ``[!a-z]`` are character classes, ``\\`` escapes,
-    a trailing ``/`` matches everything below a folder, a pattern without an inner ``/``
-    matches at any depth and a leading ``/`` anchors it to the base. Braces expand as in a
-    shell (``*.{md,markdown}``).
+    Globs are read by wcmatch: ``*`` and ``?`` stay within one path segment, ``**`` crosses
+    segments, ``[ab]`` and ``[!a-z]`` are character classes, ``\\`` escapes, braces
+    expand (``*.{md,markdown}``); as in ``.gitignore``, a pattern without ``/`` matches at
+    any depth, a leading ``/`` anchors it to the base and a trailing ``/`` matches
+    everything below a folder. Matching is one regex per list: fast on big bases.
     """
-    return bool(patterns) and bool(_spec(tuple(patterns)).match_file(path))
+    if not patterns:
+        return False
+    positive, negative = _matcher(tuple(patterns))
+    return bool(positive.fullmatch(path)) and not (negative and negative.fullmatch(path))
 
 
 def glob_match(pattern: str, path: str) -> bool:
@@ -217,11 +231,10 @@ def unmatched_globs(patterns: tuple[str, ...] | list[str], paths: Iterable[str])
     """The patterns of ``patterns`` that match none of ``paths`` (negations are not checked:
     taking nothing back out is no mistake)."""
     left = [pattern for pattern in dict.fromkeys(patterns) if not pattern.startswith("!")]
-    specs = {pattern: _spec((pattern,)) for pattern in left}
     for path in paths:
         if not left:
             break
-        left = [pattern for pattern in left if not specs[pattern].match_file(path)]
+        left = [pattern for pattern in left if not glob_match(pattern, path)]
     return left
 
 

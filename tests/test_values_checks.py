@@ -225,3 +225,26 @@ def test_snippets_are_plain_text_with_highlights(cli: Cli, git_repo: GitRepo) ->
     column = hit.get("column")
     if column is not None:  # the byte column still points at the word in the raw line
         assert line.encode()[column - 1 :].startswith(b"webhook")
+
+
+def test_gitignore_reading_agrees_with_git(cli: Cli, git_repo: GitRepo) -> None:
+    """The articles kbctl lists are those git does not ignore (git itself is the oracle)."""
+    git_repo.write(
+        ".gitignore",
+        "# comment\n*.tmp.md\n/top-only.md\nbuild/\n**/secret/**\ndocs/**/old-*.md\n"
+        "!docs/keep/old-keep.md\n\\#hash.md\n[ab]-*.md\nspace.md   \n",
+    )
+    git_repo.write("nested/.gitignore", "local.md\n/anchored.md\n!kept.tmp.md\n")
+    names = [
+        "a.md", "x.tmp.md", "top-only.md", "sub/top-only.md", "build/b.md", "sub/build/c.md",
+        "deep/secret/s.md", "docs/v1/old-a.md", "docs/keep/old-keep.md", "docs/new.md",
+        "#hash.md", "a-1.md", "c-1.md", "space.md", "nested/local.md", "nested/anchored.md",
+        "nested/more/anchored.md", "nested/kept.tmp.md", "other/local.md",
+    ]  # fmt: skip
+    for number, name in enumerate(names):
+        git_repo.write_article(name, id=f"KB-{number}", title=name)
+    listed = git_repo.git("ls-files", "--others", "--exclude-standard", "-z").split("\0")
+    expected = {f"KB-{names.index(name)}" for name in listed if name in names}
+    result = cli("--kb", str(git_repo.path), "list", "--format", "json")
+    assert _ids(result.stdout) == expected
+    assert len(expected) < len(names)

@@ -5,20 +5,67 @@ Each folder's ``.gitignore`` (only inside a git repository) and ``.ignore`` (alw
 the files below it; a deeper file overrides a shallower one and ``.ignore`` overrides
 ``.gitignore`` in the same folder, so the last word on a path is the deepest pattern that
 matches it, ``!pattern`` taking a path back in. The ``.gitignore`` files of the folders
-between the repository's top and the base count too. Patterns are read by ``pathspec``'s
-gitignore implementation, so the syntax is git's own.
+between the repository's top and the base count too.
+
+Each line is git's syntax (``#`` comments, ``!`` negation, ``\\`` escapes, a trailing
+``/`` for folders only, a ``/`` at the start or inside anchoring to the file's folder), and
+the glob itself is translated by wcmatch, the matcher of kbctl's config globs. (pathspec
+would read the files too, but on Python 3.11-3.12 importing it costs ~20 ms on every start:
+its deprecation decorators pull in asyncio through typing_extensions.)
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 IGNORE_FILES = (".gitignore", ".ignore")
 # An ignore file is a few KB; a bigger one is not read (it would be read whole).
 _MAX_IGNORE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreRule:
+    """One pattern line: its regex over the path below the file's folder."""
+
+    regex: re.Pattern[str]
+    negated: bool
+    folders_only: bool
+
+
+def parse_ignore_lines(lines: list[str]) -> list[IgnoreRule]:
+    """The rules of an ignore file's lines, in order (blank lines and comments skipped)."""
+    from wcmatch import glob
+
+    rules: list[IgnoreRule] = []
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        # Trailing spaces are dropped unless escaped with a backslash.
+        stripped = line.rstrip(" ")
+        line = stripped + " " if stripped.endswith("\\") and stripped != line else stripped
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        if negated:
+            line = line[1:]
+        folders_only = line.endswith("/") and not line.endswith("\\/")
+        line = line.rstrip("/") if folders_only else line
+        flags = glob.GLOBSTAR | glob.FORCEUNIX | glob.DOTGLOB
+        if line.startswith("/"):
+            line = line.lstrip("/")
+        elif "/" not in line:
+            flags |= glob.MATCHBASE
+        if not line:
+            continue
+        try:
+            regexes, _negative = glob.translate(line, flags=flags)
+        except ValueError:
+            continue  # a line git would not read either
+        pattern = "|".join(f"(?:{regex})" for regex in regexes)
+        rules.append(IgnoreRule(re.compile(pattern), negated, folders_only))
+    return rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +74,23 @@ class IgnoreFile:
     ending in ``/``), ``above`` the path from the ignore file's folder down to the base,
     for files above the base (``""`` otherwise)."""
 
-    spec: Any
+    rules: tuple[IgnoreRule, ...]
     folder: str
     above: str = ""
 
     def verdict(self, relative: str) -> bool | None:
-        """True: ignored; False: taken back in by ``!``; None: no pattern matches."""
+        """True: ignored; False: taken back in by ``!``; None: no pattern matches.
+        A folder's path ends in ``/``."""
         if not relative.startswith(self.folder):
             return None
-        result = self.spec.check_file(self.above + relative[len(self.folder) :])
-        include: bool | None = result.include
-        return include
+        is_folder = relative.endswith("/")
+        path = (self.above + relative[len(self.folder) :]).rstrip("/")
+        for rule in reversed(self.rules):
+            if rule.folders_only and not is_folder:
+                continue
+            if rule.regex.fullmatch(path):
+                return not rule.negated
+        return None
 
 
 def read_ignore_file(path: str, folder: str, above: str = "") -> IgnoreFile | None:
@@ -48,10 +101,8 @@ def read_ignore_file(path: str, folder: str, above: str = "") -> IgnoreFile | No
         text = read_article_bytes(Path(path), _MAX_IGNORE_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
-    import pathspec
-
-    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
-    return IgnoreFile(spec, folder, above) if spec.patterns else None
+    rules = parse_ignore_lines(text.splitlines())
+    return IgnoreFile(tuple(rules), folder, above) if rules else None
 
 
 def names_in(folder_kinds: dict[str, bool], in_repository: bool) -> tuple[str, ...]:
