@@ -17,7 +17,7 @@ from kbctl.articles import normalise_audience, normalise_status, relative_path
 from kbctl.config import Config
 from kbctl.errors import NotFoundError, UsageError
 from kbctl.model import Article, Audience, LoadResult, Status
-from kbctl.ownership import OwnershipFacts, belongs_to, normalise_handle
+from kbctl.ownership import OwnershipFacts, belongs_to, effective_owners, normalise_handle
 
 __all__ = [
     "ArticleFilter",
@@ -183,6 +183,50 @@ class ArticleFilter:
     ) -> list[Article]:
         """The articles that pass, in their order."""
         return [article for article in articles if self.matches(article, ownership)]
+
+    def unmatched(
+        self, articles: Sequence[Article], ownership: OwnershipFacts | None = None
+    ) -> list[str]:
+        """One message per ``--owner``, ``--tag`` or ``--product`` value that no article of
+        ``articles`` has, with the closest values the base does have (a typo gives an empty
+        result that looks like an all-clear)."""
+        messages: list[str] = []
+        if self.owners:
+            known = {
+                owner
+                for article in articles
+                for owner in effective_owners(article, ownership).owners
+            }
+            for owner in self.owners:
+                if not any(belongs_to(article, owner, ownership) for article in articles):
+                    messages.append(_no_match("--owner", owner, known))
+        if self.tags:
+            tags = {tag for article in articles for tag in article.tags}
+            folded = {tag.casefold() for tag in tags}
+            messages.extend(
+                _no_match("--tag", tag, tags) for tag in self.tags if tag.casefold() not in folded
+            )
+        if self.products:
+            products = {article.product for article in articles if article.product}
+            folded = {product.casefold() for product in products}
+            messages.extend(
+                _no_match("--product", product, products)
+                for product in self.products
+                if product.casefold() not in folded
+            )
+        return messages
+
+
+def _no_match(option: str, value: str, known: Iterable[str]) -> str:
+    """``--owner nobody matches no article in the base (did you mean ...?)``."""
+    import difflib
+
+    by_key = {candidate.casefold().lstrip("@"): candidate for candidate in known}
+    close = difflib.get_close_matches(value.casefold().lstrip("@"), list(by_key), n=3, cutoff=0.6)
+    message = f"{option} {value} matches no article in the base"
+    if close:
+        message += " (did you mean " + " or ".join(by_key[key] for key in close) + "?)"
+    return message
 
 
 def _clean(values: Iterable[str] | None) -> tuple[str, ...]:

@@ -107,9 +107,16 @@ class Workspace:
     def config(self) -> Config:
         """The configuration (``--kb`` > ``$KBCTL_KB`` > kbctl.toml), validated."""
         from kbctl.config import load_config
+        from kbctl.settings.core import WORKING_DIRECTORY
 
         self.built.add("config")
-        return load_config(kb=self._kb)
+        config = load_config(kb=self._kb)
+        if config.origins.get("content") == WORKING_DIRECTORY:
+            self._on_notice(
+                f"no kbctl.toml here or above: using the current folder {config.root} as the"
+                " base (run `kbctl init` to make that permanent, or pass --kb DIR)"
+            )
+        return config
 
     @cached_property
     def tree(self) -> Tree:

@@ -62,6 +62,11 @@ def article_text(body: str = "Body text.\n", **front: Any) -> str:
     return f"---\n{meta}---\n{textwrap.dedent(body)}"
 
 
+def messages(stderr: str) -> list[str]:
+    """The lines of ``stderr`` without the zero-config notice (no kbctl.toml: which base)."""
+    return [line for line in stderr.splitlines() if not line.startswith("kbctl: no kbctl.toml")]
+
+
 class GitRepo:
     """A real git repository in a temporary folder, with commits at fixed dates."""
 
@@ -173,7 +178,10 @@ def run_kbctl(
     *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: int = 120
 ) -> subprocess.CompletedProcess[str]:
     """Run a real ``kbctl`` process (the installed script, else ``python -m kbctl``)."""
-    executable = shutil.which("kbctl")
+    # The script next to this Python first (a virtual environment that is not activated).
+    executable = shutil.which("kbctl", path=str(Path(sys.executable).parent)) or shutil.which(
+        "kbctl"
+    )
     command = [executable] if executable else [sys.executable, "-m", "kbctl"]
     return subprocess.run(
         [*command, *args],

@@ -68,7 +68,7 @@ def test_list_filters(cli, tmp_path: Path) -> None:
     by_owner = json.loads(cli("--kb", str(base), "list", "--owner", "ANNA", "-f", "json").stdout)
     assert [item["id"] for item in by_owner] == ["KB-2"]
     by_status = cli("--kb", str(base), "list", "--status", "validated", "--audience", "internal")
-    assert "no articles match" in by_status.stdout
+    assert "no articles match" in by_status.stderr and not by_status.stdout
 
 
 def test_table_output(cli, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ import yaml
 from kbctl.articles import update_front_matter
 from kbctl.config import load_config
 from kbctl.errors import EditError
-from tests.conftest import article_text, run_kbctl
+from tests.conftest import article_text, messages, run_kbctl
 
 PAIRS = 20
 BATCH = 5  # pairs started together (each pair on its own article)
@@ -172,7 +172,7 @@ def test_a_symlinked_article_is_never_written_through(
     assert (base / "link.md").is_symlink()
     assert "internal error" not in result.stderr
     # The scan reports the link (KB107) and never loads it, so the edit finds no article.
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("link.md:1: ")]
+    lines = [line for line in messages(result.stderr) if not line.startswith("link.md:1: ")]
     assert lines[0].startswith("kbctl: error: ")
     assert len(lines) <= 2 and all(line.startswith("  hint: ") for line in lines[1:])
 
@@ -216,7 +216,7 @@ def test_a_read_only_file_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     before = article.read_bytes()
     result = run_kbctl("flag", "KB-1", "wrong", "--by", "@a", cwd=base)
     assert result.returncode == 2, result.stderr
-    assert "read-only" in result.stderr.splitlines()[0]
+    assert "read-only" in messages(result.stderr)[0]
     assert article.read_bytes() == before
 
 
@@ -249,7 +249,7 @@ def test_an_edit_in_a_read_only_base_is_a_clear_error(read_only_base: Path) -> N
     result = run_kbctl("flag", "KB-1", "wrong", "--by", "@a", cwd=read_only_base)
     assert result.returncode == 2, result.stderr
     assert "internal error" not in result.stderr
-    assert "read-only" in result.stderr.splitlines()[0]
+    assert "read-only" in messages(result.stderr)[0]
     assert (read_only_base / "a.md").read_bytes() == before
 
 

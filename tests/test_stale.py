@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GitRepo, run_kbctl
+from tests.conftest import GitRepo, messages, run_kbctl
 
 TODAY = "2026-11-22"  # "today" of the bundled sample base (see kb-content/README.md)
 
@@ -70,7 +70,7 @@ def test_stale_days_and_owner_filters(cli, team_repo: GitRepo) -> None:
 def test_stale_exits_0_when_nothing_is_due(cli, team_repo: GitRepo) -> None:
     result = cli("--kb", str(team_repo.path), "stale", "--today", "2025-03-01")
     assert result.exit_code == 0
-    assert "nothing is due for review" in result.stdout
+    assert "nothing is due for review" in result.stderr
 
 
 def test_stale_table(cli, team_repo: GitRepo) -> None:
@@ -172,4 +172,4 @@ def test_stale_in_a_real_process(team_repo: GitRepo) -> None:
     result = run_kbctl("stale", "--today", TODAY, "--format", "json", cwd=team_repo.path)
     assert result.returncode == 1, result.stderr
     assert [item["id"] for item in json.loads(result.stdout)] == ["KB-1", "KB-2"]
-    assert result.stderr == ""
+    assert messages(result.stderr) == []

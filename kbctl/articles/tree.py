@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from kbctl.articles.ignore import IGNORE_FILES, IgnoreFile
 from kbctl.config import Config, shared_cache_dir
 from kbctl.model import Diagnostic, Severity
 from kbctl.values import glob_match_any
@@ -167,47 +168,62 @@ def walk(
 ) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(base-relative NFC path, directory entry) of every file of the base.
 
-    Hidden files and folders are skipped, and so is a cache folder set by the user
+    Hidden files and folders are skipped, and so are files and folders that ``.gitignore``
+    (in a git repository) or ``.ignore`` files leave out (:mod:`kbctl.articles.ignore`),
+    and a cache folder set by the user
     (``$KBCTL_CACHE_DIR`` or ``cache_dir``), which may sit inside the base. Links to folders
     are never followed (they come out as files). A folder that cannot be read, or that
     disappears while the scan runs, is reported in ``problems`` when it could hold articles.
     """
+    from kbctl.articles.ignore import is_ignored, names_in, outer_ignores, read_ignore_file
+
     cache = shared_cache_dir(config)
     skip = str(cache) if cache else None
-    stack = [(str(config.root), "")]
+    in_repository, outer = outer_ignores(config.root)
+    stack: list[tuple[str, str, list[IgnoreFile]]] = [(str(config.root), "", outer)]
     while stack:
-        folder, prefix = stack.pop()
+        folder, prefix, ignores = stack.pop()
+        entries: list[os.DirEntry[str]] = []
         try:
-            entries = os.scandir(folder)
+            with os.scandir(folder) as scan:
+                iterator = iter(scan)
+                while True:
+                    try:
+                        entries.append(next(iterator))
+                    except StopIteration:
+                        break
+                    except OSError as error:
+                        _report_folder(prefix, error, config, problems)
+                        break
         except OSError as error:
             _report_folder(prefix, error, config, problems)
             continue
-        with entries:
-            iterator = iter(entries)
-            while True:
-                try:
-                    entry = next(iterator)
-                except StopIteration:
-                    break
-                except OSError as error:
-                    _report_folder(prefix, error, config, problems)
-                    break
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    # Not following links to folders: a link to a parent would loop.
-                    is_folder = entry.is_dir(follow_symlinks=False)
-                except OSError:
-                    is_folder = False
-                if is_folder:
-                    if entry.path != skip:
-                        stack.append((entry.path, f"{prefix}{name}/"))
-                    continue
-                relative = prefix + name
-                if not relative.isascii() and not unicodedata.is_normalized("NFC", relative):
-                    relative = unicodedata.normalize("NFC", relative)
-                yield relative, entry
+        present = {entry.name: True for entry in entries if entry.name in IGNORE_FILES}
+        if present:
+            ignores = list(ignores)
+            for name in names_in(present, in_repository):
+                found = read_ignore_file(f"{folder}{os.sep}{name}", prefix)
+                if found is not None:
+                    ignores.append(found)
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                # Not following links to folders: a link to a parent would loop.
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if entry.path != skip and not (ignores and is_ignored(f"{prefix}{name}/", ignores)):
+                    stack.append((entry.path, f"{prefix}{name}/", ignores))
+                continue
+            relative = prefix + name
+            if ignores and is_ignored(relative, ignores):
+                continue
+            if not relative.isascii() and not unicodedata.is_normalized("NFC", relative):
+                relative = unicodedata.normalize("NFC", relative)
+            yield relative, entry
 
 
 def _could_hold_articles(folder: str, config: Config) -> bool:

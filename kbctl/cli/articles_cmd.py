@@ -14,6 +14,7 @@ from kbctl.cli.options import (
     TagOption,
     WhereOption,
     article_filter,
+    select,
 )
 
 
@@ -49,7 +50,7 @@ def list_articles(
     selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
     facts = ws.ownership  # the owners column shows the effective owners too
-    articles = selected.select(ws.articles, facts)
+    articles = select(selected, ws, facts)
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import articles_json

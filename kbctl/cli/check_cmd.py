@@ -21,6 +21,7 @@ from kbctl.cli.options import (
     TagOption,
     WhereOption,
     article_filter,
+    select,
 )
 from kbctl.errors import ExitCode, UsageError
 
@@ -147,7 +148,14 @@ def check(
     selected = article_filter(tag, owner, status, audience, product, where)
     if not (paths or changed_since or no_history or selected.active):
         ws.prefetch_history()  # the whole base: git reads while the articles load
+    _refuse_empty_base(ws)
     scope = ws.scope(paths or (), changed_since)
+    if paths and not changed_since and scope.paths is not None and not scope.paths:
+        shown = " ".join(str(path) for path in paths)
+        raise UsageError(
+            f"no articles under {shown}",
+            hint="name article files or folders that hold them (see include/exclude)",
+        )
     if scope.outside:
         notice(f"{len(scope.outside)} path(s) outside the base {ws.config.root} ignored")
     if selected.active:
@@ -225,13 +233,36 @@ def rules(
     write_data(text)
 
 
+def _refuse_empty_base(ws: Workspace) -> None:
+    """A gate over no article passes nothing: exit 2 when the base holds no article, and a
+    warning for each config glob that matches no file (a typo there hides articles)."""
+    from kbctl.settings.unmatched import unmatched_config_globs
+
+    config = ws.config
+    for key, pattern in unmatched_config_globs(config, ws.tree.files):
+        notice(f"{key}: pattern {pattern!r} matches no file in the base")
+    if ws.tree.articles():
+        return
+    origin = config.origins.get("content", "")
+    if config.config_path is not None and not origin:
+        where = f"is `content` in {config.config_path.name} right?"
+    elif origin.startswith(("--", "$")):
+        where = f"is {origin} right?"
+    else:
+        where = "is this the base's folder?"
+    raise UsageError(
+        f"no articles under {config.root}, {where}",
+        hint="point kbctl at the folder with the Markdown articles (include/exclude choose them)",
+    )
+
+
 def _filtered(scope: Scope, selected: ArticleFilter, ws: Workspace) -> Scope:
     """The scope narrowed to the articles that pass the filter options (owners resolved
     as in every other command)."""
     from kbctl.workspace import Scope
 
     facts = ws.ownership if selected.owners else None
-    chosen = {article.path for article in selected.select(ws.articles, facts)}
+    chosen = {article.path for article in select(selected, ws, facts)}
     narrowed = chosen if scope.paths is None else chosen & scope.paths
     return Scope(frozenset(narrowed), scope.outside)
 

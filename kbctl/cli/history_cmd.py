@@ -24,6 +24,7 @@ from kbctl.cli.options import (
     TagOption,
     WhereOption,
     article_filter,
+    select,
 )
 from kbctl.errors import ExitCode
 
@@ -81,7 +82,7 @@ def stale(
     ws.prefetch_history()  # git reads the history while the articles load
     facts = ws.ownership
     ownership = {path: found.owners for path, found in facts.by_path.items()}
-    articles = selected.select(ws.articles, facts)
+    articles = select(selected, ws, facts)
     report = ws.history(articles)
     items = stale_items(
         articles, report.facts, ws.config, when, days=days, owners=ownership, everything=everything

@@ -9,7 +9,7 @@ the accepted values, and the aliases (``draft``, ``customers`` ...) work everywh
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,11 @@ from kbctl.cli.complete import (
     complete_tags,
 )
 from kbctl.selection import ArticleFilter, parse_audience, parse_status
+
+if TYPE_CHECKING:
+    from kbctl.model import Article
+    from kbctl.ownership import OwnershipFacts
+    from kbctl.workspace import Workspace
 
 # The help of each filter option, shared with commands that declare a variant (review mark).
 OWNER_HELP = (
@@ -125,3 +130,25 @@ def article_filter(
     return ArticleFilter.build(
         tags=tag, owners=owner, statuses=status, audiences=audience, products=product, where=where
     )
+
+
+def select(
+    selected: ArticleFilter, ws: Workspace, facts: OwnershipFacts | None = None
+) -> list[Article]:
+    """The articles of the base that pass ``selected``; when none does, a warning on stderr
+    for each ``--owner``/``--tag``/``--product`` value the base does not have at all."""
+    chosen = selected.select(ws.articles, facts)
+    if not chosen:
+        warn_unmatched(selected, ws)
+    return chosen
+
+
+def warn_unmatched(selected: ArticleFilter, ws: Workspace) -> None:
+    """Warn (stderr) about filter values no article of the base has, with a did-you-mean."""
+    if not (selected.owners or selected.tags or selected.products):
+        return
+    from kbctl.cli.context import notice
+
+    facts = ws.ownership if selected.owners else None
+    for message in selected.unmatched(ws.articles, facts):
+        notice(f"warning: {message}")

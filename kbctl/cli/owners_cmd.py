@@ -29,6 +29,7 @@ from kbctl.cli.options import (
     TagOption,
     WhereOption,
     article_filter,
+    select,
 )
 from kbctl.errors import EditError, ExitCode, UsageError
 
@@ -65,7 +66,7 @@ def _selected(selected: ArticleFilter, ws: Workspace) -> list[Article]:
     """The articles that pass the command's filter (owners resolved as everywhere)."""
     if not selected.active:
         return ws.articles
-    return selected.select(ws.articles, ws.ownership)
+    return select(selected, ws, ws.ownership)
 
 
 def _reviewer(by: str | None, config: Config, roster: Roster | None) -> str:

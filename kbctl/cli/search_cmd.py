@@ -20,6 +20,7 @@ from kbctl.cli.options import (
     TagOption,
     WhereOption,
     article_filter,
+    warn_unmatched,
 )
 from kbctl.errors import ExitCode
 
@@ -147,6 +148,7 @@ def search_command(
         if filters.active:
             message += " (filters are on: try without --tag/--owner/--status/--where/...)"
         notice(message)
+        warn_unmatched(filters.selection, ws)
         if result.suggestion:
             notice(f'did you mean: kbctl search "{result.suggestion}"')
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -37,7 +37,12 @@ def print_table(
     """Print rows as a table; ``None`` cells show as a dim dash."""
     rows = list(rows)
     if not rows:
-        console.print(f"[dim]{empty}[/dim]")
+        # A message, not data: stdout stays empty so `| wc -l` and scripts see no rows.
+        import sys
+
+        from kbctl.textsafe import guard_line, one_line
+
+        sys.stderr.write(guard_line(one_line(empty)) + "\n")
         return
     table = Table(
         title=None if title is None else _escape(title),

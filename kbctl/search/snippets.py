@@ -1,4 +1,5 @@
-"""Snippets: the line of an article that best matches the query, clipped, with highlights."""
+"""Snippets: the line of an article that best matches the query, as the text a reader sees
+(no HTML tags, emphasis markers, link targets or image syntax), clipped, with highlights."""
 
 from __future__ import annotations
 
@@ -12,6 +13,73 @@ from kbctl.search.interpret import Unit
 
 SNIPPET_WIDTH = 180
 _MARKUP = re.compile(r"^\s*(?:#+|[-*+>]|\d+[.)]|\|)?\s*")
+
+
+# Inline Markdown and HTML that a snippet shows as the text a reader sees. Each alternative
+# keeps the group named ``keep`` (or nothing), so positions map back to the raw line.
+_INLINE = re.compile(
+    r"""
+      <!--.*?(?:-->|$)                                   # HTML comment: dropped
+    | `+(?P<code>[^`]+?)`+                               # inline code: its text
+    | !\[(?P<alt>[^\]]*)\]\([^)]*\)                      # image: its alt text
+    | !\[(?P<refalt>[^\]]*)\]\[[^\]]*\]
+    | \[(?P<link>[^\]]*)\]\((?:[^()]|\([^)]*\))*\)       # link: its text, never the target
+    | \[(?P<reflink>[^\]]+)\]\[[^\]]*\]                   # reference link: its text
+    | <(?P<auto>(?:https?|mailto|ftp):[^>\s]+)>          # autolink: the address
+    | </?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>           # HTML tag: dropped
+    | \\(?P<escaped>[\\`*_{}\[\]()#+\-.!<>|~])           # backslash escape: the character
+    | \*+ | ~~ | (?<![^\W_])_+ | _+(?![^\W_])            # emphasis markers: dropped
+    """,
+    re.VERBOSE,
+)
+_KEPT = ("code", "alt", "refalt", "link", "reflink", "auto", "escaped")
+
+
+def plain_text(line: str) -> tuple[str, list[int]]:
+    """``line`` without HTML tags, emphasis, link targets and image syntax, and for each of
+    its characters the index it came from in ``line`` (so highlights map back).
+
+    Link and image text is cleaned the same way; runs of spaces left by what was dropped
+    become one space, and the result is stripped.
+    """
+    chars: list[str] = []
+    where: list[int] = []
+    _strip_into(line, 0, chars, where)
+    text: list[str] = []
+    positions: list[int] = []
+    for char, index in zip(chars, where, strict=True):
+        if char.isspace():
+            if not text or text[-1] == " ":
+                continue
+            char = " "
+        text.append(char)
+        positions.append(index)
+    while text and text[-1] == " ":
+        text.pop()
+        positions.pop()
+    return "".join(text), positions
+
+
+def _strip_into(line: str, base: int, chars: list[str], where: list[int]) -> None:
+    position = 0
+    for match in _INLINE.finditer(line):
+        for index in range(position, match.start()):
+            chars.append(line[index])
+            where.append(base + index)
+        position = match.end()
+        for name in _KEPT:
+            kept = match.group(name)
+            if kept is not None:
+                start = match.start(name)
+                if name in ("alt", "refalt", "link", "reflink"):
+                    _strip_into(kept, base + start, chars, where)
+                else:
+                    chars.extend(kept)
+                    where.extend(range(base + start, base + start + len(kept)))
+                break
+    for index in range(position, len(line)):
+        chars.append(line[index])
+        where.append(base + index)
 
 
 def make_hit(config: Config, stored: dict, score: float, units: list[Unit]) -> Hit:
@@ -75,7 +143,7 @@ def _best_passage(
         folded = fold(raw)
         if not any(prefix in folded for prefix in prefixes):
             continue
-        matched = {unit for _start, _end, unit in find_terms(raw, wanted)}
+        matched = {unit for _start, _end, unit in find_terms(plain_text(raw)[0], wanted)}
         if matched and (best is None or len(matched) > best[0]):
             best = (len(matched), -index, index)
     if best is None:
@@ -83,24 +151,30 @@ def _best_passage(
             return body_line, _clip(fallback, 0)[0], (), 1
         index = first_text if first_text is not None else max(body_line - 1, 0)
         line_text = lines[index] if index < len(lines) else ""
-        snippet, _offset = _clip(_MARKUP.sub("", line_text.rstrip("\r")), 0)
+        line_text = line_text.rstrip("\r")
+        snippet, _offset = _clip(plain_text(line_text[_markup_length(line_text) :])[0], 0)
         return index + 1, snippet, (), 1
     index = best[2]
     raw = lines[index].rstrip("\r")
-    spans = [(start, end) for start, end, _unit in find_terms(raw, wanted)]
-    spans = _merge_spans(spans)
-    markup = len(_MARKUP.match(raw).group()) if _MARKUP.match(raw) else 0  # type: ignore[union-attr]
-    visible = raw[markup:]
-    first_match = spans[0][0] - markup if spans else 0
-    snippet, offset = _clip(visible, max(first_match, 0))
+    markup = _markup_length(raw)
+    visible, positions = plain_text(raw[markup:])
+    spans = _merge_spans([(start, end) for start, end, _unit in find_terms(visible, wanted)])
+    first_match = spans[0][0] if spans else 0
+    snippet, offset = _clip(visible, first_match)
     highlights = tuple(
-        (start - markup - offset, end - markup - offset)
+        (start - offset, end - offset)
         for start, end in spans
-        if start - markup - offset >= 0 and end - markup - offset <= len(snippet)
+        if start - offset >= 0 and end - offset <= len(snippet)
     )
     # A byte column, as vim's quickfix (%c) and `rg --vimgrep` count: Cyrillic is 2 bytes.
-    column = len(raw[: spans[0][0]].encode("utf-8")) + 1 if spans else 1
+    column = len(raw[: markup + positions[spans[0][0]]].encode("utf-8")) + 1 if spans else 1
     return index + 1, snippet, highlights, column
+
+
+def _markup_length(line: str) -> int:
+    """The length of the block markup that starts ``line`` (``## ``, ``- ``, ``1. ``, ``> ``)."""
+    match = _MARKUP.match(line)
+    return len(match.group()) if match else 0
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -28,6 +28,8 @@ from kbctl.settings.model import (
 CONFIG_FILE = "kbctl.toml"
 ENV_KB = "KBCTL_KB"
 ENV_CACHE_DIR = "KBCTL_CACHE_DIR"
+WORKING_DIRECTORY = "working directory"
+"""``Config.origins["content"]`` when no config file was found: the base is the current folder."""
 
 
 @dataclass(slots=True)
@@ -150,7 +152,8 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
                     hint="fix 'content' in the config file or pass --kb DIR",
                 )
         else:
-            origins["content"] = "working directory"
+            _refuse_wide_base(root)
+            origins["content"] = WORKING_DIRECTORY
     config = Config(root=root, settings=settings, origins=origins)
     if found is not None:
         _apply_file(config, found[0], found[1], settings)
@@ -159,6 +162,22 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
         config.cache_dir = Path(env_cache).expanduser().resolve()
         origins["cache_dir"] = f"${ENV_CACHE_DIR}"
     return config
+
+
+def _refuse_wide_base(folder: Path) -> None:
+    """Refuse the home folder or ``/`` as a base taken without being asked for: scanning
+    them reads every repository and document of the user (``--kb`` still can)."""
+    try:
+        home = Path.home().resolve()
+    except (RuntimeError, KeyError):
+        home = None
+    if folder == Path(folder.anchor) or folder == home:
+        what = "the file system root" if folder == Path(folder.anchor) else "your home folder"
+        raise ConfigError(
+            f"no {CONFIG_FILE} found, and the current folder is {what} ({folder});"
+            " kbctl does not take it as a knowledge base",
+            hint="cd into the base, run `kbctl init` there, or pass --kb DIR",
+        )
 
 
 # A config file is a few KB; a bigger one is not what it claims to be (and would be read whole).
