@@ -191,6 +191,10 @@ def test_hugo_ids_from_paths_aliases_and_section_pages(cli: Cli, git_repo: GitRe
     assert config["check"]["rules"]["KB201"] == "off"  # no owners anywhere
     assert "aliases" in result.stderr and "site paths" in result.stderr
     assert "keywords" in config["fields"]["tags"]
+    assert config["links"]["style"] == "hugo"  # hugo.toml: site links resolve by URL
+    assert config["check"]["rules"]["KB305"] == "warning"  # articles carry `lastmod`
+    counts = _check_rules(cli, git_repo)
+    assert "KB402" not in counts  # /guides/page-N/ links resolve through the slugs
 
 
 def test_microsoft_docs_field_map_dates_and_localisation(cli: Cli, git_repo: GitRepo) -> None:

@@ -91,6 +91,9 @@ class Proposal:
     review_interval: str = "180d"
     meta_only_keys: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    link_style: str | None = None
+    static_dirs: list[str] = field(default_factory=list)
+    modified_keys: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     articles: int = 0
 
@@ -395,6 +398,28 @@ def _codeowners(root: Path, proposal: Proposal) -> None:
     proposal.findings.append("CODEOWNERS: none; owners come from front matter only")
 
 
+# Site generators, by the file that configures them: how a file path becomes a site URL.
+SITE_STYLES = (
+    ("hugo", ("hugo.toml", "hugo.yaml", "hugo.json", "config/_default/hugo.toml")),
+    ("mkdocs", ("mkdocs.yml", "mkdocs.yaml")),
+    ("docusaurus", ("docusaurus.config.js", "docusaurus.config.ts")),
+    ("jekyll", ("_config.yml",)),
+)
+# Front-matter keys that say when an article was last modified (the history settings' default).
+MODIFIED_KEYS = ("lastmod", "last_modified_date", "last_modified_at", "modified", "updated")
+
+
+def _site_style(root: Path) -> str | None:
+    """The site generator whose configuration file is at the root of the base, if any."""
+    for style, names in SITE_STYLES:
+        if any((root / name).is_file() for name in names):
+            return style
+    config = root / "config.toml"
+    if config.is_file() and re.search(r"^baseURL\s*=", _head(config), re.MULTILINE):
+        return "hugo"
+    return None
+
+
 def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal: Proposal) -> None:
     total = len(files)
     notes = []
@@ -410,10 +435,14 @@ def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal:
             match = re.search(pattern, text, re.MULTILINE)
             if match:
                 notes.append(f"{name}: {setting} = {match.group(1)}")
+    proposal.link_style = _site_style(root)
     for name in STATIC_FOLDERS:
         if (root / name).is_dir():
             notes.append(f"site-absolute images (/img/...) are served from {name}/")
+            if proposal.link_style in ("hugo", "docusaurus"):
+                proposal.static_dirs.append(name)
             break
+    proposal.modified_keys = [key for key in MODIFIED_KEYS if counts[key]]
     proposal.links = notes
     if notes:
         proposal.findings.append("site links: " + "; ".join(notes))

@@ -115,9 +115,20 @@ def render(proposal: Proposal, folder_name: str) -> str:
             "# per article would say nothing. Add a CODEOWNERS file and remove this line.",
             'KB201 = "off"',
         ]
-    if proposal.links:
+    if proposal.modified_keys:
+        lines += [
+            "# Articles carry a 'last modified' date: flag those git says changed much later.",
+            'KB305 = "warning"',
+        ]
+    if proposal.link_style or proposal.links:
         lines += ["", "# Site URL conventions seen (for resolving site links like /section/slug):"]
         lines += [_comment(note) for note in proposal.links]
+    if proposal.link_style:
+        lines += [
+            "[links]",
+            f'style = "{proposal.link_style}"',
+            f"static_dirs = {_array(proposal.static_dirs)}",
+        ]
     text = "\n".join(lines) + "\n"
     check(text)
     return text
