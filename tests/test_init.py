@@ -291,3 +291,26 @@ def test_a_fifo_named_like_an_article_never_hangs_init(tmp_path: Path) -> None:
     os.mkfifo(base / "docs" / "trap.md")
     result = run_kbctl("init", str(base), "--dry-run", timeout=30)
     assert result.returncode == 0, result.stderr
+
+
+def test_docfx_links_to_other_docsets_are_not_checked_but_links_into_the_base_are(
+    cli: Cli, git_repo: GitRepo
+) -> None:
+    microsoft(git_repo)
+    git_repo.write(
+        ".openpublishing.publish.config.json",
+        json.dumps({"docsets_to_publish": [{"docset_name": "OfficeDocs-MicrosoftTeams"}]}),
+    )
+    git_repo.write_article(
+        "Teams/links.md",
+        "See [cmdlet](/powershell/module/teams/get-cs) and [ours](/microsoftteams/nowhere).\n",
+        title="Ссылки",
+        **{"ms.author": "tonysmit"},
+    )
+    git_repo.commit("links")
+    _init(cli, git_repo)
+    config = _config(git_repo)
+    assert config["links"]["ignore"] == ["/powershell/**"]
+    result = cli("check", "--format", "json", "--today", "2026-02-01", cwd=git_repo.path)
+    broken = [f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "KB402"]
+    assert broken == ["link to missing file /microsoftteams/nowhere"]

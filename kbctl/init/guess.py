@@ -93,6 +93,7 @@ class Proposal:
     links: list[str] = field(default_factory=list)
     link_style: str | None = None
     static_dirs: list[str] = field(default_factory=list)
+    link_ignore: list[str] = field(default_factory=list)
     modified_keys: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     articles: int = 0
@@ -174,7 +175,7 @@ def _articles(scan: Scan, proposal: Proposal) -> list[ScannedFile]:
     """Decide the excludes; return the files that stay articles (relative to the content)."""
     prefix = "" if proposal.content == "." else proposal.content + "/"
     files = [
-        ScannedFile(item.path[len(prefix) :], item.has_front_matter, item.meta)
+        ScannedFile(item.path[len(prefix) :], item.has_front_matter, item.meta, item.link_roots)
         for item in scan.files
         if item.path.startswith(prefix)
     ]
@@ -420,6 +421,58 @@ def _site_style(root: Path) -> str | None:
     return None
 
 
+def _is_docfx(root: Path) -> bool:
+    """A Microsoft Docs (docfx / Open Publishing) base."""
+    if (root / ".openpublishing.publish.config.json").is_file() or (root / "docfx.json").is_file():
+        return True
+    return any(path.is_file() for path in root.glob("*/docfx.json"))
+
+
+def _own_docsets(root: Path) -> set[str]:
+    """The URL roots this base publishes (its docsets' names and breadcrumb roots), folded:
+    links to them are links into this base and stay checked."""
+    import json
+
+    names: set[str] = set()
+    texts = [_head(root / ".openpublishing.publish.config.json", 1 << 20)]
+    texts += [_head(path, 1 << 20) for path in sorted(root.glob("*/docfx.json"))]
+    for text in texts:
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            continue
+        for docset in data.get("docsets_to_publish", []) if isinstance(data, dict) else []:
+            name = str(docset.get("docset_name", "")) if isinstance(docset, dict) else ""
+            names.add(name.removeprefix("OfficeDocs-").casefold())
+        build = data.get("build", {}) if isinstance(data, dict) else {}
+        meta = build.get("globalMetadata", {}) if isinstance(build, dict) else {}
+        crumb = str(meta.get("breadcrumb_path", "")) if isinstance(meta, dict) else ""
+        if crumb.startswith("/"):
+            names.add(crumb.split("/")[1].casefold())
+    return names - {""}
+
+
+def _other_docsets(
+    root: Path, files: list[ScannedFile], proposal: Proposal, notes: list[str]
+) -> None:
+    """Site-absolute links of a docfx base that lead to other docsets of the same site
+    (``/powershell/...`` on learn.microsoft.com): their first folder is not in the base."""
+    seen: Counter[str] = Counter()
+    for item in files:
+        seen.update(item.link_roots)
+    own = _own_docsets(root)
+    others = sorted(
+        name for name in seen if not (root / name).exists() and name.casefold() not in own
+    )
+    if others:
+        proposal.link_ignore = [f"/{name}/**" for name in others]
+        links = sum(seen[name] for name in others)
+        notes.append(
+            f"docfx base: {links} link(s) in {len(others)} other docsets of the site "
+            f"(/{others[0]}/..., ...) are not files of this base: not checked"
+        )
+
+
 def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal: Proposal) -> None:
     total = len(files)
     notes = []
@@ -436,6 +489,8 @@ def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal:
             if match:
                 notes.append(f"{name}: {setting} = {match.group(1)}")
     proposal.link_style = _site_style(root)
+    if proposal.link_style is None and _is_docfx(root):
+        _other_docsets(root, files, proposal, notes)
     for name in STATIC_FOLDERS:
         if (root / name).is_dir():
             notes.append(f"site-absolute images (/img/...) are served from {name}/")

@@ -8,6 +8,7 @@ reader; bodies are never parsed.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -33,6 +34,8 @@ class ScannedFile:
     path: str
     has_front_matter: bool
     meta: dict[str, Any] = field(default_factory=dict)
+    # First segments of site-absolute link targets in the file's first 64 KiB ("/foo/bar" -> foo).
+    link_roots: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -99,11 +102,17 @@ def _scan_file(path: Path, relative: str) -> ScannedFile:
     if not head:
         return ScannedFile(relative, False)
     text = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    front, _body, _line, has_front = split_front_matter(text)
+    front, body, _line, has_front = split_front_matter(text)
     if not has_front:
         return ScannedFile(relative, False)
+    roots = tuple(sorted(set(_ABSOLUTE_LINK.findall(body))))
     parsed = read_front_matter(front)
     if parsed.error is not None:
         # Front matter is there but broken: an article all the same (kbctl check says why).
-        return ScannedFile(relative, True)
-    return ScannedFile(relative, True, {str(key): value for key, value in parsed.meta.items()})
+        return ScannedFile(relative, True, link_roots=roots)
+    meta = {str(key): value for key, value in parsed.meta.items()}
+    return ScannedFile(relative, True, meta, roots)
+
+
+# A Markdown link to a site-absolute path: [text](/docset/page...) -> "docset".
+_ABSOLUTE_LINK = re.compile(r"\]\(/([A-Za-z0-9_.-]+)/")

@@ -129,6 +129,8 @@ def render(proposal: Proposal, folder_name: str) -> str:
             f'style = "{proposal.link_style}"',
             f"static_dirs = {_array(proposal.static_dirs)}",
         ]
+    elif proposal.link_ignore:
+        lines += ["[links]", f"ignore = {_array(proposal.link_ignore)}"]
     text = "\n".join(lines) + "\n"
     check(text)
     return text
