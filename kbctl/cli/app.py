@@ -104,6 +104,12 @@ def root(
         str | None,
         typer.Option("--kb", metavar="DIR", help="Knowledge base folder (overrides $KBCTL_KB)."),
     ] = None,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager", help="Never page long output ($KBCTL_PAGER, $PAGER, less -FRX)."
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -111,6 +117,7 @@ def root(
 ) -> None:
     """Global options."""
     state(ctx).kb = kb
+    state(ctx).no_pager = no_pager
 
 
 # Registration order is the order of `kbctl --help`: the daily commands first.

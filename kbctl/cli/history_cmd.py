@@ -9,7 +9,10 @@ import typer
 from kbctl.cli.context import (
     DataFormat,
     FormatOption,
+    LimitOption,
     TodayOption,
+    cut,
+    paged,
     parse_day,
     stdout_console,
     workspace,
@@ -47,6 +50,7 @@ def stale(
     where: WhereOption = None,
     today: TodayOption = None,
     output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
 ) -> None:
     """List articles due or overdue for review, oldest first (exit 1 when any).
 
@@ -70,15 +74,17 @@ def stale(
     articles = selected.select(ws.articles, facts)
     report = ws.history(articles)
     items = stale_items(articles, report.facts, ws.config, when, days=days, owners=ownership)
+    shown_items = cut(items, limit, "articles")
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import stale_record
 
-        write_data(dumps([stale_record(item, facts.of(item.article)) for item in items]))
+        write_data(dumps([stale_record(item, facts.of(item.article)) for item in shown_items]))
     else:
         from kbctl.render.table import print_stale
 
-        print_stale(stdout_console(), items, git_available=report.available)
+        with paged(ctx):
+            print_stale(stdout_console(), shown_items, git_available=report.available)
     if items:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -87,6 +93,7 @@ def history(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="ID|PATH", help="Article id or path.")],
     output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
 ) -> None:
     """Show an article's commits, newest first: date, author, subject; moves and skipped
     noise commits (ignore-revs, bulk sweeps) are marked.
@@ -110,8 +117,11 @@ def history(
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import history_json
 
+        log.entries = list(cut(log.entries, limit, "commits"))
         write_data(dumps(history_json(article, log)))
         return
     from kbctl.render.table import print_article_log
 
-    print_article_log(stdout_console(), article, log)
+    rows = len(cut(log.entries, limit, "commits"))
+    with paged(ctx):
+        print_article_log(stdout_console(), article, log, rows=rows)
