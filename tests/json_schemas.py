@@ -20,9 +20,10 @@ TEXTS = {"type": "array", "items": TEXT}
 LINE = {"type": "integer", "minimum": 1}
 
 VOCABULARY: dict[str, Schema] = {
-    "schema_version": {"const": 1},
+    "schema_version": {"const": 2},
     "id": TEXT,
     "path": TEXT,
+    "base_path": TEXT,
     "line": LINE,
     "title": TEXT,
     "owners": TEXTS,
@@ -68,7 +69,7 @@ def array_of(item: Schema) -> Schema:
 
 
 ARTICLE_KEYS = (
-    "schema_version", "id", "path", "line", "title", "owners", "owner_source", "status",
+    "schema_version", "id", "path", "base_path", "line", "title", "owners", "owner_source", "status",
     "audience", "product", "tags", "last_reviewed", "review_interval_days", "flags",
 )  # fmt: skip
 ARTICLE_EXTRA: dict[str, Schema] = {
@@ -85,7 +86,7 @@ LIST = array_of(record(*ARTICLE_KEYS, **ARTICLE_EXTRA))
 SHOW = record(*ARTICLE_KEYS, **ARTICLE_EXTRA, body=TEXT)
 SEARCH = array_of(
     record(
-        "schema_version", "id", "path", "line", "title", "owners", "status", "audience",
+        "schema_version", "id", "path", "base_path", "line", "title", "owners", "status", "audience",
         "product", "tags", "last_reviewed", "last_changed", "last_changed_by",
         column=LINE,
         score={"type": "number"},
@@ -95,7 +96,7 @@ SEARCH = array_of(
 )  # fmt: skip
 STALE = array_of(
     record(
-        "schema_version", "id", "path", "title", "owners", "owner_source", "status",
+        "schema_version", "id", "path", "base_path", "title", "owners", "owner_source", "status",
         "audience", "last_reviewed", *REVIEW_KEYS, "last_changed", "last_changed_by", "flags",
         last_changed_commit=MAYBE_TEXT,
         last_changed_subject=MAYBE_TEXT,
@@ -124,7 +125,7 @@ SKIPPED = array_of(
 )
 REVIEW = array_of(
     record(
-        "schema_version", "id", "path", "title", "owners", "owner_source", "status",
+        "schema_version", "id", "path", "base_path", "title", "owners", "owner_source", "status",
         "audience", "last_reviewed", *REVIEW_KEYS, "flags",
         reasons=TEXTS,
         detail=TEXTS,
@@ -132,7 +133,7 @@ REVIEW = array_of(
 )  # fmt: skip
 OWNED = array_of(
     record(
-        "schema_version", "id", "path", "title", "owners", "owner_source", "status",
+        "schema_version", "id", "path", "base_path", "title", "owners", "owner_source", "status",
         "audience", "last_reviewed", *REVIEW_KEYS, "flags",
     )
 )  # fmt: skip
@@ -153,7 +154,7 @@ OWNER_ROW = {
 }
 OWNER_ROW["required"] = list(OWNER_ROW["properties"])
 OWNERLESS = record(
-    "schema_version", "id", "path", "title", "owners", "owner_source", "status", "audience",
+    "schema_version", "id", "path", "base_path", "title", "owners", "owner_source", "status", "audience",
     owner_from=TEXT,
     why={"enum": ["no owner", "CODEOWNERS line without owners", "no live owner"]},
 )  # fmt: skip
@@ -165,7 +166,9 @@ OWNERS = record(
     roster_problems={"type": "array", "items": OWNER_ROW},
 )
 OWNERS_MISSING = array_of(OWNERLESS)
-FLAGS = array_of(record("schema_version", "id", "path", "line", "title", "owners", "flags"))
+FLAGS = array_of(
+    record("schema_version", "id", "path", "base_path", "line", "title", "owners", "flags")
+)
 COMMIT = {
     "type": "object",
     "properties": {
@@ -177,12 +180,13 @@ COMMIT = {
         "kind": {"enum": ["content", "move", "skipped"]},
         "reason": MAYBE_TEXT,
         "path": TEXT,
+        "base_path": TEXT,
     },
     "additionalProperties": False,
 }
 COMMIT["required"] = list(COMMIT["properties"])
 HISTORY = record(
-    "schema_version", "id", "path",
+    "schema_version", "id", "path", "base_path",
     git={"type": "boolean"},
     committed={"type": "boolean"},
     commits={"type": "array", "items": COMMIT},
@@ -195,7 +199,7 @@ FINDING = {
         "name": TEXT,
         "severity": {"enum": ["info", "warning", "error"]},
         "path": TEXT,
-        "file": TEXT,
+        "base_path": TEXT,
         "line": LINE,
         "message": TEXT,
         "hint": MAYBE_TEXT,

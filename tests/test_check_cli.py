@@ -39,7 +39,7 @@ def good(body: str = PROSE, **changes: object) -> str:
 
 
 def findings(stdout: str) -> list[tuple[str, str]]:
-    return [(item["rule"], item["file"]) for item in json.loads(stdout)["findings"]]
+    return [(item["rule"], item["path"]) for item in json.loads(stdout)["findings"]]
 
 
 def test_clean_base_exits_0(cli, tmp_path: Path) -> None:

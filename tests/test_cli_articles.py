@@ -46,7 +46,7 @@ def make_base(root: Path) -> Path:
 
 def test_list_json_lists_good_articles_and_reports_bad_ones(cli, tmp_path: Path) -> None:
     base = make_base(tmp_path / "kb")
-    result = cli("--kb", str(base), "list", "--format", "json")
+    result = cli("--kb", str(base), "list", "--format", "json", cwd=base)
     assert result.exit_code == 0
     items = json.loads(result.stdout)
     assert [item["id"] for item in items] == ["KB-2", "KB-1"]
@@ -68,7 +68,8 @@ def test_list_filters(cli, tmp_path: Path) -> None:
     by_owner = json.loads(cli("--kb", str(base), "list", "--owner", "ANNA", "-f", "json").stdout)
     assert [item["id"] for item in by_owner] == ["KB-2"]
     by_status = cli("--kb", str(base), "list", "--status", "validated", "--audience", "internal")
-    assert "no articles match" in by_status.stderr and not by_status.stdout
+    assert "no articles match" in by_status.stderr
+    assert by_status.stdout == ""
 
 
 def test_table_output(cli, tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_show_by_id_and_path(cli, tmp_path: Path) -> None:
     shown = json.loads(by_id.stdout)
     assert shown["title"] == "Refund a payment"
     assert shown["body"].startswith("# Refund")
-    by_path = cli("--kb", str(base), "show", "accounts/2fa.md")
+    by_path = cli("--kb", str(base), "show", "accounts/2fa.md", "--front-matter")
     assert "Lost 2FA phone" in by_path.stdout
     assert "@anna" in by_path.stdout
 
@@ -130,7 +131,7 @@ def test_real_process_version_and_list(tmp_path: Path) -> None:
 def test_bundled_base_lists_every_article_from_the_repository_root() -> None:
     result = run_kbctl("list", "--format", "json", cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
-    listed = {item["path"] for item in json.loads(result.stdout)}
+    listed = {item["base_path"] for item in json.loads(result.stdout)}
     excluded = ("_templates/", "includes/", "images/")
     on_disk = {
         path.relative_to(KB_CONTENT).as_posix()
@@ -142,7 +143,7 @@ def test_bundled_base_lists_every_article_from_the_repository_root() -> None:
     assert listed == on_disk
     # The sample base keeps one deliberate duplicate id for `kbctl check` to find.
     assert result.stderr.splitlines() == [
-        "email/pisma-popadayut-v-spam.md:2: duplicate id 'KB-0042' "
+        "kb-content/email/pisma-popadayut-v-spam.md:2: duplicate id 'KB-0042' "
         "(also in email/emails-going-to-spam.md)"
     ]
 

@@ -30,6 +30,13 @@ def test_global_options_work_after_the_command(cli, kb_copy: Path, tmp_path: Pat
     assert "password-reset-link-expired.md" in found.stdout
     listed = cli("list", "--tag", "billing", f"--kb={kb_copy}", "--format", "json", cwd=tmp_path)
     assert listed.exit_code == 0 and '"id"' in listed.stdout
+    unpaged = cli("list", "--no-pager", "--limit", "1", f"--kb={kb_copy}", cwd=tmp_path)
+    assert unpaged.exit_code == 0, unpaged.stderr
+    assert len(unpaged.stdout.splitlines()) == 2  # the header and one row
+    assert hoist_global_options(typer.main.get_command(app), ["list", "--no-pager"]) == [
+        "--no-pager",
+        "list",
+    ]
 
 
 def test_a_value_of_the_commands_own_option_is_not_moved() -> None:
@@ -113,14 +120,17 @@ def test_color_choice(
 def test_color_always_reaches_a_pipe_and_never_a_terminal(
     kb_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    piped = run_kbctl("--color", "always", "list", "--tag", "billing", cwd=kb_copy)
+    # Search hits are for people, so --color reaches them in a pipe; TSV tables stay plain.
+    piped = run_kbctl("--color", "always", "search", "invoice", cwd=kb_copy)
     assert ESCAPE in piped.stdout  # even with NO_COLOR (set by the test environment)
-    forced_off = run_kbctl("list", "--tag", "billing", cwd=kb_copy, env={"CLICOLOR_FORCE": "1"})
+    table = run_kbctl("--color", "always", "list", "--tag", "billing", cwd=kb_copy)
+    assert ESCAPE not in table.stdout and "\t" in table.stdout
+    forced_off = run_kbctl("search", "invoice", cwd=kb_copy, env={"CLICOLOR_FORCE": "1"})
     assert ESCAPE not in forced_off.stdout  # NO_COLOR wins over CLICOLOR_FORCE
     monkeypatch.delenv("NO_COLOR")
-    forced = run_kbctl("list", "--tag", "billing", cwd=kb_copy, env={"CLICOLOR_FORCE": "1"})
+    forced = run_kbctl("search", "invoice", cwd=kb_copy, env={"CLICOLOR_FORCE": "1"})
     assert ESCAPE in forced.stdout
-    assert ESCAPE not in run_kbctl("list", "--tag", "billing", cwd=kb_copy).stdout
+    assert ESCAPE not in run_kbctl("search", "invoice", cwd=kb_copy).stdout
     on_terminal = run_in_pty(("rules", "KB301", "--color", "never"), kb_copy)
     assert ESCAPE not in on_terminal and "review-overdue" in on_terminal
 

@@ -132,7 +132,7 @@ def test_search_open_opens_the_nth_hit_at_its_best_passage(
     assert second["line"] > 1
     assert json.loads(record.read_text()) == [
         f"+{second['line']}",
-        str(kb.path / "kb" / second["path"]),
+        str(kb.path / "kb" / second["base_path"]),
     ]
     assert result.stdout == ""
     too_far = run_edit(cli, kb, str(vim), "search", "refund", "--open", "3")
@@ -140,13 +140,16 @@ def test_search_open_opens_the_nth_hit_at_its_best_passage(
     assert "--open 3: there are only 2 hits" in too_far.stderr
 
 
-def test_show_resolves_links_between_articles(cli: Cli, kb: GitRepo) -> None:
-    shown = cli("show", "KB-0002", cwd=kb.path).stdout
+def test_show_resolves_links_between_articles(kb: GitRepo) -> None:
+    # On a terminal (piped, `show` prints the Markdown as written).
+    shown = _pty_output(("--color", "never", "show", "KB-0002"), kb.path, COLUMNS="300")
     assert "refunds (kb/billing/refund.md)" in shown
     assert "gone (missing.md (no such file))" in shown
     assert "web (https://example.com/x.md)" in shown
     # From the article's folder the path is relative to it; from outside the base, absolute.
-    nested = cli("show", "KB-0001", cwd=kb.path / "kb/billing").stdout
+    nested = _pty_output(
+        ("--color", "never", "show", "KB-0001"), kb.path / "kb/billing", COLUMNS="300"
+    )
     assert f"the invoice ({kb.path}/kb/invoice.md#top)" in nested
     assert "the invoice (../invoice.md" not in nested
 

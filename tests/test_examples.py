@@ -1,7 +1,8 @@
 """Every example in kbctl's help and in the README runs on the bundled base.
 
 Examples are taken from the "Examples:" part of each command's help and from the README's
-``console``/``sh`` blocks (``kbctl ...`` lines, ``$ kbctl ...`` lines and ``<(kbctl ...)``),
+``console``/``sh`` blocks (``kbctl ...`` lines, ``$ kbctl ...`` lines, ``<(kbctl ...)`` and the
+inner command of ``$(kbctl ...)``),
 cut before a pipe, a redirection or a comment. Each runs on its own copy of the bundled base
 (a git repository with an ``origin/main``) and must exit 0 (clean) or 1 (findings), never 2.
 """
@@ -62,6 +63,10 @@ def readme_examples() -> Iterator[str]:
     text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for block in re.findall(r"^```(?:console|sh|bash|shell)\n(.*?)^```", text, re.M | re.S):
         for line in block.splitlines():
+            if "$(kbctl" in line:
+                # The outer command needs the inner one's output: run the inner one.
+                yield from (_cut(inner) for inner in re.findall(r"\$\((kbctl [^)\n]*)", line))
+                continue
             for found in re.findall(r"(?:^\$ |^|<\()(kbctl [^)\n]*)", line):
                 if line.lstrip().startswith(("kbctl ", "$ kbctl ")) or "<(kbctl" in line:
                     yield _cut(found)

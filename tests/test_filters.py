@@ -40,7 +40,7 @@ def _paths(cli: Cli, cwd: Path, *args: str) -> set[str]:
     result = cli(*args, "--format", "json", cwd=cwd)
     assert result.exit_code in (0, 1), result.stderr
     data = json.loads(result.stdout)
-    return {item["path"] for item in data}
+    return {item["base_path"] for item in data}
 
 
 @pytest.mark.parametrize("given", FILTERS, ids=" ".join)
@@ -50,9 +50,9 @@ def test_the_same_filter_selects_the_same_articles_in_every_command(
     listed = cli("list", *given, "--format", "json", cwd=kb_copy)
     assert listed.exit_code == 0, listed.stderr
     articles = json.loads(listed.stdout)
-    chosen = {item["path"] for item in articles}
+    chosen = {item["base_path"] for item in articles}
     assert chosen, f"{given} selects nothing on the bundled base"
-    live = {item["path"] for item in articles if item["status"] != "archived"}
+    live = {item["base_path"] for item in articles if item["status"] != "archived"}
 
     query = ("search", "ошибка error письма account api", "--all", "--limit", "500")
     assert _paths(cli, kb_copy, *query, *given) == _paths(cli, kb_copy, *query) & chosen
@@ -63,7 +63,7 @@ def test_the_same_filter_selects_the_same_articles_in_every_command(
     # check narrows like PATHS: per-article rules; a duplicate id is reported wherever it is.
     found = cli("check", *TODAY, "--no-history", "--format", "json", *given, cwd=kb_copy)
     findings = json.loads(found.stdout)["findings"]
-    assert {item["path"] for item in findings if item["rule"] != "KB105"} <= chosen
+    assert {item["base_path"] for item in findings if item["rule"] != "KB105"} <= chosen
 
 
 def test_search_finds_with_its_index_what_list_finds(cli: Cli, kb_copy: Path) -> None:
@@ -120,7 +120,7 @@ def test_review_mark_takes_the_status_aliases_list_takes(cli: Cli, kb_copy: Path
     assert marked.exit_code == 0, marked.stderr
     shown = json.loads(cli("show", "KB-0012", "--format", "json", cwd=kb_copy).stdout)
     assert shown["status"] == "wip"
-    assert shown["path"] in _paths(cli, kb_copy, "list", "--status", "Work in progress")
+    assert shown["base_path"] in _paths(cli, kb_copy, "list", "--status", "Work in progress")
 
 
 def test_a_where_without_a_key_is_exit_2(cli: Cli, kb_copy: Path) -> None:

@@ -106,7 +106,7 @@ def test_a_date_typo_is_kb102_on_its_line_and_the_article_stays(
 
     check = cli("check", "--format", "json", cwd=kb.path)
     findings = json.loads(check.stdout)["findings"]
-    assert [(f["rule"], f["file"], f["line"]) for f in findings if f["rule"] == "KB102"] == [
+    assert [(f["rule"], f["path"], f["line"]) for f in findings if f["rule"] == "KB102"] == [
         ("KB102", "kb/printer.md", 6)
     ]
 
@@ -170,10 +170,10 @@ def test_a_key_written_twice_is_reported_on_the_second_line(cli: Cli, kb: GitRep
     check = cli("check", "--format", "json", cwd=kb.path)
     assert check.exit_code == 1
     findings = json.loads(check.stdout)["findings"]
-    assert [(f["rule"], f["file"], f["line"]) for f in findings if f["file"] == "kb/twice.md"][
+    assert [(f["rule"], f["path"], f["line"]) for f in findings if f["path"] == "kb/twice.md"][
         :1
     ] == [("KB108", "kb/twice.md", 6)]
-    assert not [f for f in findings if f["rule"] == "KB102" and f["file"] == "kb/twice.md"]
+    assert not [f for f in findings if f["rule"] == "KB102" and f["path"] == "kb/twice.md"]
 
 
 # ------------------------------------------------------------------ alias bombs

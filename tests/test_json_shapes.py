@@ -73,28 +73,28 @@ def test_every_command_has_a_schema_and_the_readme_names_it() -> None:
 
 
 def test_the_same_fact_has_the_same_value_in_every_command(cli: Cli, committed_base: Path) -> None:
-    listed = {item["path"]: item for item in _json(cli, committed_base, "list")}
+    listed = {item["base_path"]: item for item in _json(cli, committed_base, "list")}
     for command in ("stale", "review", "owners --owner"):
         for item in _json(cli, committed_base, *COMMANDS[command]):
-            article = listed[item["path"]]
+            article = listed[item["base_path"]]
             for key in ("id", "owners", "owner_source", "status", "flags", "last_reviewed"):
-                assert item[key] == article[key], (command, item["path"], key)
+                assert item[key] == article[key], (command, item["base_path"], key)
     for hit in _json(cli, committed_base, *COMMANDS["search"]):
-        article = listed[hit["path"]]
+        article = listed[hit["base_path"]]
         for key in ("id", "owners", "status", "audience", "tags", "last_reviewed"):
-            assert hit[key] == article[key], ("search", hit["path"], key)
+            assert hit[key] == article[key], ("search", hit["base_path"], key)
     for item in _json(cli, committed_base, "flags"):
-        assert item["flags"] == listed[item["path"]]["flags"]
-        assert item["owners"] == listed[item["path"]]["owners"]
+        assert item["flags"] == listed[item["base_path"]]["flags"]
+        assert item["owners"] == listed[item["base_path"]]["owners"]
 
 
 def test_line_points_into_the_file_at_path(cli: Cli, committed_base: Path) -> None:
     """``line`` is always the line of ``path`` the record is about."""
     base = committed_base / "kb-content"
     for article in _json(cli, committed_base, "list"):
-        lines = (base / article["path"]).read_text(encoding="utf-8").splitlines()
+        lines = (base / article["base_path"]).read_text(encoding="utf-8").splitlines()
         # The body follows the closing "---" (and a blank line, when there is one).
-        assert "---" in lines[article["line"] - 3 : article["line"] - 1], article["path"]
+        assert "---" in lines[article["line"] - 3 : article["line"] - 1], article["base_path"]
     for item in _json(cli, committed_base, "flags"):
-        lines = (base / item["path"]).read_text(encoding="utf-8").splitlines()
-        assert lines[item["line"] - 1].startswith("flags:"), item["path"]
+        lines = (base / item["base_path"]).read_text(encoding="utf-8").splitlines()
+        assert lines[item["line"] - 1].startswith("flags:"), item["base_path"]

@@ -24,12 +24,12 @@ def write_base(tmp_path: Path, files: dict[str, str], toml: str = "", content: s
 
 
 def link_findings(cli: Cli, folder: Path) -> list[tuple[str, str, int, str]]:
-    """(rule, path, line, message) of every KB40x link finding of ``kbctl check``."""
+    """(rule, base-relative path, line, message) of every KB40x link finding of ``kbctl check``."""
     result = cli("check", "--no-history", *TODAY, "--format", "json", cwd=folder)
     assert result.exit_code in (0, 1), result.output
     report = json.loads(result.stdout)
     return [
-        (item["rule"], item["path"], item["line"], item["message"])
+        (item["rule"], item["base_path"], item["line"], item["message"])
         for item in report["findings"]
         if item["rule"] in ("KB401", "KB402", "KB403", "KB404")
     ]

@@ -34,7 +34,7 @@ OWNERS = [
 def _paths(cli: Cli, cwd: Path, *args: str) -> list[str]:
     result = cli(*args, "--format", "json", cwd=cwd)
     assert result.exit_code in (0, 1), result.stderr
-    return [item["path"] for item in json.loads(result.stdout)]
+    return [item["base_path"] for item in json.loads(result.stdout)]
 
 
 @pytest.mark.skipif(not (KB_CONTENT / "owners.yaml").exists(), reason="sample base not there")
@@ -45,8 +45,8 @@ def test_owner_selects_the_same_articles_in_every_command(
     listed = cli("list", "--owner", owner, "--format", "json", cwd=kb_copy)
     assert listed.exit_code == 0, listed.stderr
     articles = json.loads(listed.stdout)
-    mine = {item["path"] for item in articles}
-    live = {item["path"] for item in articles if item["status"] != "archived"}
+    mine = {item["base_path"] for item in articles}
+    live = {item["base_path"] for item in articles if item["status"] != "archived"}
     assert mine, f"{owner} owns nothing on the bundled base"
 
     owned = _paths(cli, kb_copy, "owners", "--owner", owner, "--today", TODAY)

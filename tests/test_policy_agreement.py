@@ -38,7 +38,7 @@ def verdicts_of_queue(cli: Cli, cwd: Path) -> dict[str, set[str]]:
     for item in json.loads(result.stdout):
         rules = {QUEUE_REASON_TO_RULE[r] for r in item["reasons"] if r in QUEUE_REASON_TO_RULE}
         if rules:
-            found[item["path"]] = rules
+            found[item["base_path"]] = rules
     return found
 
 
@@ -49,7 +49,7 @@ def verdicts_of_check(cli: Cli, cwd: Path, content: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for finding in json.loads(result.stdout)["findings"]:
         if finding["rule"] in QUEUE_REASON_TO_RULE.values():
-            path = finding["path"].removeprefix(f"{content}/")
+            path = finding["base_path"].removeprefix(f"{content}/")
             found.setdefault(path, set()).add(finding["rule"])
     return found
 

@@ -113,7 +113,7 @@ def test_owners_json_counts_team_members_and_roster_problems(cli: Cli, kb: GitRe
     assert [row["owner"] for row in data["roster_problems"]] == ["@oleg.kuznetsov"]
     assert data["roster_problems"][0]["roster"] == "inactive"
     # "Owner missing" means no live owner: nobody named, or only owners who left.
-    assert [item["path"] for item in data["ownerless"]] == [
+    assert [item["base_path"] for item in data["ownerless"]] == [
         "howto/drafts/merge.md",
         "integrations/webhook.md",
     ]
@@ -310,7 +310,7 @@ def test_bundled_base_queues_are_believable(cli: Cli, kb_copy: Path) -> None:
     owners = as_json(cli("owners", "--format", "json", "--today", TODAY, cwd=kb_copy))
     problems = {row["owner"]: row["roster"] for row in owners["roster_problems"]}
     assert problems == {"@oleg.kuznetsov": "inactive", "@m.ivanova": "not in roster"}
-    assert [item["path"] for item in owners["ownerless"]] == [
+    assert [item["base_path"] for item in owners["ownerless"]] == [
         "howto/drafts/merge-duplicate-contacts.md",
         "integrations/webhook-otklyuchen-posle-oshibok.md",  # its owner left
         "mobile/android-push-energosberezhenie.md",  # its owner is not in the roster
@@ -318,7 +318,7 @@ def test_bundled_base_queues_are_believable(cli: Cli, kb_copy: Path) -> None:
     queue = as_json(cli("review", "--format", "json", "--today", TODAY, cwd=kb_copy))
     ids = [item["id"] for item in queue]
     assert ids[0] == "KB-0015"  # flagged and customer-facing
-    reasons = {item["path"]: item["reasons"] for item in queue}
+    reasons = {item["base_path"]: item["reasons"] for item in queue}
     assert "overdue" in reasons["faq/data-retention.md"]
     assert "wip too old" in reasons["checklists/peredacha-statey-pri-uhode-sotrudnika.md"]
     assert "owner missing" in reasons["integrations/webhook-otklyuchen-posle-oshibok.md"]

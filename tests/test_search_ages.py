@@ -67,7 +67,7 @@ def test_vimgrep_columns_count_bytes_like_ripgrep(cli, tmp_path) -> None:
         "---\nid: A\ntitle: Пароль\n---\n# Пароль\n\nЕсли письмо не пришло, проверьте папку спам.\n",
         encoding="utf-8",
     )
-    result = cli("--kb", str(base), "search", "спам", "--format", "vimgrep")
+    result = cli("--kb", str(base), "search", "спам", "--format", "vimgrep", cwd=base)
     line = "Если письмо не пришло, проверьте папку спам."
     byte_column = len(line[: line.index("спам")].encode("utf-8")) + 1
     assert result.stdout.startswith(f"a.md:7:{byte_column}:Пароль: ")

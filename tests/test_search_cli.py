@@ -37,11 +37,11 @@ def test_table_shows_title_place_owner_status_and_age(cli, kb: Path) -> None:
 def test_json_hits_carry_what_an_agent_needs(cli, kb: Path) -> None:
     found = hits(cli, kb, "550 5.7.708")
     first = found[0]
-    assert first["path"] == "email/microsoft-365-550-5-7-708.md"
+    assert first["base_path"] == "email/microsoft-365-550-5-7-708.md"
     for key in ("id", "path", "title", "score", "snippet", "line", "owners", "status"):
         assert first[key] not in (None, "", []), key
     assert "last_reviewed" in first and "last_changed" in first and "audience" in first
-    line = (kb / "kb-content" / first["path"]).read_text(encoding="utf-8").splitlines()
+    line = (kb / "kb-content" / first["base_path"]).read_text(encoding="utf-8").splitlines()
     assert "5.7.708" in line[first["line"] - 1]
     start, end = first["highlights"][0]
     assert first["snippet"][start:end] in {"550", "5.7.708"}
@@ -49,11 +49,11 @@ def test_json_hits_carry_what_an_agent_needs(cli, kb: Path) -> None:
 
 def test_paths_and_vimgrep_formats(cli, kb: Path) -> None:
     paths = cli("search", "0x80070005", "--format", "paths", cwd=kb)
-    assert paths.stdout.splitlines()[0] == "mobile/intune-mdm-deployment.md"
+    assert paths.stdout.splitlines()[0] == "kb-content/mobile/intune-mdm-deployment.md"
     vimgrep = cli("search", "0x80070005", "--format", "vimgrep", cwd=kb)
     path, line, column, text = vimgrep.stdout.splitlines()[0].split(":", 3)
-    assert path == "mobile/intune-mdm-deployment.md"
-    source = (kb / "kb-content" / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+    assert path == "kb-content/mobile/intune-mdm-deployment.md"
+    source = (kb / path).read_text(encoding="utf-8").splitlines()[int(line) - 1]
     assert source[int(column) - 1 :].startswith("0x80070005")
     assert "Microsoft Intune" in text
 
@@ -74,26 +74,26 @@ def test_no_hits_without_suggestion(cli, kb: Path) -> None:
 
 
 def test_typo_and_wrong_layout_are_forgiven(cli, kb: Path) -> None:
-    assert hits(cli, kb, "webhok", "signture")[0]["path"] == (
+    assert hits(cli, kb, "webhok", "signture")[0]["base_path"] == (
         "integrations/webhook-signature-verification.md"
     )
     result = cli("search", "djpdhfn", "chtlcnd", "--format", "paths", cwd=kb)
-    assert result.stdout.splitlines()[0] == "billing/vozvrat-sredstv.md"
+    assert result.stdout.splitlines()[0] == "kb-content/billing/vozvrat-sredstv.md"
     assert "keyboard layout switched" in result.stderr and "возврат" in result.stderr
 
 
 def test_exact_match_ranks_above_typo_corrections(cli, kb: Path) -> None:
     exact = hits(cli, kb, "zapier")
-    assert exact[0]["path"] == "integrations/zapier-trigger-not-firing.md"
+    assert exact[0]["base_path"] == "integrations/zapier-trigger-not-firing.md"
 
 
 def test_archived_hidden_unless_all(cli, kb: Path) -> None:
     result = cli("search", "paypal", "--format", "paths", cwd=kb)
     assert "billing/paypal-legacy.md" not in result.stdout
     shown = cli("search", "paypal", "--all", "--format", "paths", cwd=kb)
-    assert "billing/paypal-legacy.md" in shown.stdout.splitlines()
+    assert "kb-content/billing/paypal-legacy.md" in shown.stdout.splitlines()
     archived = cli("search", "paypal", "--status", "archived", "--format", "paths", cwd=kb)
-    assert archived.stdout.splitlines()[0] == "billing/paypal-legacy.md"
+    assert archived.stdout.splitlines()[0] == "kb-content/billing/paypal-legacy.md"
 
 
 def test_filters(cli, kb: Path) -> None:
@@ -102,8 +102,8 @@ def test_filters(cli, kb: Path) -> None:
     by_owner = hits(cli, kb, "письма", "--owner", "sarah.miller")
     # The one meaning of --owner: front matter, else CODEOWNERS; her teams' articles too.
     listed = cli("list", "--owner", "sarah.miller", "--format", "json", cwd=kb)
-    mine = {item["path"] for item in json.loads(listed.stdout)}
-    assert by_owner and all(hit["path"] in mine for hit in by_owner)
+    mine = {item["base_path"] for item in json.loads(listed.stdout)}
+    assert by_owner and all(hit["base_path"] in mine for hit in by_owner)
     by_status = hits(cli, kb, "api", "--status", "wip")
     assert by_status and all(hit["status"] == "wip" for hit in by_status)
     by_audience = hits(cli, kb, "sso", "--audience", "partner")
@@ -117,9 +117,9 @@ def test_filters(cli, kb: Path) -> None:
 
 def test_required_and_excluded_words(cli, kb: Path) -> None:
     excluded = hits(cli, kb, "spam -dmarc")
-    assert excluded and all(hit["path"] != "email/emails-going-to-spam.md" for hit in excluded)
+    assert excluded and all(hit["base_path"] != "email/emails-going-to-spam.md" for hit in excluded)
     required = hits(cli, kb, '"5.7.708"', "outlook")
-    assert all("5.7.708" in (kb / "kb-content" / hit["path"]).read_text() for hit in required)
+    assert all("5.7.708" in (kb / "kb-content" / hit["base_path"]).read_text() for hit in required)
 
 
 @pytest.mark.parametrize("query", ["", "   ", '"():*~', "***", "-"])
@@ -182,7 +182,7 @@ def test_json_search_in_a_real_process_never_imports_rich(kb: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=kb, capture_output=True, text=True, check=False
     )
-    assert json.loads(result.stdout)[0]["path"].startswith("integrations/webhook")
+    assert json.loads(result.stdout)[0]["base_path"].startswith("integrations/webhook")
     assert "HEAVY=[]" in result.stderr, result.stderr
 
 
@@ -200,4 +200,4 @@ def test_no_refresh_searches_the_last_index_as_is(cli, kb: Path) -> None:
     stale = cli("search", "quokka", "--no-refresh", "--format", "paths", cwd=kb)
     assert stale.exit_code == 1
     fresh = cli("search", "quokka", "--format", "paths", cwd=kb)
-    assert fresh.stdout.splitlines() == ["faq/data-retention.md"]
+    assert fresh.stdout.splitlines() == ["kb-content/faq/data-retention.md"]

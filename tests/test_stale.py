@@ -76,7 +76,7 @@ def test_stale_exits_0_when_nothing_is_due(cli, team_repo: GitRepo) -> None:
 def test_stale_table(cli, team_repo: GitRepo) -> None:
     result = cli("--kb", str(team_repo.path), "stale", "--today", TODAY)
     assert result.exit_code == 1
-    assert "Due for review: 2" in result.stdout
+    assert "Due for review: 2" in result.stderr
     assert "2025-02-01 Boris" in result.stdout
 
 
@@ -91,7 +91,7 @@ def test_stale_outside_git_uses_front_matter_with_one_notice(cli, kb_copy: Path)
     assert result.exit_code == 1
     assert result.stderr.count("not a git repository") == 1
     assert "Traceback" not in result.stderr
-    listed = {item["path"] for item in json.loads(result.stdout)}
+    listed = {item["base_path"] for item in json.loads(result.stdout)}
     assert "faq/data-retention.md" in listed
 
 
@@ -109,8 +109,8 @@ def test_bundled_base_committed_in_one_sweep_reads_like_its_front_matter(
     shutil.copytree(kb_copy, repo.path, dirs_exist_ok=True)
     repo.commit("import the sample base", "2026-11-20T10:00:00+03:00")
     got = bundled_stale(cli, repo.path)
-    assert [item["path"] for item in got] == [item["path"] for item in expected]
-    paths = [item["path"] for item in got]
+    assert [item["base_path"] for item in got] == [item["base_path"] for item in expected]
+    paths = [item["base_path"] for item in got]
     for overdue in (
         "faq/data-retention.md",
         "integrations/salesforce-dublikaty-kontaktov.md",
@@ -132,9 +132,9 @@ def test_history_command_table_and_json(cli, git_repo: GitRepo) -> None:
     git_repo.commit("move", "2025-02-01T10:00:00+00:00")
     table = cli("--kb", str(git_repo.path), "history", "KB-7")
     assert table.exit_code == 0
-    assert "KB-7: 2 commits" in table.stdout and "move" in table.stdout
+    assert "KB-7: 2 commits" in table.stderr and "move" in table.stdout
     data = json.loads(cli("--kb", str(git_repo.path), "history", "docs/a.md", "-f", "json").stdout)
-    assert [(c["subject"], c["kind"], c["path"]) for c in data["commits"]] == [
+    assert [(c["subject"], c["kind"], c["base_path"]) for c in data["commits"]] == [
         ("move", "move", "docs/a.md"),
         ("create", "content", "a.md"),
     ]

@@ -48,7 +48,7 @@ def make_base(tmp_path: Path, files: dict[str, str] | None = None, toml: str = "
 
 
 def rules_of(stdout: str) -> list[tuple[str, str]]:
-    return [(item["rule"], item["file"]) for item in json.loads(stdout)["findings"]]
+    return [(item["rule"], item["path"]) for item in json.loads(stdout)["findings"]]
 
 
 def test_a_clean_base_passes(cli, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_a_fifo_never_hangs_list_search_or_check(kbctl_process, tmp_path: Path) 
     listed = kbctl_process("list", "--format", "json", cwd=tmp_path, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert [item["id"] for item in json.loads(listed.stdout)] == ["A"]
-    assert "x.md:1: not a regular file (a FIFO); not read" in listed.stderr
+    assert "kb/x.md:1: not a regular file (a FIFO); not read" in listed.stderr
     found = kbctl_process("search", "password", "--format", "json", cwd=tmp_path, timeout=60)
     assert found.returncode == 0, found.stderr
     assert [hit["id"] for hit in json.loads(found.stdout)] == ["A"]
@@ -160,15 +160,15 @@ def test_links_are_never_read_and_never_lead_out(cli, tmp_path: Path) -> None:
     assert [item["id"] for item in json.loads(result.stdout)] == ["A"]
     lines = sorted(result.stderr.splitlines())
     assert lines == [
-        "alias.md:1: symbolic link that points to a.md (read under that path); not read"
+        "kb/alias.md:1: symbolic link that points to a.md (read under that path); not read"
         " (kbctl never reads or edits through a link)",
-        "gone.md:1: symbolic link that is broken; not read (kbctl never reads or edits"
+        "kb/gone.md:1: symbolic link that is broken; not read (kbctl never reads or edits"
         " through a link)",
-        "leak.md:1: symbolic link that leads out of the base; not read (kbctl never reads"
+        "kb/leak.md:1: symbolic link that leads out of the base; not read (kbctl never reads"
         " or edits through a link)",
-        "loop.md:1: symbolic link that is broken; not read (kbctl never reads or edits"
+        "kb/loop.md:1: symbolic link that is broken; not read (kbctl never reads or edits"
         " through a link)",
-        "shelf:1: link to a folder outside the base; not followed, its files are not checked",
+        "kb/shelf:1: link to a folder outside the base; not followed, its files are not checked",
     ]
     checked = cli(*CHECK, cwd=tmp_path)
     assert checked.exit_code == 1

@@ -25,7 +25,7 @@ from kbctl.errors import ExitCode, KbError
 
 # The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
 GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
-GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose"})
+GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-pager"})
 
 
 class KbctlGroup(TyperGroup):
@@ -148,7 +148,7 @@ app = typer.Typer(
     help=(
         "Run a support team's knowledge base kept as Markdown files in git.\n\n"
         "The base is found from kbctl.toml (walking up from here), $KBCTL_KB or --kb.\n\n"
-        "Global options (--kb, --color, -q, -v) may also follow the command name.\n\n"
+        "Global options (--kb, --color, -q, -v, --no-pager) may also follow the command name.\n\n"
         "Exit codes: 0 clean, 1 findings, 2 usage or error."
     ),
     no_args_is_help=True,
@@ -189,6 +189,12 @@ def root(
             "--verbose", "-v", count=True, help="Say more on stderr (the base and config used)."
         ),
     ] = 0,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager", help="Never page long output ($KBCTL_PAGER, $PAGER, less -FRX)."
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -199,6 +205,7 @@ def root(
     """Global options; they may also be given after the command name."""
     options = state(ctx)
     options.kb, options.color, options.quiet, options.verbose = kb, color, quiet, verbose
+    options.no_pager = no_pager
     set_options(options)
 
 

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
-from kbctl.cli.context import DataFormat, FormatOption, stdout_console, workspace, write_data
+from kbctl.cli.context import (
+    DataFormat,
+    FormatOption,
+    LimitOption,
+    cut,
+    paged,
+    stdout_console,
+    workspace,
+    write_data,
+)
 from kbctl.cli.options import (
     ArticleArgument,
     AudienceOption,
@@ -16,6 +27,9 @@ from kbctl.cli.options import (
     article_filter,
     select,
 )
+
+if TYPE_CHECKING:
+    from kbctl.model import Article
 
 
 def register(app: typer.Typer) -> None:
@@ -33,11 +47,13 @@ def list_articles(
     product: ProductOption = None,
     where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
 ) -> None:
     """List the articles of the base.
 
     Problems in files are printed on stderr as path:line: message; the rest still lists.
-    Filters: options AND together, several values of one option OR.
+    Filters: options AND together, several values of one option OR. On a terminal: a table
+    fitted to the width, paged when long; piped: tab-separated lines with a header.
 
     Examples:
 
@@ -50,44 +66,59 @@ def list_articles(
     selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
     facts = ws.ownership  # the owners column shows the effective owners too
-    articles = select(selected, ws, facts)
+    articles = cut(select(selected, ws, facts), limit, "articles")
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import articles_json
 
         write_data(dumps(articles_json(articles, facts.by_path)))
         return
+    from kbctl.render.paths import shown_path
     from kbctl.render.table import print_table
 
-    print_table(
-        stdout_console(),
-        ["id", "title", "owners", "status", "audience", "reviewed", "path"],
-        (
+    with paged(ctx):
+        print_table(
+            stdout_console(),
+            ["id", "title", "owners", "status", "audience", "reviewed", "path"],
             (
-                a.id,
-                a.title,
-                ", ".join(facts.of(a).owners),
-                a.status,
-                a.audience,
-                a.last_reviewed,
-                a.path,
-            )
-            for a in articles
-        ),
-        empty="no articles match",
-    )
+                (
+                    a.id,
+                    a.title,
+                    ", ".join(facts.of(a).owners),
+                    a.status,
+                    a.audience,
+                    a.last_reviewed,
+                    shown_path(a.abs_path),
+                )
+                for a in articles
+            ),
+            empty="no articles match",
+        )
 
 
 def show_article(
     ctx: typer.Context,
     key: ArticleArgument,
     output_format: FormatOption = DataFormat.TABLE,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Print the article's Markdown as written.")
+    ] = False,
+    front_matter: Annotated[
+        bool,
+        typer.Option("--front-matter", help="With the raw Markdown, include the front matter."),
+    ] = False,
 ) -> None:
     """Show one article: metadata, then the body.
+
+    On a terminal the body is rendered (link targets shown as text) and paged when long;
+    piped, or with --raw, it is the Markdown as written (--front-matter adds the front
+    matter), so `kbctl show ID | grep https` finds every link.
 
     Examples:
 
       kbctl show KB-0012
+
+      kbctl show KB-0012 --raw --front-matter
 
       kbctl show billing/refund-approval-policy.md --format json
     """
@@ -101,6 +132,33 @@ def show_article(
         owned = load_ownership_facts(ws.config, [article]).of(article)
         write_data(dumps(article_record(article, owned, body=True)))
         return
+    import sys
+
+    if raw or front_matter or not sys.stdout.isatty():
+        _write_raw(article, front_matter=front_matter)
+        return
     from kbctl.render.table import article_view
 
-    article_view(stdout_console(), article, ws.config.root)
+    with paged(ctx):
+        article_view(stdout_console(), article, ws.config.root)
+
+
+def _write_raw(article: Article, *, front_matter: bool) -> None:
+    """The article's file as written: the body, or the whole file with ``front_matter``.
+
+    Control characters are escaped and workflow-command lines guarded, as for every text
+    from a base (kbctl.textsafe); line breaks are written as ``\\n``.
+    """
+    from kbctl.errors import NotFoundError
+    from kbctl.textsafe import block
+
+    try:
+        text = article.abs_path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise NotFoundError(
+            f"cannot read {article.path}: {error.strerror}", hint="run the command again"
+        ) from None
+    lines = text.splitlines()
+    if not front_matter:
+        lines = lines[max(article.body_line - 1, 0) :]
+    write_data(block("\n".join(lines)))

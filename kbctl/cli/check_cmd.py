@@ -27,6 +27,7 @@ from kbctl.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
     from kbctl.model import Finding
+    from kbctl.render.paths import PathView
     from kbctl.rules.engine import CheckResult
     from kbctl.selection import ArticleFilter
     from kbctl.workspace import Scope, Workspace
@@ -125,7 +126,7 @@ def check(
     """Check the base for problems: the CI gate (exit 0 clean, 1 findings, 2 error).
 
     Findings come from the rules listed by `kbctl rules`; configure them under [check] in
-    kbctl.toml. Paths in the report are relative to the current folder. Files or folders
+    kbctl.toml. Paths in the report are relative to the current folder (absolute outside it). Files or folders
     kbctl could not read (unreadable, not UTF-8 names, links, FIFOs, too large) are findings
     too (KB107, an error), so a gate never passes over what it did not check.
 
@@ -267,19 +268,20 @@ def _filtered(scope: Scope, selected: ArticleFilter, ws: Workspace) -> Scope:
     return Scope(frozenset(narrowed), scope.outside)
 
 
-def _displayed(findings: list[Finding], root: Path) -> list[Finding]:
-    """The findings with paths relative to the current folder (as CI annotations need)."""
-    prefix = Path(os.path.relpath(root, Path.cwd().resolve())).as_posix()
-    if prefix == ".":
-        return findings
-    return [replace(finding, path=f"{prefix}/{finding.path}") for finding in findings]
+def _displayed(findings: list[Finding], shown: PathView) -> list[Finding]:
+    """The findings with paths shown by the path contract: relative to the current folder
+    when under it, else absolute (as CI annotations and editors need)."""
+    return [replace(finding, path=shown(finding.path)) for finding in findings]
 
 
 def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: Path) -> None:
     """Render the result in the chosen format to stdout or ``output`` (file paths relative
     to the current folder; JSON keeps the base-relative ``path`` too)."""
+    from kbctl.render.paths import PathView
+
+    shown = PathView(root)
     in_base = result.findings
-    result.findings = _displayed(in_base, root)
+    result.findings = _displayed(in_base, shown)
     from kbctl.cli.context import OPTIONS
 
     if chosen is CheckFormat.TEXT and OPTIONS.quiet:
@@ -300,7 +302,6 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import check_json
 
-        shown = {a.path: b.path for a, b in zip(in_base, result.findings, strict=True)}
         text = dumps(check_json(in_base, result.counts(), result.checked, result.silenced, shown))
     else:
         text = _render(result, chosen)

@@ -66,7 +66,7 @@ def dry_run(changes: Sequence[Change], config: Config) -> None:
     ends with exit 2 (after the other diffs) as the real run would.
     """
     from kbctl.render.diff import unified_diff
-    from kbctl.render.links import display_path
+    from kbctl.render.paths import shown_path
 
     changed = refused = 0
     for article, make in changes:
@@ -78,7 +78,7 @@ def dry_run(changes: Sequence[Change], config: Config) -> None:
             continue
         if before != after:
             changed += 1
-            sys.stdout.write(unified_diff(display_path(article.abs_path), before, after))
+            sys.stdout.write(unified_diff(shown_path(article.abs_path), before, after))
     files = "file" if changed == 1 else "files"
     notice(f"dry run: {changed} {files} would change; nothing was written")
     if refused:

@@ -10,7 +10,10 @@ from kbctl.cli.complete import complete_articles
 from kbctl.cli.context import (
     DataFormat,
     FormatOption,
+    LimitOption,
     TodayOption,
+    cut,
+    paged,
     parse_day,
     stdout_console,
     workspace,
@@ -56,6 +59,7 @@ def stale(
     where: WhereOption = None,
     today: TodayOption = None,
     output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
 ) -> None:
     """List articles due or overdue for review, oldest first (exit 1 when any).
 
@@ -90,15 +94,19 @@ def stale(
     summary = skipped_summary(report.skipped)
     if summary:
         notice(summary)
+    shown_items = cut(items, limit, "articles")
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import stale_record
 
-        write_data(dumps([stale_record(item, facts.of(item.article)) for item in items]))
+        write_data(dumps([stale_record(item, facts.of(item.article)) for item in shown_items]))
     else:
         from kbctl.render.table import print_stale
 
-        print_stale(stdout_console(), items, git_available=report.available, everything=everything)
+        with paged(ctx):
+            print_stale(
+                stdout_console(), shown_items, git_available=report.available, everything=everything
+            )
     if any(is_due(item) for item in items):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -120,6 +128,7 @@ def history(
         ),
     ] = False,
     output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
 ) -> None:
     """Show an article's commits, newest first: date, author, subject; moves and skipped
     noise commits (ignore-revs, bulk sweeps) are marked. With --skipped (and no article):
@@ -143,7 +152,7 @@ def history(
                 "--skipped lists the whole base's skipped commits",
                 hint="drop ID|PATH, or drop --skipped for one article's commits",
             )
-        _skipped(ws, output_format)
+        _skipped(ctx, ws, output_format, limit)
         return
     if key is None:
         raise UsageError("give an article id or path", hint="or --skipped for noise commits")
@@ -157,23 +166,30 @@ def history(
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import history_json
 
+        log.entries = list(cut(log.entries, limit, "commits"))
         write_data(dumps(history_json(article, log)))
         return
     from kbctl.render.table import print_article_log
 
-    print_article_log(stdout_console(), article, log)
+    rows = len(cut(log.entries, limit, "commits"))
+    with paged(ctx):
+        print_article_log(stdout_console(), article, log, rows=rows)
 
 
-def _skipped(ws: Workspace, output_format: DataFormat) -> None:
+def _skipped(
+    ctx: typer.Context, ws: Workspace, output_format: DataFormat, limit: int | None
+) -> None:
     """``kbctl history --skipped``."""
     ws.prefetch_history()
     report = ws.history()
+    skipped = cut(report.skipped, limit, "commits")
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import skipped_json
 
-        write_data(dumps(skipped_json(report.skipped)))
+        write_data(dumps(skipped_json(skipped)))
         return
     from kbctl.render.table import print_skipped
 
-    print_skipped(stdout_console(), report.skipped)
+    with paged(ctx):
+        print_skipped(stdout_console(), skipped)

@@ -10,9 +10,12 @@ from kbctl.cli.complete import complete_articles, complete_owners
 from kbctl.cli.context import (
     DataFormat,
     FormatOption,
+    LimitOption,
     TodayOption,
+    cut,
     message_line,
     notice,
+    paged,
     parse_day,
     stdout_console,
     workspace,
@@ -151,6 +154,7 @@ def owners(
     where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """Who owns what: per owner, articles, due, overdue, flagged and the oldest review.
 
@@ -180,22 +184,34 @@ def owners(
     articles = _selected(selected, ws)
     history = ws.history(articles if selected.active else None).facts
     if owner:
-        _owned_articles(ws, articles, on, owner, history, output_format)
+        with paged(ctx):
+            _owned_articles(ws, articles, on, owner, history, output_format, limit)
         return
     from kbctl.render.vocabulary import ownerless_records, owners_summary_json
 
     summary = owners_summary(articles, ownership, roster, ws.config, on, history=history)
     ownerless = ownerless_records(summary)
+    if missing:
+        ownerless = list(cut(ownerless, limit, "articles"))
+    else:
+        summary.owners = list(cut(summary.owners, limit, "owners"))
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
 
         write_data(dumps(ownerless if missing else owners_summary_json(summary, roster)))
     else:
+        from kbctl.render.paths import PathView
         from kbctl.render.table import ownerless_table, owners_table
 
-        if not missing:
-            owners_table(stdout_console(), summary, roster_known=roster is not None)
-        ownerless_table(stdout_console(), ownerless)
+        with paged(ctx):
+            if not missing:
+                owners_table(
+                    stdout_console(),
+                    summary,
+                    roster_known=roster is not None,
+                    shown=PathView(ws.config.root),
+                )
+            ownerless_table(stdout_console(), ownerless)
     if missing and ownerless:
         raise typer.Exit(int(ExitCode.FINDINGS))
 
@@ -207,13 +223,16 @@ def _owned_articles(
     who: Sequence[str],
     history: Mapping[str, ArticleHistory],
     output_format: DataFormat,
+    limit: int | None = None,
 ) -> None:
     """``kbctl owners --owner X``: the articles of X, with where their owners came from."""
     from kbctl.policy.queue import owned_articles
 
     facts = ws.ownership
-    found = owned_articles(
-        articles, facts.by_path, facts.roster, ws.config, on, who, history=history
+    found = cut(
+        owned_articles(articles, facts.by_path, facts.roster, ws.config, on, who, history=history),
+        limit,
+        "articles",
     )
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
@@ -221,6 +240,7 @@ def _owned_articles(
 
         write_data(dumps([owned_record(item) for item in found]))
         return
+    from kbctl.render.paths import shown_path
     from kbctl.render.table import print_table
 
     print_table(
@@ -234,7 +254,7 @@ def _owned_articles(
                 item.ownership.describe,
                 item.article.status,
                 item.review.state,
-                item.article.path,
+                shown_path(item.article.abs_path),
             )
             for item in found
         ),
@@ -256,6 +276,7 @@ def review(
     where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
     today: TodayOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """The review queue, most harmful first; `kbctl review mark` records a review.
 
@@ -279,7 +300,11 @@ def review(
     facts = ws.ownership
     articles = _selected(selected, ws)
     history = ws.history(articles if selected.active else None).facts
-    items = review_queue(articles, facts.by_path, facts.roster, ws.config, on, history=history)
+    items = cut(
+        review_queue(articles, facts.by_path, facts.roster, ws.config, on, history=history),
+        limit,
+        "articles",
+    )
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import queue_record
@@ -288,7 +313,8 @@ def review(
         return
     from kbctl.render.table import review_queue_table
 
-    review_queue_table(stdout_console(), items)
+    with paged(ctx):
+        review_queue_table(stdout_console(), items)
 
 
 @review_app.command("mark")
@@ -472,6 +498,7 @@ def flags(
     product: ProductOption = None,
     where: WhereOption = None,
     output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
 ) -> None:
     """List open flags, oldest first, with the article's owners.
 
@@ -485,7 +512,7 @@ def flags(
 
     selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
-    found = open_flags(_selected(selected, ws), ws.ownership.by_path)
+    found = cut(open_flags(_selected(selected, ws), ws.ownership.by_path), limit, "flags")
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import flags_json
@@ -494,4 +521,5 @@ def flags(
         return
     from kbctl.render.table import flags_table
 
-    flags_table(stdout_console(), found)
+    with paged(ctx):
+        flags_table(stdout_console(), found)

@@ -125,24 +125,27 @@ def search_command(
     if open_hit is not None and result.hits:
         _open_hit(ws.config.root, result.hits, open_hit)
         return
+    from kbctl.render.paths import PathView
+
+    shown = PathView(ws.config.root)
     if output_format is HitFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import hit_record
 
-        write_data(dumps([hit_record(hit) for hit in result.hits]))
+        write_data(dumps([hit_record(hit, shown) for hit in result.hits]))
     elif output_format is HitFormat.PATHS:
         from kbctl.render.plain import hits_paths
 
-        sys.stdout.write(hits_paths(result.hits))
+        sys.stdout.write(hits_paths(result.hits, shown))
     elif output_format is HitFormat.VIMGREP:
         from kbctl.render.plain import hits_vimgrep
 
-        sys.stdout.write(hits_vimgrep(result.hits))
+        sys.stdout.write(hits_vimgrep(result.hits, shown))
     elif result.hits:
         from kbctl.cli.context import stdout_console
         from kbctl.render.table import print_hits
 
-        print_hits(stdout_console(), result.hits, root=ws.config.root)
+        print_hits(stdout_console(), result.hits, root=ws.config.root, shown=shown)
     if not result.hits:
         message = "no articles match"
         if filters.active:

@@ -6,7 +6,7 @@
   reaches the terminal raw inside the escape sequence.
 * :func:`resolve_article_links`: in ``kbctl show``, a relative link to another file of the
   base is shown with the path of the file it points to (from the current folder), so it can be
-  opened as it is.
+  opened as it is (shown by the one path contract, :mod:`kbctl.render.paths`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from kbctl.render.paths import shown_path
 from kbctl.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -43,16 +44,6 @@ def file_url(path: Path) -> str:
 
     url = Path(path).absolute().as_uri()  # file:///... with the path %-encoded
     return "file://" + quote(socket.gethostname(), safe="") + url.removeprefix("file://")
-
-
-def display_path(path: Path, cwd: Path | None = None) -> str:
-    """``path`` as shown to a person: relative to the current folder when it lies under it,
-    else absolute (as rg and ruff print paths)."""
-    absolute = Path(os.path.normpath(Path(path).absolute()))
-    here = (cwd or Path.cwd()).absolute()
-    if absolute.is_relative_to(here):
-        return absolute.relative_to(here).as_posix() or "."
-    return absolute.as_posix()
 
 
 def resolve_article_links(tokens: Iterable[Token], source: Path, root: Path) -> None:
@@ -90,4 +81,4 @@ def _resolved(href: str, source: Path, root: Path) -> str | None:
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     if not target.is_file():
         return f"{href} (no such file)"
-    return one_line(display_path(target)) + fragment
+    return one_line(shown_path(target)) + fragment

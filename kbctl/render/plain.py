@@ -6,25 +6,27 @@ sequence shows it escaped (``\\n``, ``\\x1b``) and cannot start a line of its ow
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 
 from kbctl.model import Hit
 from kbctl.textsafe import guard_line, one_line
 
 
-def hits_paths(hits: Iterable[Hit], root: Path | None = None) -> str:
-    """One path per line (absolute when ``root`` is given), for ``xargs`` and friends."""
-    return "".join(
-        f"{guard_line(one_line(root / hit.path if root else hit.path))}\n" for hit in hits
-    )
+def _as_is(path: str) -> str:
+    return path
 
 
-def hits_vimgrep(hits: Iterable[Hit], root: Path | None = None) -> str:
+def hits_paths(hits: Iterable[Hit], shown: Callable[[str], str] = _as_is) -> str:
+    """One path per line, shown by ``shown`` (the path contract: relative to the current
+    folder when under it, else absolute), for ``xargs -d '\\n'``, ``kbctl check`` and friends."""
+    return "".join(f"{guard_line(one_line(shown(hit.path)))}\n" for hit in hits)
+
+
+def hits_vimgrep(hits: Iterable[Hit], shown: Callable[[str], str] = _as_is) -> str:
     """``path:line:column:title: snippet`` lines, as vim's quickfix and ripgrep's --vimgrep."""
     lines = []
     for hit in hits:
-        path = root / hit.path if root else hit.path
+        path = shown(hit.path)
         text = one_line(f"{hit.title}: {hit.snippet}".replace("\n", " ").replace("\r", " "))
         lines.append(guard_line(f"{one_line(path)}:{hit.line}:{hit.column}:{text}") + "\n")
     return "".join(lines)

@@ -53,7 +53,7 @@ def sarif_log(result: CheckResult) -> dict[str, Any]:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": quote(finding.path, safe="/")},
+                            "artifactLocation": {"uri": _uri(finding.path)},
                             "region": {"startLine": finding.line},
                         }
                     }
@@ -84,3 +84,13 @@ def sarif_log(result: CheckResult) -> dict[str, Any]:
 def render_sarif(result: CheckResult) -> str:
     """The SARIF log as JSON text."""
     return dumps(sarif_log(result)) + "\n"
+
+
+def _uri(path: str) -> str:
+    """A finding's file as a SARIF URI: relative as printed, or ``file://`` when absolute
+    (the file is outside the current folder)."""
+    from pathlib import PurePosixPath
+
+    if path.startswith("/"):
+        return PurePosixPath(path).as_uri()
+    return quote(path, safe="/")

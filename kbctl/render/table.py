@@ -7,13 +7,14 @@ escaped) and, where Rich would read markup, through Rich's own markup escape: a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from kbctl.render.paths import PathView, article_root, shown_path
 from kbctl.textsafe import block, one_line
 
 if TYPE_CHECKING:
@@ -26,6 +27,41 @@ if TYPE_CHECKING:
     from kbctl.policy.queue import OpenFlag, OwnerRow, OwnersSummary, QueueItem
 
 
+# Columns whose values wrap between words on a narrow terminal; the others never split.
+WRAPPABLE = frozenset(
+    {
+        "title",
+        "owners",
+        "why",
+        "detail",
+        "reason",
+        "subject",
+        "note",
+        "for example",
+        "last change",
+        "oldest review",
+        "problem",
+    }
+)
+# Columns dropped on a narrow terminal, first to go first; the others always stay.
+DROP_ORDER = (
+    "audience", "reviewed", "every", "from", "roster", "detail", "note", "last change",
+    "subject", "for example", "oldest review", "flagged", "owners", "status", "path", "why", "title",
+)  # fmt: skip
+
+
+def wants_table(console: Console) -> bool:
+    """Whether the console writes to a terminal (a table) or to a pipe or file (data: TSV).
+
+    The stream decides, not the colour setting: ``--color always | less`` still gets
+    tab-separated data (never coloured), as any pipe does.
+    """
+    try:
+        return bool(console.file.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
 def print_table(
     console: Console,
     columns: Sequence[str],
@@ -34,27 +70,36 @@ def print_table(
     title: str | None = None,
     empty: str = "nothing to show",
 ) -> None:
-    """Print rows as a table; ``None`` cells show as a dim dash."""
+    """Print rows as a table on a terminal, as tab-separated lines with a header elsewhere.
+
+    A missing cell is a dim dash on a terminal and empty in TSV. With no rows, ``empty`` goes
+    to stderr and stdout gets nothing; in TSV the title goes to stderr too (a pipe gets data
+    only).
+    """
+    import sys
+
+    from kbctl.render import grid
+    from kbctl.textsafe import guard_line
+
     rows = list(rows)
     if not rows:
-        # A message, not data: stdout stays empty so `| wc -l` and scripts see no rows.
-        import sys
-
-        from kbctl.textsafe import guard_line, one_line
-
         sys.stderr.write(guard_line(one_line(empty)) + "\n")
         return
-    table = Table(
-        title=None if title is None else _escape(title),
-        title_justify="left",
-        header_style="bold",
-        expand=False,
-    )
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("[dim]-[/dim]" if cell is None else _escape(cell) for cell in row))
-    console.print(table)
+    if not wants_table(console):
+        if title is not None:  # a summary, not data: stderr keeps the TSV clean
+            sys.stderr.write(guard_line(one_line(title)) + "\n")
+        console.file.write(grid.tsv(columns, rows))
+        return
+    color = bool(console.color_system) and not console.no_color
+    wrap = frozenset(i for i, name in enumerate(columns) if name in WRAPPABLE)
+    position = {name: i for i, name in enumerate(columns)}
+    drop = [position[name] for name in DROP_ORDER if name in position]
+    text = grid.render(columns, rows, console.width, wrap=wrap, drop=drop, color=color)
+    if title is not None:
+        heading = guard_line(one_line(title))
+        text = (f"{grid.BOLD}{heading}{grid.RESET}" if color else heading) + "\n" + text
+    console.file.write(text)
+    console.file.flush()
 
 
 def _escape(value: object) -> str:
@@ -77,7 +122,7 @@ def article_view(console: Console, article: Article, root: Path | None = None) -
     meta.add_column()
     fields = [
         ("id", article.id),
-        ("path", f"{article.path}:{article.body_line}"),
+        ("path", f"{shown_path(article.abs_path)}:{article.body_line}"),
         ("owners", ", ".join(article.owners) or None),
         ("status", article.status),
         ("audience", article.audience),
@@ -104,12 +149,18 @@ def article_view(console: Console, article: Article, root: Path | None = None) -
 
 
 def print_hits(
-    console: Console, hits: Sequence[Hit], today: date | None = None, *, root: Path | None = None
+    console: Console,
+    hits: Sequence[Hit],
+    today: date | None = None,
+    *,
+    root: Path | None = None,
+    shown: Callable[[str], str] = str,
 ) -> None:
     """Search hits, one block each: the title; ``path:line`` with the facts that say how far
     to trust the article (status, owner, last review and last change in git with their ages);
-    the highlighted snippet. With the base ``root``, on a terminal with colour, the title and
-    the path are hyperlinks (OSC 8) to the file.
+    the highlighted snippet. ``shown`` shows a base-relative path by the path contract. With
+    the base ``root``, on a terminal with colour, the title and the path are hyperlinks (OSC 8)
+    to the file.
     """
     from rich.style import Style
     from rich.text import Text
@@ -124,7 +175,9 @@ def print_hits(
         lines.append(f"{number:>2}. ", style="dim")
         lines.append(one_line(hit.title), style=Style(bold=True, link=link))
         lines.append("\n    ")
-        lines.append(f"{one_line(hit.path)}:{hit.line}", style=Style(color="cyan", link=link))
+        lines.append(
+            f"{one_line(shown(hit.path))}:{hit.line}", style=Style(color="cyan", link=link)
+        )
         lines.append("  ")
         lines.append(
             one_line(hit.status or "no status"),
@@ -195,7 +248,13 @@ def _age_text(when: date | None, today: date) -> str:
     return f"{when.isoformat()} ({age})"
 
 
-def owners_table(console: Console, summary: OwnersSummary, *, roster_known: bool) -> None:
+def owners_table(
+    console: Console,
+    summary: OwnersSummary,
+    *,
+    roster_known: bool,
+    shown: Callable[[str], str] = str,
+) -> None:
     """``kbctl owners``: per-owner counts, then owners the roster does not know or who left."""
     columns = ["owner", "articles", "due", "overdue", "flagged", "oldest review"]
     if roster_known:
@@ -221,7 +280,12 @@ def owners_table(console: Console, summary: OwnersSummary, *, roster_known: bool
             console,
             ["owner", "problem", "articles", "for example"],
             (
-                (item.owner, str(item.standing), item.articles, ", ".join(item.paths[:3]))
+                (
+                    item.owner,
+                    str(item.standing),
+                    item.articles,
+                    ", ".join(map(shown, item.paths[:3])),
+                )
                 for item in summary.roster_problems
             ),
             title="Owners missing from the roster or inactive",
@@ -265,7 +329,7 @@ def review_queue_table(console: Console, items: Sequence[QueueItem]) -> None:
                 ", ".join(item.ownership.owners) or None,
                 item.review.due_date,
                 "; ".join(item.detail),
-                item.article.path,
+                shown_path(item.article.abs_path),
             )
             for number, item in enumerate(items, start=1)
         ),
@@ -286,7 +350,7 @@ def flags_table(console: Console, flags: Sequence[OpenFlag]) -> None:
                 item.flag.by,
                 item.flag.reason,
                 ", ".join(item.owners) or None,
-                f"{item.article.path}:{item.flag.line}",
+                f"{shown_path(item.article.abs_path)}:{item.flag.line}",
             )
             for item in flags
         ),
@@ -339,7 +403,7 @@ def print_stale(
                 f"{item.review.interval_days}d",
                 changed(item),
                 ", ".join(item.owners) or None,
-                item.article.path,
+                shown_path(item.article.abs_path),
                 "; ".join(item.notes) or None,
             )
             for item in items
@@ -375,13 +439,17 @@ def print_skipped(console: Console, skipped: Sequence[SkippedCommit]) -> None:
     )
 
 
-def print_article_log(console: Console, article: Article, log: ArticleLog) -> None:
-    """``kbctl history``: an article's commits, newest first, noise marked."""
+def print_article_log(
+    console: Console, article: Article, log: ArticleLog, *, rows: int | None = None
+) -> None:
+    """``kbctl history``: an article's commits, newest first, noise marked (the first
+    ``rows`` of them; the title counts all)."""
     content = [entry for entry in log.entries if entry.kind == "content"]
     authors = {entry.change.email.casefold() or entry.change.author for entry in log.entries}
     commits = "commit" if len(log.entries) == 1 else "commits"
     people = "author" if len(authors) == 1 else "authors"
     title = f"{article.id}: {len(log.entries)} {commits}, {len(authors)} {people}"
+    path_of = PathView(article_root(article.abs_path, article.path))
     if content:
         title += f", last content change {_local_date(content[0].change.authored)}"
     print_table(
@@ -394,9 +462,9 @@ def print_article_log(console: Console, article: Article, log: ArticleLog) -> No
                 entry.change.commit[:10],
                 "skipped: " + (entry.reason or "") if entry.kind == "skipped" else entry.kind,
                 entry.change.subject,
-                entry.path,
+                path_of(entry.path),
             )
-            for entry in log.entries
+            for entry in log.entries[:rows]
         ),
         title=title,
         empty="no commits (not committed yet)" if not log.committed else "no commits",

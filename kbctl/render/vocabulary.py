@@ -2,8 +2,9 @@
 
 The same fact has the same name in every command (see the README, "JSON output"):
 
-- ``path``: the article's file, relative to the base root (POSIX); ``check`` adds ``file``,
-  the same file relative to the current folder, as its text and CI formats show it.
+- ``path``: the file as kbctl prints it everywhere (the path contract of
+  :mod:`kbctl.render.paths`): relative to the current folder when the file is under it, else
+  absolute; ``base_path``: the same file relative to the base root (POSIX).
 - ``line``: the 1-based line of ``path`` that the record points at, for ``$EDITOR +LINE``:
   where the body starts (list, show), the best passage (search), the ``flags`` key (flags),
   the place of the finding (check).
@@ -30,14 +31,20 @@ from kbctl.ownership import NO_OWNER, Ownership, Roster
 from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
 from kbctl.policy.review import ReviewStatus
 from kbctl.policy.stale import StaleItem
+from kbctl.render.paths import PathView, article_root, shown_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Record = dict[str, Any]
 
 
 def _versioned(record: Record) -> Record:
     return {"schema_version": SCHEMA_VERSION, **record}
+
+
+def _paths(article: Article) -> Record:
+    """``path`` (as printed) and ``base_path`` (relative to the base root) of an article."""
+    return {"path": shown_path(article.abs_path), "base_path": article.path}
 
 
 def flag_records(flags: Iterable[Flag]) -> list[Record]:
@@ -74,7 +81,7 @@ def article_record(
     """An article's metadata (``kbctl list``; with ``body`` for ``kbctl show``)."""
     record: Record = {
         "id": article.id,
-        "path": article.path,
+        **_paths(article),
         "line": article.body_line,
         "title": article.title,
         "description": article.description,
@@ -105,12 +112,13 @@ def articles_json(
     return [article_record(article, found.get(article.path)) for article in articles]
 
 
-def hit_record(hit: Hit) -> Record:
-    """One search hit (``kbctl search --format json``)."""
+def hit_record(hit: Hit, shown: PathView) -> Record:
+    """One search hit (``kbctl search --format json``); ``shown`` shows paths of the base."""
     return _versioned(
         {
             "id": hit.id,
-            "path": hit.path,
+            "path": shown(hit.path),
+            "base_path": hit.path,
             "line": hit.line,
             "column": hit.column,
             "title": hit.title,
@@ -137,7 +145,7 @@ def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:
     return _versioned(
         {
             "id": article.id,
-            "path": article.path,
+            **_paths(article),
             "title": article.title,
             **_owners(found, article),
             "status": article.status,
@@ -194,7 +202,7 @@ def _reviewed_article(
     """The fields the review queue and an owner's list share, in their order."""
     return {
         "id": article.id,
-        "path": article.path,
+        **_paths(article),
         "title": article.title,
         **_owners(ownership, article),
         "status": article.status,
@@ -226,7 +234,7 @@ def ownerless_records(summary: OwnersSummary) -> list[Record]:
         _versioned(
             {
                 "id": article.id,
-                "path": article.path,
+                **_paths(article),
                 "title": article.title,
                 **_owners(owned, article),
                 "owner_from": owned.describe,
@@ -267,7 +275,7 @@ def flags_json(found: Sequence[OpenFlag]) -> list[Record]:
             records[article.path] = _versioned(
                 {
                     "id": article.id,
-                    "path": article.path,
+                    **_paths(article),
                     "line": item.flag.line,
                     "title": article.title,
                     "owners": list(item.owners),
@@ -280,10 +288,11 @@ def flags_json(found: Sequence[OpenFlag]) -> list[Record]:
 
 def history_json(article: Article, log: ArticleLog) -> Record:
     """``kbctl history --format json``: an article's commits, newest first."""
+    shown = PathView(article_root(article.abs_path, article.path))
     return _versioned(
         {
             "id": article.id,
-            "path": article.path,
+            **_paths(article),
             "git": log.available,
             "committed": log.committed,
             "commits": [
@@ -295,7 +304,8 @@ def history_json(article: Article, log: ArticleLog) -> Record:
                     "subject": entry.change.subject,
                     "kind": entry.kind,
                     "reason": entry.reason,
-                    "path": entry.path,
+                    "path": shown(entry.path),
+                    "base_path": entry.path,
                 }
                 for entry in log.entries
             ],
@@ -326,11 +336,10 @@ def check_json(
     counts: Mapping[str, int],
     checked: int,
     silenced: int,
-    shown: Mapping[str, str] | None = None,
+    shown: PathView,
 ) -> Record:
-    """``kbctl check --format json``: the counts, then every finding. ``shown`` maps a
-    base-relative path to the file as shown to the reader (relative to the current folder)."""
-    files = shown or {}
+    """``kbctl check --format json``: the counts, then every finding (``findings`` hold
+    base-relative paths; ``shown`` shows them by the path contract)."""
     return _versioned(
         {
             "summary": {**counts, "checked": checked, "silenced": silenced},
@@ -339,8 +348,8 @@ def check_json(
                     "rule": finding.rule_id,
                     "name": finding.rule_name,
                     "severity": finding.severity,
-                    "path": finding.path,
-                    "file": files.get(finding.path, finding.path),
+                    "path": shown(finding.path),
+                    "base_path": finding.path,
                     "line": finding.line,
                     "message": finding.message,
                     "hint": finding.hint,
