@@ -314,3 +314,27 @@ def test_docfx_links_to_other_docsets_are_not_checked_but_links_into_the_base_ar
     result = cli("check", "--format", "json", "--today", "2026-02-01", cwd=git_repo.path)
     broken = [f["message"] for f in json.loads(result.stdout)["findings"] if f["rule"] == "KB402"]
     assert broken == ["link to missing file /microsoftteams/nowhere"]
+
+
+def test_hugo_markup_settings_and_link_hooks_are_read(cli: Cli, git_repo: GitRepo) -> None:
+    hugo(git_repo)
+    git_repo.write(
+        "hugo.toml",
+        'baseURL = "https://example.org/"\n[markup.goldmark.parser.attribute]\n'
+        "[markup.goldmark.parser]\n  autoDefinitionTermID = true\n",
+    )
+    git_repo.write(
+        "layouts/_markup/render-link.html",
+        '{{- $u := urls.Parse .Destination }}{{- if eq $u.String "g" }}glossary{{ end }}\n',
+    )
+    git_repo.write_article(
+        "content/en/guides/terms.md",
+        "term\n: A [term](g) and a [defined one](#term).\n",
+        title="Terms",
+    )
+    git_repo.commit("glossary hook")
+    _init(cli, git_repo)
+    links = _config(git_repo)["links"]
+    assert links["ignore"] == ["g"] and links["term_anchors"] is True
+    counts = _check_rules(cli, git_repo)
+    assert "KB402" not in counts and "KB403" not in counts

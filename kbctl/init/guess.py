@@ -94,6 +94,7 @@ class Proposal:
     link_style: str | None = None
     static_dirs: list[str] = field(default_factory=list)
     link_ignore: list[str] = field(default_factory=list)
+    term_anchors: bool = False
     modified_keys: list[str] = field(default_factory=list)
     findings: list[str] = field(default_factory=list)
     articles: int = 0
@@ -421,6 +422,29 @@ def _site_style(root: Path) -> str | None:
     return None
 
 
+# Hugo's link render hooks: a destination compared with a literal is one the site handles
+# itself (hugoDocs turns `[term](g)` into a glossary link).
+HUGO_LINK_HOOKS = ("layouts/_markup/render-link.html", "layouts/_default/_markup/render-link.html")
+_HOOK_LITERAL = re.compile(
+    r"eq\s+\$u\.String\s+\"([\w-]{1,20})\"|eq\s+\.Destination\s+\"([\w-]{1,20})\""
+)
+
+
+def _hugo_markup(root: Path, proposal: Proposal, notes: list[str]) -> None:
+    """What the Hugo site's own Markdown settings change about links and anchors."""
+    config = _head(root / "hugo.toml") if (root / "hugo.toml").is_file() else ""
+    if re.search(r"^\s*autoDefinitionTermID\s*=\s*true", config, re.MULTILINE):
+        proposal.term_anchors = True
+        notes.append("hugo.toml: autoDefinitionTermID = true (definition terms are anchors)")
+    for name in HUGO_LINK_HOOKS:
+        hook = _head(root / name) if (root / name).is_file() else ""
+        for match in _HOOK_LITERAL.finditer(hook):
+            target = match.group(1) or match.group(2)
+            if target not in proposal.link_ignore:
+                proposal.link_ignore.append(target)
+                notes.append(f"{name} handles links to `{target}` itself: not checked")
+
+
 def _is_docfx(root: Path) -> bool:
     """A Microsoft Docs (docfx / Open Publishing) base."""
     if (root / ".openpublishing.publish.config.json").is_file() or (root / "docfx.json").is_file():
@@ -489,6 +513,8 @@ def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal:
             if match:
                 notes.append(f"{name}: {setting} = {match.group(1)}")
     proposal.link_style = _site_style(root)
+    if proposal.link_style == "hugo":
+        _hugo_markup(root, proposal, notes)
     if proposal.link_style is None and _is_docfx(root):
         _other_docsets(root, files, proposal, notes)
     for name in STATIC_FOLDERS:

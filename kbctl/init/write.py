@@ -129,6 +129,10 @@ def render(proposal: Proposal, folder_name: str) -> str:
             f'style = "{proposal.link_style}"',
             f"static_dirs = {_array(proposal.static_dirs)}",
         ]
+        if proposal.link_ignore:
+            lines.append(f"ignore = {_array(proposal.link_ignore)}")
+        if proposal.term_anchors:
+            lines.append("term_anchors = true")
     elif proposal.link_ignore:
         lines += ["[links]", f"ignore = {_array(proposal.link_ignore)}"]
     text = "\n".join(lines) + "\n"
