@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -201,3 +202,13 @@ def test_no_refresh_searches_the_last_index_as_is(cli, kb: Path) -> None:
     assert stale.exit_code == 1
     fresh = cli("search", "quokka", "--format", "paths", cwd=kb)
     assert fresh.stdout.splitlines() == ["kb-content/faq/data-retention.md"]
+
+
+def test_a_cut_hit_list_says_how_many_there_are(kbctl_process) -> None:
+    from tests.conftest import PROJECT_ROOT
+
+    result = kbctl_process("search", "пароль", "--limit", "1", cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^kbctl: showing 1 of \d+ hits", result.stderr, re.MULTILINE)
+    quiet = kbctl_process("search", "пароль", "--limit", "1", "-q", cwd=PROJECT_ROOT)
+    assert "showing" not in quiet.stderr

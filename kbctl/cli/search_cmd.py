@@ -146,6 +146,8 @@ def search_command(
         from kbctl.render.table import print_hits
 
         print_hits(stdout_console(), result.hits, root=ws.config.root, shown=shown)
+    if result.hits and result.total > len(result.hits):
+        notice(f"showing {len(result.hits)} of {result.total} hits (--limit N for more)")
     if not result.hits:
         message = "no articles match"
         if filters.active:
