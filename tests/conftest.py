@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,74 @@ def run_kbctl(
 def kbctl_process() -> Iterator[Any]:
     """The function that runs a real kbctl subprocess."""
     yield run_kbctl
+
+
+@dataclass
+class PtyRun:
+    """What a kbctl process wrote on its pseudo-terminal, and how it ended."""
+
+    returncode: int
+    output: bytes
+    answered: bool = False
+
+    @property
+    def text(self) -> str:
+        """The output decoded (undecodable bytes replaced)."""
+        return self.output.decode("utf-8", "replace")
+
+
+def run_in_pty(
+    args: Sequence[str],
+    cwd: Path,
+    env: Mapping[str, str],
+    *,
+    size: tuple[int, int] | None = None,
+    raw: bool = False,
+    stdin_on_pty: bool = False,
+    stderr_on_pty: bool = True,
+    answer: tuple[bytes, bytes] | None = None,
+) -> PtyRun:
+    """Run ``python -m kbctl ARGS`` with stdout (and stderr, and stdin if asked) on one
+    pseudo-terminal of ``size`` = (rows, columns); ``raw`` keeps "\\n" as kbctl wrote it.
+    ``answer`` = (prompt, reply) writes ``reply`` once ``prompt`` has appeared."""
+    import fcntl
+    import select
+    import struct
+    import termios
+    import tty
+
+    master, slave = os.openpty()
+    if raw:
+        tty.setraw(slave)
+    if size is not None:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kbctl", *args],
+        cwd=cwd,
+        env=dict(env),
+        stdin=slave if stdin_on_pty else subprocess.DEVNULL,
+        stdout=slave,
+        stderr=slave if stderr_on_pty else subprocess.DEVNULL,
+    )
+    os.close(slave)
+    output = b""
+    answered = False
+    try:
+        while True:
+            if not select.select([master], [], [], 60)[0]:
+                process.kill()
+                pytest.fail(f"kbctl {list(args)} wrote nothing for 60 s: {output[-2000:]!r}")
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            output += data
+            if answer is not None and not answered and answer[0] in output:
+                os.write(master, answer[1])
+                answered = True
+        process.wait(timeout=60)
+    finally:
+        os.close(master)
+    return PtyRun(process.returncode, output, answered)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import select
 import shlex
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import pytest
 from kbctl.cli.edit_cmd import editor_arguments
 from kbctl.render.links import file_url
 from tests.conftest import PROJECT_ROOT, Cli, GitRepo
+from tests.conftest import run_in_pty as pty_run
 
 BODY = "# Refunds\n\nStep one.\n\nThe refund limit is 30 days.\n\nSee [the invoice](../invoice.md#top).\n"
 
@@ -156,32 +156,9 @@ def test_show_resolves_links_between_articles(kb: GitRepo) -> None:
 
 def _pty_output(args: tuple[str, ...], cwd: Path, **env: str) -> str:
     """kbctl's output on a pseudo-terminal (colour on unless NO_COLOR is given)."""
-    master, slave = os.openpty()
     environment = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     environment.update(PYTHONPATH=str(PROJECT_ROOT), TERM="xterm-256color", **env)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbctl", *args],
-        cwd=cwd,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=slave,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(slave)
-    output = b""
-    try:
-        while select.select([master], [], [], 60)[0]:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            output += data
-        process.wait(timeout=60)
-    finally:
-        os.close(master)
-    return output.decode("utf-8", "replace")
+    return pty_run(args, cwd, environment, stderr_on_pty=False).text
 
 
 def test_hits_are_file_hyperlinks_on_a_colour_terminal_only(kb: GitRepo) -> None:

@@ -4,15 +4,13 @@ handful of files asks first on a terminal and is refused off one without ``--yes
 from __future__ import annotations
 
 import os
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kbctl.cli.guard import HANDFUL
 from tests.conftest import PROJECT_ROOT, Cli, GitRepo
+from tests.conftest import run_in_pty as pty_run
 
 TODAY = "2026-11-22"
 OVERDUE = 7  # more than a handful
@@ -115,41 +113,11 @@ def test_all_due_without_owner_says_how_many_files_and_whose(cli: Cli, kb: GitRe
 
 def _answer_in_pty(args: tuple[str, ...], cwd: Path, answer: bytes) -> tuple[int, str]:
     """Run kbctl on a pseudo-terminal, answer its question with ``answer``; (exit, output)."""
-    master, slave = os.openpty()
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     env.update(PYTHONPATH=str(PROJECT_ROOT), TERM="dumb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbctl", *args],
-        cwd=cwd,
-        env=env,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-    )
-    os.close(slave)
-    output = b""
-    answered = False
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 60)
-            if not ready:
-                process.kill()
-                pytest.fail(f"kbctl {args} wrote nothing for 60 s: {output!r}")
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            output += data
-            if not answered and b"Go on?" in output:
-                os.write(master, answer)
-                answered = True
-        process.wait(timeout=60)
-    finally:
-        os.close(master)
-    assert answered, output
-    return process.returncode, output.decode("utf-8", "replace")
+    run = pty_run(args, cwd, env, stdin_on_pty=True, answer=(b"Go on?", answer))
+    assert run.answered, run.output
+    return run.returncode, run.text
 
 
 def test_on_a_terminal_no_writes_nothing_and_yes_writes(kb: GitRepo) -> None:

@@ -8,23 +8,19 @@ long terminal output goes through the pager.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
-import select
 import shutil
-import struct
 import subprocess
 import sys
-import termios
-import tty
 from pathlib import Path
 
 import pytest
 
 from kbctl.render import grid
 from tests.conftest import KB_CONTENT, PROJECT_ROOT
+from tests.conftest import run_in_pty as pty_run
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 BOX = set("┏┓┗┛┃━│─┡┩╇╈┼┳┻╭╮╰╯")
@@ -53,40 +49,12 @@ def _kbctl(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str
 
 def _pty(args: tuple[str, ...], cwd: Path, *, columns: int = 80, rows: int = 50, **env: str) -> str:
     """kbctl on a pseudo-terminal of ``columns`` x ``rows`` (stdin too); what it wrote."""
-    master, slave = os.openpty()
-    tty.setraw(slave)
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     environment = _env(**env)
     environment.pop("COLUMNS", None)
     environment.pop("LINES", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbctl", *args],
-        cwd=cwd,
-        env=environment,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-    )
-    os.close(slave)
-    chunks: list[bytes] = []
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 60)
-            if not ready:
-                process.kill()
-                pytest.fail(f"kbctl {args} wrote nothing for 60 s")
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        process.wait(timeout=60)
-    finally:
-        os.close(master)
-    assert process.returncode in (0, 1), b"".join(chunks)[-2000:]
-    return b"".join(chunks).decode("utf-8", "replace")
+    run = pty_run(args, cwd, environment, size=(rows, columns), raw=True, stdin_on_pty=True)
+    assert run.returncode in (0, 1), run.output[-2000:]
+    return run.text
 
 
 @pytest.fixture

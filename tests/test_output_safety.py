@@ -9,17 +9,12 @@ overrides, Rich markup and newlines followed by GitHub workflow commands.
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
 import os
 import re
-import select
-import struct
 import subprocess
 import sys
-import termios
-import tty
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -27,6 +22,7 @@ import pytest
 
 from kbctl.textsafe import GuardedStream, block, guard_line, one_line
 from tests.conftest import PROJECT_ROOT, GitRepo
+from tests.conftest import run_in_pty as pty_run
 
 OSC52 = "\x1b]52;c;SGVsbG8=\x07"
 CLEAR = "\x1b[2J"
@@ -90,37 +86,9 @@ def _command(*args: str) -> list[str]:
 
 def run_in_pty(args: tuple[str, ...], cwd: Path) -> str:
     """Run kbctl with stdout and stderr on one raw pseudo-terminal; everything it wrote."""
-    master, slave = os.openpty()
-    tty.setraw(slave)  # no "\n" -> "\r\n": bytes arrive as kbctl wrote them
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
-    process = subprocess.Popen(
-        _command(*args),
-        cwd=cwd,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=slave,
-        stderr=slave,
-    )
-    os.close(slave)
-    chunks: list[bytes] = []
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 60)
-            if not ready:
-                process.kill()
-                pytest.fail(f"kbctl {args} wrote nothing for 60 s")
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        process.wait(timeout=60)
-    finally:
-        os.close(master)
-    assert process.returncode in (0, 1), (args, b"".join(chunks))
-    return b"".join(chunks).decode("utf-8", "surrogateescape")
+    run = pty_run(args, cwd, _env(), size=(50, 200), raw=True)
+    assert run.returncode in (0, 1), (args, run.output)
+    return run.output.decode("utf-8", "surrogateescape")
 
 
 def run_in_pipes(args: tuple[str, ...], cwd: Path) -> tuple[str, str]:

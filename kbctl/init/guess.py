@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.articles.parse import normalise_audience, normalise_status
+from kbctl.history.changes import DEFAULT_META_ONLY_KEYS
 from kbctl.init.scan import Scan, ScannedFile
-from kbctl.settings.model import DEFAULT_FIELDS
+from kbctl.settings.model import DEFAULT_FIELDS, DEFAULT_MODIFIED_KEYS
 from kbctl.values import glob_match_any
 
 # A folder holds "the articles" when this share of the front-mattered files is below it.
@@ -43,14 +44,7 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
 # Modification dates: not reviews, but worth naming (the history compares them with git).
 MODIFIED_KEYS = ("lastmod", "last_modified_at", "last_modified_date", "last_update", "updated")
 # Metadata a localisation pipeline rewrites without changing what a reader sees.
-LOCALISATION_KEYS = (
-    "ms.openlocfilehash",
-    "ms.sourcegitcommit",
-    "ms.lasthandoff",
-    "ms.locfileid",
-    "ms.translationtype",
-    "ms.contentlocale",
-)
+LOCALISATION_KEYS = DEFAULT_META_ONLY_KEYS
 REVIEW_BOOKKEEPING = ("last_reviewed", "reviewed_by", "flags")
 URL_KEYS = ("permalink", "slug", "url")
 TEMPLATE_FOLDERS = ("_templates", "article-templates", "archetypes")
@@ -407,8 +401,6 @@ SITE_STYLES = (
     ("docusaurus", ("docusaurus.config.js", "docusaurus.config.ts")),
     ("jekyll", ("_config.yml",)),
 )
-# Front-matter keys that say when an article was last modified (the history settings' default).
-MODIFIED_KEYS = ("lastmod", "last_modified_date", "last_modified_at", "modified", "updated")
 
 
 def _site_style(root: Path) -> str | None:
@@ -523,7 +515,8 @@ def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal:
             if proposal.link_style in ("hugo", "docusaurus"):
                 proposal.static_dirs.append(name)
             break
-    proposal.modified_keys = [key for key in MODIFIED_KEYS if counts[key]]
+    # The keys KB305 reads (the history settings' default): turn it on only where it can fire.
+    proposal.modified_keys = [key for key in DEFAULT_MODIFIED_KEYS if counts[key]]
     proposal.links = notes
     if notes:
         proposal.findings.append("site links: " + "; ".join(notes))
