@@ -265,74 +265,75 @@ class DenseMerges:
     ``-c --name-status`` lists every file that differs from all parents, so a clean merge of
     two branches that both touched a file looks like an edit by whoever merged. ``--cc``
     drops the hunks whose result is one parent's text as is; what remains was resolved by
-    hand. Git gives that only as a patch, so a second ``git log --merges --cc`` runs (started
-    at the first merge the walk meets) and only its ``diff --cc`` lines are read.
+    hand. Git gives that only as a patch, and computing it for every merge costs as much as
+    the whole log, so only the merges the walk asks about are diffed: one ``git diff-tree
+    --stdin --cc`` process (started at the first question) gets each merge's id followed by
+    a marker line, which it echoes back after that merge's patch; only the ``diff --cc``
+    lines are read.
     """
+
+    MARKER = b"kbctl-end-of-merge"
 
     def __init__(self, handle: GitRepo, rev_range: Sequence[str]) -> None:
         self.handle = handle
-        self.rev_range = list(rev_range)
-        self.found: dict[str, set[bytes]] = {}
+        self.rev_range = list(rev_range)  # kept for the caller's record; each merge is named
         self.process: subprocess.Popen[bytes] | None = None
         self.done = False
         self.failed = False
-        self._lines: Iterator[bytes] | None = None
-        self._current: set[bytes] | None = None
 
     def _start(self) -> None:
         import subprocess
 
         args = [
-            "git", "-c", "core.quotePath=false", "-c", "diff.external=", "log", "--merges",
-            "--cc", "--no-color", "--no-ext-diff", "--no-textconv", "--topo-order",
-            "--format=%x1e%H", *self.rev_range, *self.handle.pathspec(),
+            "git", "-c", "core.quotePath=false", "-c", "diff.external=", "diff-tree",
+            "--stdin", "--cc", "--no-color", "--no-ext-diff", "--no-textconv",
+            "--format=%x1e%H", *self.handle.pathspec(),
         ]  # fmt: skip
         self.process = subprocess.Popen(
             args,
             cwd=self.handle.toplevel,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=_git_env(),
+            env={**_git_env(), "GIT_FLUSH": "1"},  # answer each question at once
         )
-        assert self.process.stdout is not None
-        self._lines = iter(self.process.stdout)
 
     def resolved(self, sha: str) -> set[bytes] | None:
         """Repo-relative paths the merge ``sha`` resolved; None if git could not say."""
-        if sha in self.found:
-            return self.found.pop(sha)
-        if self.process is None and not self.done:
-            self._start()
-        while not self.done:
-            assert self._lines is not None
-            line = next(self._lines, None)
-            if line is None:
-                self.done = True
-                self.failed = self.finish() != 0
-                break
-            if line[:1] == b"\x1e":
-                current = line[1:].strip().decode("ascii", "replace")
-                self._current = self.found.setdefault(current, set())
-            elif line.startswith(b"diff --cc ") and self._current is not None:
-                self._current.add(unquote_path(line[10:].rstrip(b"\n")))
-            if sha in self.found and self._current is not self.found[sha]:
-                return self.found.pop(sha)
         if self.failed:
             return None
-        return self.found.pop(sha, set())
+        if self.process is None:
+            self._start()
+        assert self.process is not None
+        assert self.process.stdin is not None and self.process.stdout is not None
+        found: set[bytes] = set()
+        try:
+            self.process.stdin.write(sha.encode("ascii") + b"\n" + self.MARKER + b"\n")
+            self.process.stdin.flush()
+            for line in self.process.stdout:
+                if line.rstrip(b"\n") == self.MARKER:
+                    return found
+                if line.startswith(b"diff --cc "):
+                    found.add(unquote_path(line[10:].rstrip(b"\n")))
+        except OSError:
+            pass
+        self.failed = True  # git stopped (a missing object, say): nothing more to ask
+        self.finish()
+        return None
 
     def finish(self) -> int:
         """Stop git (if still running); its exit status."""
-        if self.process is None:
+        if self.process is None or self.done:
             return 0
-        with contextlib.suppress(OSError):
-            if not self.done:
-                self.process.kill()
-        assert self.process.stdout is not None
-        self.process.stdout.close()
-        status = self.process.wait()
         self.done = True
-        return status
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        return 0
 
 
 def _git_env() -> dict[str, str]:
