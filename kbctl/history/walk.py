@@ -21,8 +21,9 @@ from kbctl.history.changes import (
     classify,
     sweep_signature,
 )
-from kbctl.history.git import DenseMerges, GitLog, GitRepo, cat_files, decode_path
+from kbctl.history.git import GitLog, GitRepo, cat_files, decode_path
 from kbctl.history.log import Commit, records
+from kbctl.history.merges import DenseMerges
 from kbctl.history.report import HistoryEntry
 from kbctl.model import Article
 

@@ -15,7 +15,7 @@ from typing import Any
 from kbctl.articles.parse import normalise_audience, normalise_status
 from kbctl.history.changes import DEFAULT_META_ONLY_KEYS
 from kbctl.init.scan import Scan, ScannedFile
-from kbctl.settings.model import DEFAULT_FIELDS, DEFAULT_MODIFIED_KEYS
+from kbctl.settings.model import DEFAULT_FIELDS
 from kbctl.values import glob_match_any
 
 # A folder holds "the articles" when this share of the front-mattered files is below it.
@@ -46,21 +46,10 @@ MODIFIED_KEYS = ("lastmod", "last_modified_at", "last_modified_date", "last_upda
 # Metadata a localisation pipeline rewrites without changing what a reader sees.
 LOCALISATION_KEYS = DEFAULT_META_ONLY_KEYS
 REVIEW_BOOKKEEPING = ("last_reviewed", "reviewed_by", "flags")
-URL_KEYS = ("permalink", "slug", "url")
 TEMPLATE_FOLDERS = ("_templates", "article-templates", "archetypes")
 # Names that are unambiguous: a docs section called "templates" or "partials" is content.
 INCLUDE_FOLDERS = ("includes", "_includes", "_snippets", "_partials")
 CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
-SITE_CONFIGS = {
-    "hugo.toml": ("baseURL",),
-    "hugo.yaml": ("baseURL",),
-    "config.toml": ("baseURL",),
-    "mkdocs.yml": ("site_url", "use_directory_urls"),
-    "docusaurus.config.js": ("url", "baseUrl", "routeBasePath"),
-    "docusaurus.config.ts": ("url", "baseUrl", "routeBasePath"),
-    "_config.yml": ("url", "baseurl", "permalink"),
-}
-STATIC_FOLDERS = ("static", "assets", "public", "images", "img")
 
 _SLASH = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _ISO = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}")
@@ -110,7 +99,9 @@ def propose(scan: Scan) -> Proposal:
     _codeowners(scan.root, proposal)
     owner_keys = [key for key in proposal.fields.get("owner", ()) if counts[key]]
     proposal.owners_anywhere = bool(owner_keys or proposal.codeowners)
-    _links(scan.root, files, counts, proposal)
+    from kbctl.init.sites import site_links
+
+    site_links(scan.root, files, counts, proposal)
     return proposal
 
 
@@ -156,11 +147,12 @@ def _mkdocs_docs_dir(root: Path) -> str | None:
     path = root / "mkdocs.yml"
     if not path.is_file():
         return None
-    match = re.search(r"^docs_dir:\s*['\"]?([^'\"\s#]+)", _head(path), re.MULTILINE)
+    match = re.search(r"^docs_dir:\s*['\"]?([^'\"\s#]+)", head_text(path), re.MULTILINE)
     return match.group(1).strip("/") if match else "docs"
 
 
-def _head(path: Path, size: int = 65536) -> str:
+def head_text(path: Path, size: int = 65536) -> str:
+    """The first ``size`` bytes of a regular file as text (empty for anything else)."""
     from kbctl.articles import read_head
 
     return read_head(path, size).decode("utf-8", errors="replace")
@@ -243,7 +235,7 @@ def _bare_folders(files: list[ScannedFile]) -> list[str]:
 
 def _is_hugo(root: Path) -> bool:
     return any((root / name).is_file() for name in ("hugo.toml", "hugo.yaml", "hugo.json")) or (
-        (root / "config.toml").is_file() and "baseURL" in _head(root / "config.toml")
+        (root / "config.toml").is_file() and "baseURL" in head_text(root / "config.toml")
     )
 
 
@@ -392,131 +384,3 @@ def _codeowners(root: Path, proposal: Proposal) -> None:
             proposal.findings.append(f"CODEOWNERS: {place}")
             return
     proposal.findings.append("CODEOWNERS: none; owners come from front matter only")
-
-
-# Site generators, by the file that configures them: how a file path becomes a site URL.
-SITE_STYLES = (
-    ("hugo", ("hugo.toml", "hugo.yaml", "hugo.json", "config/_default/hugo.toml")),
-    ("mkdocs", ("mkdocs.yml", "mkdocs.yaml")),
-    ("docusaurus", ("docusaurus.config.js", "docusaurus.config.ts")),
-    ("jekyll", ("_config.yml",)),
-)
-
-
-def _site_style(root: Path) -> str | None:
-    """The site generator whose configuration file is at the root of the base, if any."""
-    for style, names in SITE_STYLES:
-        if any((root / name).is_file() for name in names):
-            return style
-    config = root / "config.toml"
-    if config.is_file() and re.search(r"^baseURL\s*=", _head(config), re.MULTILINE):
-        return "hugo"
-    return None
-
-
-# Hugo's link render hooks: a destination compared with a literal is one the site handles
-# itself (hugoDocs turns `[term](g)` into a glossary link).
-HUGO_LINK_HOOKS = ("layouts/_markup/render-link.html", "layouts/_default/_markup/render-link.html")
-_HOOK_LITERAL = re.compile(
-    r"eq\s+\$u\.String\s+\"([\w-]{1,20})\"|eq\s+\.Destination\s+\"([\w-]{1,20})\""
-)
-
-
-def _hugo_markup(root: Path, proposal: Proposal, notes: list[str]) -> None:
-    """What the Hugo site's own Markdown settings change about links and anchors."""
-    config = _head(root / "hugo.toml") if (root / "hugo.toml").is_file() else ""
-    if re.search(r"^\s*autoDefinitionTermID\s*=\s*true", config, re.MULTILINE):
-        proposal.term_anchors = True
-        notes.append("hugo.toml: autoDefinitionTermID = true (definition terms are anchors)")
-    for name in HUGO_LINK_HOOKS:
-        hook = _head(root / name) if (root / name).is_file() else ""
-        for match in _HOOK_LITERAL.finditer(hook):
-            target = match.group(1) or match.group(2)
-            if target not in proposal.link_ignore:
-                proposal.link_ignore.append(target)
-                notes.append(f"{name} handles links to `{target}` itself: not checked")
-
-
-def _is_docfx(root: Path) -> bool:
-    """A Microsoft Docs (docfx / Open Publishing) base."""
-    if (root / ".openpublishing.publish.config.json").is_file() or (root / "docfx.json").is_file():
-        return True
-    return any(path.is_file() for path in root.glob("*/docfx.json"))
-
-
-def _own_docsets(root: Path) -> set[str]:
-    """The URL roots this base publishes (its docsets' names and breadcrumb roots), folded:
-    links to them are links into this base and stay checked."""
-    import json
-
-    names: set[str] = set()
-    texts = [_head(root / ".openpublishing.publish.config.json", 1 << 20)]
-    texts += [_head(path, 1 << 20) for path in sorted(root.glob("*/docfx.json"))]
-    for text in texts:
-        try:
-            data = json.loads(text) if text else {}
-        except ValueError:
-            continue
-        for docset in data.get("docsets_to_publish", []) if isinstance(data, dict) else []:
-            name = str(docset.get("docset_name", "")) if isinstance(docset, dict) else ""
-            names.add(name.removeprefix("OfficeDocs-").casefold())
-        build = data.get("build", {}) if isinstance(data, dict) else {}
-        meta = build.get("globalMetadata", {}) if isinstance(build, dict) else {}
-        crumb = str(meta.get("breadcrumb_path", "")) if isinstance(meta, dict) else ""
-        if crumb.startswith("/"):
-            names.add(crumb.split("/")[1].casefold())
-    return names - {""}
-
-
-def _other_docsets(
-    root: Path, files: list[ScannedFile], proposal: Proposal, notes: list[str]
-) -> None:
-    """Site-absolute links of a docfx base that lead to other docsets of the same site
-    (``/powershell/...`` on learn.microsoft.com): their first folder is not in the base."""
-    seen: Counter[str] = Counter()
-    for item in files:
-        seen.update(item.link_roots)
-    own = _own_docsets(root)
-    others = sorted(
-        name for name in seen if not (root / name).exists() and name.casefold() not in own
-    )
-    if others:
-        proposal.link_ignore = [f"/{name}/**" for name in others]
-        links = sum(seen[name] for name in others)
-        notes.append(
-            f"docfx base: {links} link(s) in {len(others)} other docsets of the site "
-            f"(/{others[0]}/..., ...) are not files of this base: not checked"
-        )
-
-
-def _links(root: Path, files: list[ScannedFile], counts: Counter[str], proposal: Proposal) -> None:
-    total = len(files)
-    notes = []
-    for key in URL_KEYS:
-        if counts[key]:
-            notes.append(f"{counts[key]}/{total} articles set `{key}:` (their site URL)")
-    if counts["aliases"] and "aliases" not in proposal.fields.get("aliases", ()):
-        notes.append(f"{counts['aliases']}/{total} articles list old URLs in `aliases:`")
-    for name, settings in SITE_CONFIGS.items():
-        text = _head(root / name) if (root / name).is_file() else ""
-        for setting in settings:
-            pattern = rf"(?:^|[\s{{,]){setting}\s*[:=]\s*['\"]?([^'\"\s,}}]+)"
-            match = re.search(pattern, text, re.MULTILINE)
-            if match:
-                notes.append(f"{name}: {setting} = {match.group(1)}")
-    proposal.link_style = _site_style(root)
-    if proposal.link_style == "hugo":
-        _hugo_markup(root, proposal, notes)
-    if proposal.link_style is None and _is_docfx(root):
-        _other_docsets(root, files, proposal, notes)
-    for name in STATIC_FOLDERS:
-        if (root / name).is_dir():
-            notes.append(f"site-absolute images (/img/...) are served from {name}/")
-            if proposal.link_style in ("hugo", "docusaurus"):
-                proposal.static_dirs.append(name)
-            break
-    # The keys KB305 reads (the history settings' default): turn it on only where it can fire.
-    proposal.modified_keys = [key for key in DEFAULT_MODIFIED_KEYS if counts[key]]
-    proposal.links = notes
-    if notes:
-        proposal.findings.append("site links: " + "; ".join(notes))
