@@ -176,14 +176,29 @@ def cli() -> Cli:
 
 
 def run_kbctl(
-    *args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None, timeout: int = 120
+    *args: str,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+    memory_limit: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a real ``kbctl`` process (the installed script, else ``python -m kbctl``)."""
+    """Run a real ``kbctl`` process (the installed script, else ``python -m kbctl``).
+
+    ``memory_limit`` caps its address space in bytes, so that an unbounded read fails
+    instead of eating the machine's memory.
+    """
     # The script next to this Python first (a virtual environment that is not activated).
     executable = shutil.which("kbctl", path=str(Path(sys.executable).parent)) or shutil.which(
         "kbctl"
     )
     command = [executable] if executable else [sys.executable, "-m", "kbctl"]
+
+    def limit() -> None:
+        import resource
+
+        if memory_limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
     return subprocess.run(
         [*command, *args],
         cwd=cwd,
@@ -191,6 +206,7 @@ def run_kbctl(
         capture_output=True,
         text=True,
         timeout=timeout,
+        preexec_fn=limit if memory_limit is not None else None,
         check=False,
     )
 

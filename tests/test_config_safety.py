@@ -7,10 +7,7 @@ roster or CODEOWNERS file that is not what it claims is never echoed, never read
 from __future__ import annotations
 
 import os
-import resource
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -37,22 +34,8 @@ def repo(tmp_path: Path) -> GitRepo:
 
 
 def _kbctl_limited(*args: str, cwd: Path, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    """A real kbctl with a memory cap, so that an unbounded read fails instead of eating RAM."""
-    executable = shutil.which("kbctl")
-    command = [executable] if executable else [sys.executable, "-m", "kbctl"]
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=limit,
-        check=False,
-    )
+    """A real kbctl with 1 GiB of address space, so that an unbounded read fails fast."""
+    return run_kbctl(*args, cwd=cwd, timeout=timeout, memory_limit=1 << 30)
 
 
 @pytest.mark.parametrize(

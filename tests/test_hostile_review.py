@@ -8,10 +8,8 @@ a real kbctl process with a timeout; memory-hungry cases run under a 1 GiB addre
 
 from __future__ import annotations
 
-import resource
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,22 +19,8 @@ from tests.conftest import GitRepo, article_text, run_kbctl
 
 
 def _kbctl_capped(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """A real kbctl whose memory is capped, so that an unbounded read fails fast."""
-    executable = shutil.which("kbctl")
-    command = [executable] if executable else [sys.executable, "-m", "kbctl"]
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        preexec_fn=limit,
-        check=False,
-    )
+    """A real kbctl with 1 GiB of address space, so that an unbounded read fails fast."""
+    return run_kbctl(*args, cwd=cwd, timeout=timeout, memory_limit=1 << 30)
 
 
 @pytest.fixture
