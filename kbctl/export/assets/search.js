@@ -66,26 +66,29 @@
   function matches(word, last) {
     var found = {};
     if (index.terms[word]) { found[word] = 3; }
-    for (var cut = word.length - 1; cut >= Math.max(3, word.length - 4); cut--) {
+    var shortest = /[а-я]/.test(word) ? 3 : 4;
+    for (var cut = word.length - 1; cut >= Math.max(shortest, word.length - 4); cut--) {
       var stem = word.slice(0, cut);
       if (index.terms[stem] && !found[stem]) { found[stem] = 2; }
     }
+    var strong = Object.keys(found).length > 0;
     if (last && word.length >= 3) {
       for (var k = 0; k < terms.length; k++) {
         if (terms[k].lastIndexOf(word, 0) === 0 && !found[terms[k]]) { found[terms[k]] = 1; }
       }
     }
-    if (Object.keys(found).length === 0 && word.length >= 5 && !/\d/.test(word)) {
+    if (!strong && word.length >= 5 && !/\d/.test(word)) {
       var limit = word.length <= 8 ? 1 : 2;
-      for (var length = Math.max(1, word.length - 4); length <= word.length + limit; length++) {
+      for (var length = Math.max(4, word.length - 4); length <= word.length + limit; length++) {
         var group = byLength[length] || [];
         for (var n = 0; n < group.length; n++) {
           var term = group[n];
+          if (found[term]) { continue; }
           var best = distance(word, term, limit);
-          if (best > limit && word.length > term.length) {
-            /* an inflected word against a stem: compare the word's start of the stem's length */
-            best = Math.min(distance(word.slice(0, term.length), term, limit),
-                            distance(word.slice(0, term.length + 1), term, limit));
+          /* an inflected word against a stem: compare the start of the word of about the
+             stem's length */
+          for (var size = term.length - 1; best > limit && size <= term.length + 1; size++) {
+            if (size < word.length) { best = Math.min(best, distance(word.slice(0, size), term, limit)); }
           }
           if (best <= limit) { found[term] = 1; }
         }
