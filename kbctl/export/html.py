@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbctl.errors import KbError
 from kbctl.export.body import resolve_placeholders
 from kbctl.export.client_index import client_index
 from kbctl.export.output import OutputDir
@@ -175,7 +176,15 @@ def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: 
     common = {"site_title": plan.site_title, "products": products, "tags": tags}
 
     def page(template: str, root: str, **values: Any) -> str:
-        return str(environment.get_template(template).render(root=root, **common, **values))
+        from jinja2 import TemplateError
+
+        try:
+            return str(environment.get_template(template).render(root=root, **common, **values))
+        except TemplateError as error:
+            raise KbError(
+                f"export template {template}: {error}",
+                hint="fix or remove the base's template (templates run sandboxed, as data)",
+            ) from None
 
     for article in plan.to_write():
 

@@ -309,7 +309,8 @@ def build_plan(
                 reviewers=reviewers,
                 meta=meta,
                 digest=_digest(article.id, article.title, article.description, article.tags,
-                               article.product, article.last_reviewed, str(state), body,
+                               article.product, article.last_reviewed, str(state),
+                               _stable(body, exported, media),
                                owners, reviewers, meta, slug, language),
             )
         )
@@ -322,6 +323,17 @@ def build_plan(
         synonyms=tuple(synonyms),
     )
     return plan, report
+
+
+def _stable(body: str, exported: Sequence[Article], media: Mapping[str, MediaFile]) -> str:
+    """``body`` with placeholders naming paths, not plan positions (which shift when an
+    article comes or goes), for the digest."""
+    from kbctl.export.body import resolve_placeholders
+
+    by_number = {item.number: item.path for item in media.values()}
+    return resolve_placeholders(
+        body, lambda number: exported[number].path, lambda number: by_number.get(number, "")
+    )
 
 
 def _resolve(source: str, path_part: str) -> str | None:

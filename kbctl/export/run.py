@@ -157,28 +157,17 @@ def run_export(
                 " files it did not write)",
             )
         folder = OutputDir(output)
-        if fmt == "html":
-            from kbctl.export.html import write_html
-
-            belongs = write_html(plan, folder, config.root, config.settings.export.templates)
-        elif fmt == "llms":
-            from kbctl.export.llms import write_llms
-
-            belongs = write_llms(plan, folder)
-        else:
-            from kbctl.export.opensearch import write_opensearch
-
-            belongs = write_opensearch(plan, folder)
+        try:
+            belongs = _write_folder(fmt, plan, folder, config)
+        except BaseException:
+            # Remember what was written, so the next run cleans it up (and writes everything).
+            _write_state(state_path, fmt, plan, include_owners, {}, previous_files | folder.written)
+            raise
         for name in sorted(previous_files - belongs):
             if folder.remove(name):
                 removed.append(name)
-    new_state = {
-        "version": STATE_VERSION,
-        "options": _options(fmt, plan, include_owners),
-        "articles": {a.id: [a.path, a.slug, a.digest] for a in plan.articles},
-        "files": sorted(belongs),
-    }
-    write_file(state_path, json.dumps(new_state, ensure_ascii=False, indent=1).encode("utf-8"))
+    articles_state = {a.id: [a.path, a.slug, a.digest] for a in plan.articles}
+    _write_state(state_path, fmt, plan, include_owners, articles_state, belongs)
     report_path = sibling(output, ".withheld.json")
     write_file(report_path, report_json(report, plan).encode("utf-8"))
     return ExportResult(
@@ -192,6 +181,37 @@ def run_export(
         report_path=report_path,
         notices=notices,
     )
+
+
+def _write_folder(fmt: str, plan: ExportPlan, folder: OutputDir, config: Config) -> set[str]:
+    if fmt == "html":
+        from kbctl.export.html import write_html
+
+        return write_html(plan, folder, config.root, config.settings.export.templates)
+    if fmt == "llms":
+        from kbctl.export.llms import write_llms
+
+        return write_llms(plan, folder)
+    from kbctl.export.opensearch import write_opensearch
+
+    return write_opensearch(plan, folder)
+
+
+def _write_state(
+    path: Path,
+    fmt: str,
+    plan: ExportPlan,
+    include_owners: bool,
+    articles: dict[str, list[str]],
+    files: set[str],
+) -> None:
+    state = {
+        "version": STATE_VERSION,
+        "options": _options(fmt, plan, include_owners),
+        "articles": articles,
+        "files": sorted(files),
+    }
+    write_file(path, json.dumps(state, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def _refuse_folder(output: Path) -> None:
