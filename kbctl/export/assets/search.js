@@ -120,7 +120,7 @@
     }).slice(0, 20).map(Number);
   }
 
-  function show(found) {
+  function show(found, query) {
     list.textContent = "";
     found.forEach(function (number) {
       var doc = index.docs[number];
@@ -138,12 +138,13 @@
       list.appendChild(item);
     });
     list.setAttribute("data-count", String(found.length));
+    list.setAttribute("data-query", query);
   }
 
   function run() {
     load(function () {
       var query = input.value;
-      show(query.trim() ? search(query) : []);
+      show(query.trim() ? search(query) : [], query);
     });
   }
   input.addEventListener("input", run);
