@@ -11,7 +11,6 @@ exports after an edit, an add and a delete (real git repository).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -211,7 +210,9 @@ FORMATS = {"jsonl": "out.jsonl", "opensearch": "os", "html": "site", "llms": "ll
 
 
 @pytest.mark.parametrize("audience", ["public", "customer"])
-def test_no_internal_trace_in_any_file_of_any_format(cli: Any, base: GitRepo, tmp_path: Path, audience: str) -> None:
+def test_no_internal_trace_in_any_file_of_any_format(
+    cli: Any, base: GitRepo, tmp_path: Path, audience: str
+) -> None:
     forbidden = FORBIDDEN + PARTNER_ONLY + (CUSTOMER_ONLY if audience == "public" else ())
     for fmt, name in FORMATS.items():
         target = tmp_path / audience / name
@@ -227,7 +228,9 @@ def test_no_internal_trace_in_any_file_of_any_format(cli: Any, base: GitRepo, tm
         assert "owner" in report["keys_left_out"]["PUB-1"]
 
 
-def test_html_keeps_text_of_withheld_links_and_copies_only_used_images(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+def test_html_keeps_text_of_withheld_links_and_copies_only_used_images(
+    cli: Any, base: GitRepo, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
     export(cli, base, "--audience", "public", "--format", "html", "--output", str(site))
     page = (site / "articles" / "vpn.html").read_text()
@@ -261,9 +264,21 @@ def test_jsonl_lines_are_records_with_unique_ids(cli: Any, base: GitRepo, tmp_pa
     assert "Клиент не получает письма" in vpn["body_text"] and "##" not in vpn["body_text"]
 
 
-def test_include_owners_exports_owners_only_when_asked(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+def test_include_owners_exports_owners_only_when_asked(
+    cli: Any, base: GitRepo, tmp_path: Path
+) -> None:
     target = tmp_path / "owners.jsonl"
-    export(cli, base, "--audience", "public", "--format", "jsonl", "--output", str(target), "--include-owners")
+    export(
+        cli,
+        base,
+        "--audience",
+        "public",
+        "--format",
+        "jsonl",
+        "--output",
+        str(target),
+        "--include-owners",
+    )
     vpn = next(json.loads(line) for line in target.read_text().splitlines() if '"PUB-1"' in line)
     assert vpn["owners"] == ["@secret.owner"]
 
@@ -311,7 +326,9 @@ def test_synonyms_only_in_the_search_analyzer() -> None:
     from kbctl.export.opensearch import index_definition
     from kbctl.export.plan import ExportPlan
 
-    plan = ExportPlan("public", ("validated",), "t", (), (), synonyms=("# c", "", "vpn, впн", "2fa => mfa"))
+    plan = ExportPlan(
+        "public", ("validated",), "t", (), (), synonyms=("# c", "", "vpn, впн", "2fa => mfa")
+    )
     analysis = index_definition(plan)["settings"]["analysis"]
     assert analysis["filter"]["kb_synonyms"]["synonyms"] == ["vpn, впн", "2fa => mfa"]
     assert "kb_synonyms" in analysis["analyzer"]["kb_search"]["filter"]
@@ -329,7 +346,9 @@ def test_llms_index_and_files(cli: Any, base: GitRepo, tmp_path: Path) -> None:
     assert "(webhook.md#resolution)" in body
 
 
-def test_incremental_export_after_edit_add_and_delete(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+def test_incremental_export_after_edit_add_and_delete(
+    cli: Any, base: GitRepo, tmp_path: Path
+) -> None:
     targets = {fmt: tmp_path / name for fmt, name in FORMATS.items()}
     for fmt, target in targets.items():
         export(cli, base, "--audience", "public", "--format", fmt, "--output", str(target))
@@ -349,14 +368,40 @@ def test_incremental_export_after_edit_add_and_delete(cli: Any, base: GitRepo, t
     base.remove("kb/public/letters.md")
     base.commit("edit, add, delete", date="2026-01-20T10:00:00+03:00")
     for fmt, target in targets.items():
-        result = export(cli, base, "--audience", "public", "--format", fmt, "--output", str(target), "--since", "HEAD~1")
+        result = export(
+            cli,
+            base,
+            "--audience",
+            "public",
+            "--format",
+            fmt,
+            "--output",
+            str(target),
+            "--since",
+            "HEAD~1",
+        )
         assert "incremental" in result.stderr and "2 written, 1 deleted" in result.stderr
-    bulk = [json.loads(line) for line in (targets["opensearch"] / "bulk.ndjson").read_text().splitlines()]
-    actions = [(next(iter(line)), line[next(iter(line))]["_id"]) for line in bulk if "index" in line or "delete" in line]
+    bulk = [
+        json.loads(line)
+        for line in (targets["opensearch"] / "bulk.ndjson").read_text().splitlines()
+    ]
+    actions = [
+        (next(iter(line)), line[next(iter(line))]["_id"])
+        for line in bulk
+        if "index" in line or "delete" in line
+    ]
     assert sorted(actions) == [("delete", "PUB-3"), ("index", "PUB-2"), ("index", "PUB-9")]
-    assert all(line.get("index", line.get("delete", {})).get("_index", "kb-public") == "kb-public" for line in bulk if "index" in line or "delete" in line)
+    assert all(
+        line.get("index", line.get("delete", {})).get("_index", "kb-public") == "kb-public"
+        for line in bulk
+        if "index" in line or "delete" in line
+    )
     jsonl = [json.loads(line) for line in targets["jsonl"].read_text().splitlines()]
-    assert {(item["id"], item.get("deleted", False)) for item in jsonl} == {("PUB-2", False), ("PUB-9", False), ("PUB-3", True)}
+    assert {(item["id"], item.get("deleted", False)) for item in jsonl} == {
+        ("PUB-2", False),
+        ("PUB-9", False),
+        ("PUB-3", True),
+    }
     site = targets["html"]
     assert not (site / "articles/letters.html").exists()
     assert (site / "articles/new.html").exists()
@@ -367,13 +412,30 @@ def test_incremental_export_after_edit_add_and_delete(cli: Any, base: GitRepo, t
     assert "New article" in (targets["llms"] / "llms.txt").read_text()
 
 
-def test_an_article_that_becomes_internal_is_deleted_and_never_named_otherwise(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+def test_an_article_that_becomes_internal_is_deleted_and_never_named_otherwise(
+    cli: Any, base: GitRepo, tmp_path: Path
+) -> None:
     folder = tmp_path / "os"
     export(cli, base, "--audience", "public", "--format", "opensearch", "--output", str(folder))
-    text = (base.path / "kb/public/letters.md").read_text().replace("audience: public", "audience: internal")
+    text = (
+        (base.path / "kb/public/letters.md")
+        .read_text()
+        .replace("audience: public", "audience: internal")
+    )
     base.write("kb/public/letters.md", text)
     base.commit("now internal", date="2026-01-21T10:00:00+03:00")
-    export(cli, base, "--audience", "public", "--format", "opensearch", "--output", str(folder), "--since", "HEAD~1")
+    export(
+        cli,
+        base,
+        "--audience",
+        "public",
+        "--format",
+        "opensearch",
+        "--output",
+        str(folder),
+        "--since",
+        "HEAD~1",
+    )
     bulk = (folder / "bulk.ndjson").read_text()
     assert '"delete"' in bulk and "PUB-3" in bulk and "INT-SECRET-9" not in bulk
     assert "Клиент не получает письма" not in bulk
@@ -384,34 +446,59 @@ def test_output_refuses_links_and_foreign_folders(cli: Any, base: GitRepo, tmp_p
     elsewhere.mkdir()
     link = tmp_path / "linked-site"
     link.symlink_to(elsewhere)
-    result = cli("export", "--audience", "public", "--format", "html", "--output", str(link), cwd=base.path)
+    result = cli(
+        "export", "--audience", "public", "--format", "html", "--output", str(link), cwd=base.path
+    )
     assert result.exit_code == 2 and "symbolic link" in result.stderr
     assert not any(elsewhere.iterdir())
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("mine")
-    result = cli("export", "--audience", "public", "--format", "llms", "--output", str(busy), cwd=base.path)
+    result = cli(
+        "export", "--audience", "public", "--format", "llms", "--output", str(busy), cwd=base.path
+    )
     assert result.exit_code == 2 and "not empty" in result.stderr
     site = tmp_path / "site"
     export(cli, base, "--audience", "public", "--format", "html", "--output", str(site))
     (site / "articles").rename(site / "moved")
     (site / "articles").symlink_to(elsewhere)
-    result = cli("export", "--audience", "public", "--format", "html", "--output", str(site), cwd=base.path)
+    result = cli(
+        "export", "--audience", "public", "--format", "html", "--output", str(site), cwd=base.path
+    )
     assert result.exit_code == 2 and "symbolic link" in result.stderr
     assert not any(elsewhere.iterdir())
-    inside = cli("export", "--audience", "public", "--format", "llms", "--output", "kb/out", cwd=base.path)
+    inside = cli(
+        "export", "--audience", "public", "--format", "llms", "--output", "kb/out", cwd=base.path
+    )
     assert inside.exit_code == 2 and "inside the base" in inside.stderr
 
 
-def test_archived_status_and_unknown_audience_are_usage_errors(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+def test_archived_status_and_unknown_audience_are_usage_errors(
+    cli: Any, base: GitRepo, tmp_path: Path
+) -> None:
     out = str(tmp_path / "x")
-    result = cli("export", "--audience", "public", "--format", "llms", "--output", out, "--status", "archived", cwd=base.path)
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "llms",
+        "--output",
+        out,
+        "--status",
+        "archived",
+        cwd=base.path,
+    )
     assert result.exit_code == 2 and "never exported" in result.stderr
-    result = cli("export", "--audience", "everyone", "--format", "llms", "--output", out, cwd=base.path)
+    result = cli(
+        "export", "--audience", "everyone", "--format", "llms", "--output", out, cwd=base.path
+    )
     assert result.exit_code == 2 and "unknown audience" in result.stderr
 
 
-def test_base_templates_are_sandboxed_and_read_as_data(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+def test_base_templates_are_sandboxed_and_read_as_data(
+    cli: Any, base: GitRepo, tmp_path: Path
+) -> None:
     templates = base.path / "kb/_export/templates"
     templates.mkdir(parents=True)
     (templates / "home.html").write_text(
@@ -420,9 +507,11 @@ def test_base_templates_are_sandboxed_and_read_as_data(cli: Any, base: GitRepo, 
     )
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-FILE")
-    os.symlink(secret, templates / "list.html")
+    (templates / "list.html").symlink_to(secret)
     site = tmp_path / "site"
-    result = cli("export", "--audience", "public", "--format", "html", "--output", str(site), cwd=base.path)
+    result = cli(
+        "export", "--audience", "public", "--format", "html", "--output", str(site), cwd=base.path
+    )
     # The sandbox refuses the attribute: an error, not code run (exit 2, one line).
     assert result.exit_code == 2 and "unsafe" in result.stderr.lower()
     (templates / "home.html").write_text(
@@ -445,7 +534,16 @@ def test_bundled_base_public_help_center(cli: Any, tmp_path: Path) -> None:
     from tests.conftest import PROJECT_ROOT
 
     site = tmp_path / "site"
-    result = cli("export", "--audience", "public", "--format", "html", "--output", str(site), cwd=PROJECT_ROOT)
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(site),
+        cwd=PROJECT_ROOT,
+    )
     assert result.exit_code == 0, result.stderr
     report = json.loads((tmp_path / "site.withheld.json").read_text())
     internal = [item for item in report["withheld"] if "internal" in item["reason"]]

@@ -79,10 +79,21 @@ class Page:
         return [str(text) for text in self.page.locator("#kb-results li a").all_inner_texts()]
 
 
-def test_search_box_finds_word_forms_and_typos_offline(browser: Any, cli: Any, git_repo: GitRepo, tmp_path: Path) -> None:
+def test_search_box_finds_word_forms_and_typos_offline(
+    browser: Any, cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
     leak_base(git_repo)
     site = tmp_path / "site"
-    result = cli("export", "--audience", "public", "--format", "html", "--output", str(site), cwd=git_repo.path)
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(site),
+        cwd=git_repo.path,
+    )
     assert result.exit_code == 0, result.stderr
     page = Page(browser, (site / "index.html").as_uri())
     assert page.search("kraken регламент") == []  # only the internal article has them
@@ -100,7 +111,16 @@ def test_search_box_finds_word_forms_and_typos_offline(browser: Any, cli: Any, g
 
 def test_bundled_help_center_in_the_browser(browser: Any, cli: Any, tmp_path: Path) -> None:
     site = tmp_path / "site"
-    result = cli("export", "--audience", "public", "--format", "html", "--output", str(site), cwd=PROJECT_ROOT)
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(site),
+        cwd=PROJECT_ROOT,
+    )
     assert result.exit_code == 0, result.stderr
     page = Page(browser, (site / "index.html").as_uri())
     assert any("429" in title for title in page.search("429"))

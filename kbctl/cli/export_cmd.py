@@ -31,8 +31,9 @@ def export(
     audience: Annotated[
         str,
         typer.Option(
-            "--audience", help="Who reads it: public, customer, partner or internal (each sees"
-            " its own articles and the wider audiences')."
+            "--audience",
+            help="Who reads it: public, customer, partner or internal (each sees"
+            " its own articles and the wider audiences').",
         ),
     ],
     output_format: Annotated[
@@ -40,17 +41,19 @@ def export(
     ],
     output: Annotated[
         Path,
-        typer.Option(
-            "--output", "-o", help="A file for jsonl, a folder for the others (created)."
-        ),
+        typer.Option("--output", "-o", help="A file for jsonl, a folder for the others (created)."),
     ],
     status: Annotated[
         list[str] | None,
-        typer.Option("--status", help="Statuses to export (repeatable; default validated; never archived)."),
+        typer.Option(
+            "--status", help="Statuses to export (repeatable; default validated; never archived)."
+        ),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", metavar="REV", help="Also re-export what git says changed since REV."),
+        typer.Option(
+            "--since", metavar="REV", help="Also re-export what git says changed since REV."
+        ),
     ] = None,
     include_owners: Annotated[
         bool, typer.Option("--include-owners", help="Export owners and reviewers too.")
@@ -70,7 +73,7 @@ def export(
 
       kbctl export --audience customer --format jsonl --output customer.jsonl
 
-      kbctl export --audience public --format opensearch --output os-export --since HEAD~1
+      kbctl export --audience public --format opensearch --output os-export --since origin/main
 
       kbctl export --audience partner --format llms --output llms --status validated
     """

@@ -153,7 +153,11 @@ def rewrite_links(body: str, decide: Decide) -> str:
         text = _HTML_IMAGE.sub(html_image, text)
         for label in dropped_labels:
             pattern = re.compile(
-                r"\[((?:[^\[\]\n])*)\]\[" + re.escape(label) + r"\]|\[(" + re.escape(label) + r")\](?:\[\])?",
+                r"\[((?:[^\[\]\n])*)\]\["
+                + re.escape(label)
+                + r"\]|\[("
+                + re.escape(label)
+                + r")\](?:\[\])?",
                 re.IGNORECASE,
             )
             text = pattern.sub(lambda found: found.group(1) or found.group(2) or "", text)
@@ -171,7 +175,9 @@ def rewrite_links(body: str, decide: Decide) -> str:
     return rewritten
 
 
-def resolve_placeholders(body: str, article_url: Callable[[int], str], media_url: Callable[[int], str]) -> str:
+def resolve_placeholders(
+    body: str, article_url: Callable[[int], str], media_url: Callable[[int], str]
+) -> str:
     """``body`` with every placeholder replaced by the format's URL of that article or file."""
 
     def replace(match: re.Match[str]) -> str:

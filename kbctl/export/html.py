@@ -108,14 +108,20 @@ def _environment(override: Path | None) -> Any:
     from jinja2.sandbox import SandboxedEnvironment
 
     class Loader(BaseLoader):
-        def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        def get_source(
+            self, environment: Any, template: str
+        ) -> tuple[str, str, Callable[[], bool]]:
             if template not in TEMPLATE_NAMES:
                 raise TemplateNotFound(template)
             if override is not None:
                 text = _read_template(override / template)
                 if text is not None:
                     return text, f"{override}/{template}", lambda: True
-            return (PACKAGE_TEMPLATES / template).read_text(encoding="utf-8"), template, lambda: True
+            return (
+                (PACKAGE_TEMPLATES / template).read_text(encoding="utf-8"),
+                template,
+                lambda: True,
+            )
 
     return SandboxedEnvironment(loader=Loader(), autoescape=True)
 
@@ -144,7 +150,9 @@ class Group:
     articles: tuple[ExportedArticle, ...]
 
 
-def _groups(articles: Iterable[ExportedArticle], key: Callable[[ExportedArticle], Iterable[str]]) -> list[Group]:
+def _groups(
+    articles: Iterable[ExportedArticle], key: Callable[[ExportedArticle], Iterable[str]]
+) -> list[Group]:
     found: dict[str, list[ExportedArticle]] = {}
     for article in articles:
         for name in key(article):
@@ -157,7 +165,9 @@ def _groups(articles: Iterable[ExportedArticle], key: Callable[[ExportedArticle]
         while unique in taken:
             unique, counter = f"{slug}-{counter}", counter + 1
         taken.add(unique)
-        groups.append(Group(name, unique, tuple(sorted(found[name], key=lambda a: a.title.casefold()))))
+        groups.append(
+            Group(name, unique, tuple(sorted(found[name], key=lambda a: a.title.casefold())))
+        )
     return groups
 
 
@@ -204,7 +214,10 @@ def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: 
                 article=article,
                 body=body,
                 product=product,
-                crumbs=[(plan.site_title, "../index.html"), (product.name, f"../products/{product.slug}.html")],
+                crumbs=[
+                    (plan.site_title, "../index.html"),
+                    (product.name, f"../products/{product.slug}.html"),
+                ],
             ),
         )
     for item in plan.media:
@@ -221,12 +234,22 @@ def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: 
                     crumbs=[(plan.site_title, "../index.html")],
                 ),
             )
-    output.write("index.html", page("home.html", "", articles=sorted(plan.articles, key=lambda a: a.title.casefold()), crumbs=[]))
+    output.write(
+        "index.html",
+        page(
+            "home.html",
+            "",
+            articles=sorted(plan.articles, key=lambda a: a.title.casefold()),
+            crumbs=[],
+        ),
+    )
     for asset in ("style.css", "search.js"):
         output.write(f"assets/{asset}", (ASSETS / asset).read_bytes())
     index = client_index(plan, article_page)
     output.write(
         "assets/search-index.js",
-        "window.KBCTL_INDEX = " + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ";\n",
+        "window.KBCTL_INDEX = "
+        + json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+        + ";\n",
     )
     return output.written | {article_page(article) for article in plan.articles}

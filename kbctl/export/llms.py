@@ -32,7 +32,12 @@ def write_llms(plan: ExportPlan, output: OutputDir) -> set[str]:
         output.write(f"articles/{article.slug}.md", "\n".join(head) + body + "\n")
     for item in plan.media:
         output.write(f"media/{item.path}", item.source.read_bytes())
-    lines = [f"# {_line(plan.site_title)}", "", f"> Knowledge base articles for {plan.audience} readers.", ""]
+    lines = [
+        f"# {_line(plan.site_title)}",
+        "",
+        f"> Knowledge base articles for {plan.audience} readers.",
+        "",
+    ]
     groups: dict[str, list[str]] = {}
     for article in sorted(plan.articles, key=lambda item: item.title.casefold()):
         entry = f"- [{_line(article.title)}](articles/{article.slug}.md)"

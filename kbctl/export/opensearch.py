@@ -115,7 +115,9 @@ def write_opensearch(plan: ExportPlan, output: OutputDir) -> set[str]:
     for article in plan.to_write():
         document = record(plan, article)
         document["codes"] = codes(" ".join([article.title, article.text]))
-        lines.append(json.dumps({"index": {"_index": target, "_id": article.id}}, ensure_ascii=False))
+        lines.append(
+            json.dumps({"index": {"_index": target, "_id": article.id}}, ensure_ascii=False)
+        )
         lines.append(json.dumps(document, ensure_ascii=False, default=str))
     for gone in plan.deleted:
         lines.append(json.dumps({"delete": {"_index": target, "_id": gone.id}}, ensure_ascii=False))

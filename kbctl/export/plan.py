@@ -179,7 +179,9 @@ def _url_pattern(config: Config) -> str | None:
     return pattern
 
 
-def _public_url(article: Article, pattern: str | None, values: Mapping[str, str], config: Config) -> str | None:
+def _public_url(
+    article: Article, pattern: str | None, values: Mapping[str, str], config: Config
+) -> str | None:
     if pattern is not None:
         return pattern.format(**{key: quote(value, safe="/") for key, value in values.items()})
     for key in config.settings.links.url_keys:
@@ -257,7 +259,8 @@ def build_plan(
         text = plain_text(body)
         slug = slug_of(article, config.settings.links.slug_keys, slugs)
         language = language_of(
-            article.title + " " + text[:2000], article.meta.get("lang") or article.meta.get("language")
+            article.title + " " + text[:2000],
+            article.meta.get("lang") or article.meta.get("language"),
         )
         values = {
             "id": article.id,
@@ -277,7 +280,10 @@ def build_plan(
         title_terms = tuple(dict.fromkeys(index_terms(" ".join([article.title, *article.aliases]))))
         terms = tuple(
             dict.fromkeys(
-                [*title_terms, *index_terms(" ".join([article.description or "", *article.tags, text]))]
+                [
+                    *title_terms,
+                    *index_terms(" ".join([article.description or "", *article.tags, text])),
+                ]
             )
         )
         state = review_status(article, None, config, today).state
@@ -308,10 +314,21 @@ def build_plan(
                 owners=owners,
                 reviewers=reviewers,
                 meta=meta,
-                digest=_digest(article.id, article.title, article.description, article.tags,
-                               article.product, article.last_reviewed, str(state),
-                               _stable(body, exported, media),
-                               owners, reviewers, meta, slug, language),
+                digest=_digest(
+                    article.id,
+                    article.title,
+                    article.description,
+                    article.tags,
+                    article.product,
+                    article.last_reviewed,
+                    str(state),
+                    _stable(body, exported, media),
+                    owners,
+                    reviewers,
+                    meta,
+                    slug,
+                    language,
+                ),
             )
         )
     plan = ExportPlan(
@@ -337,8 +354,10 @@ def _stable(body: str, exported: Sequence[Article], media: Mapping[str, MediaFil
 
 
 def _resolve(source: str, path_part: str) -> str | None:
-    joined = path_part.lstrip("/") if path_part.startswith("/") else posixpath.join(
-        posixpath.dirname(source), path_part
+    joined = (
+        path_part.lstrip("/")
+        if path_part.startswith("/")
+        else posixpath.join(posixpath.dirname(source), path_part)
     )
     normal = posixpath.normpath(joined) if joined else ""
     if normal in ("", ".", "..") or normal.startswith("../"):
@@ -384,7 +403,9 @@ def _decide(
         return None
     hidden = any(part.startswith((".", "_")) for part in existing.split("/"))
     if posixpath.splitext(existing)[1].lower() not in MEDIA_SUFFIXES or hidden:
-        report.links.append(RemovedLink(article.id, target, "links to a file that is not published"))
+        report.links.append(
+            RemovedLink(article.id, target, "links to a file that is not published")
+        )
         return None
     source = config.root / existing
     if source.is_symlink() or not source.is_file():
