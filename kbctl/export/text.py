@@ -26,12 +26,30 @@ def markdown_parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
-def plain_text(body: str) -> str:
-    """The words a reader sees in ``body``: Markdown rendered, then every tag dropped."""
-    import nh3
+_FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
+_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
+_LINK = re.compile(r"\[([^\]\n]*)\](?:\([^)\n]*\)|\[[^\]\n]*\])")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.MULTILINE)
+_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
+_QUOTE_LIST = re.compile(r"^[ \t]*(?:>[ \t]?)+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}.*$", re.MULTILINE)
+_MARKS = re.compile(r"(\*\*|__|\*|`+|~~|\|)")
 
-    rendered = markdown_parser().render(body)
-    text = html.unescape(nh3.clean(rendered, tags=set(), clean_content_tags={"script", "style"}))
+
+def plain_text(body: str) -> str:
+    """The words a reader sees in ``body``: link and image syntax, tags, heading, list,
+    quote and table marks and emphasis dropped (code kept as text). A light pass, not a
+    parse: the text is for search terms and for tools, not for display."""
+    text = _FENCE_LINE.sub("", body)
+    text = _DEFINITION.sub("", text)
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _TAG.sub("", text)
+    text = _HEADING.sub("", text)
+    text = _TABLE_RULE.sub("", text)
+    text = _QUOTE_LIST.sub("", text)
+    text = html.unescape(_MARKS.sub(" ", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
