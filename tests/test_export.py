@@ -41,6 +41,8 @@ PUBLIC_BODY = """\
 See [the runbook](../internal/secret-runbook.md) and [again](/internal/secret-runbook.md#step-2)
 and [without extension](../internal/secret-runbook) and [ref style][rb] and
 <a href="../internal/secret-runbook.md">raw html</a>.
+Also read [Секретный регламент Кракен](../internal/secret-runbook.md) and
+<a href="../internal/secret-runbook.md">INT-SECRET-9</a>.
 
 ![shared diagram](../images/shared-diagram.png)
 
@@ -410,6 +412,16 @@ def test_incremental_export_after_edit_add_and_delete(
     assert not (site / "products/relay-email.html").exists()  # its only article went
     assert not (targets["llms"] / "articles/letters.md").exists()
     assert "New article" in (targets["llms"] / "llms.txt").read_text()
+
+
+def test_without_since_every_run_is_a_full_export(cli: Any, base: GitRepo, tmp_path: Path) -> None:
+    target = tmp_path / "all.jsonl"
+    for _ in range(2):
+        result = export(
+            cli, base, "--audience", "public", "--format", "jsonl", "--output", str(target)
+        )
+        assert "full jsonl export" in result.stderr
+        assert len(target.read_text().splitlines()) == 3
 
 
 def test_an_article_that_becomes_internal_is_deleted_and_never_named_otherwise(

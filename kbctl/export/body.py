@@ -71,8 +71,13 @@ def strip_internal(body: str) -> tuple[str, int]:
     return _COMMENT.sub("", body), removed
 
 
-# A link target -> its replacement target, or None for "keep the text only".
-Decide = Callable[[str, bool], str | None]
+DROP = "\x00drop"
+"""What a :data:`Decide` returns to remove a link with its text (the text names what is
+withheld, e.g. the title of an internal article)."""
+
+# (target, is an image, the link's text) -> its new target, None to keep the text only, or
+# DROP to remove the text too.
+Decide = Callable[[str, bool, str], str | None]
 
 
 def _outside_code(body: str, apply: Callable[[str], str]) -> str:
@@ -98,8 +103,8 @@ def _outside_code(body: str, apply: Callable[[str], str]) -> str:
 
 
 def rewrite_links(body: str, decide: Decide) -> str:
-    """``body`` with each local link target replaced by ``decide(target, image)``: a new
-    target, or None to keep only the link's text (an image's alt text)."""
+    """``body`` with each local link target replaced by ``decide(target, image, text)``: a
+    new target, None to keep only the link's text (an image's alt text), or :data:`DROP`."""
 
     def target_of(raw: str) -> str:
         raw = raw.strip()
@@ -111,8 +116,8 @@ def rewrite_links(body: str, decide: Decide) -> str:
         target = target_of(match.group(2))
         if not markdown.is_local(target):
             return match.group(0)
-        new = decide(target, False)
-        if new is None:
+        new = decide(target, False, match.group(1))
+        if new is None or new == DROP:
             dropped_labels.add(match.group(1).strip().casefold())
             return ""
         return match.group(0).replace(match.group(2), new, 1)
@@ -122,7 +127,9 @@ def rewrite_links(body: str, decide: Decide) -> str:
         target = target_of(raw)
         if not markdown.is_local(target):
             return match.group(0)
-        new = decide(target, bool(image))
+        new = decide(target, bool(image), text)
+        if new == DROP:
+            return ""
         if new is None:
             return text
         return f"{image}[{text}]({new}{match.group(4) or ''})"
@@ -131,7 +138,9 @@ def rewrite_links(body: str, decide: Decide) -> str:
         target = html.unescape(match.group(1))
         if not markdown.is_local(target):
             return match.group(0)
-        new = decide(target, False)
+        new = decide(target, False, match.group(2))
+        if new == DROP:
+            return ""
         if new is None:
             return match.group(2)
         return match.group(0).replace(match.group(1), new, 1)
@@ -140,10 +149,12 @@ def rewrite_links(body: str, decide: Decide) -> str:
         target = html.unescape(match.group(1))
         if not markdown.is_local(target):
             return match.group(0)
-        new = decide(target, True)
+        alt = _HTML_ALT.search(match.group(0))
+        new = decide(target, True, alt.group(1) if alt else "")
         if new is None:
-            alt = _HTML_ALT.search(match.group(0))
             return alt.group(1) if alt else ""
+        if new == DROP:
+            return ""
         return match.group(0).replace(match.group(1), new, 1)
 
     def apply(text: str) -> str:

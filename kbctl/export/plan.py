@@ -25,6 +25,7 @@ from urllib.parse import quote
 from kbctl.errors import ConfigError, UsageError
 from kbctl.export.body import (
     ARTICLE_SCHEME,
+    DROP,
     MEDIA_SCHEME,
     Section,
     language_of,
@@ -235,6 +236,7 @@ def build_plan(
         else:
             report.withheld.append(Withheld(article.id, article.path, article.title, why))
     numbers = {article.path: number for number, article in enumerate(exported)}
+    withheld_names = _names(articles, numbers)
     all_paths = {article.path for article in articles}
     site = site_map(list(articles), config.settings.links, frozenset())
     pattern = _url_pattern(config)
@@ -249,8 +251,11 @@ def build_plan(
 
     for number, article in enumerate(exported):
 
-        def decide(target: str, image: bool, article: Article = article) -> str | None:
-            return _decide(article, target, numbers, all_paths, files, site, media, config, report)
+        def decide(target: str, image: bool, text: str, article: Article = article) -> str | None:
+            found = _decide(article, target, numbers, all_paths, files, site, media, config, report)
+            if found is None and _names_withheld(text, withheld_names):
+                return DROP
+            return found
 
         body, removed = strip_internal(article.body)
         if removed:
@@ -340,6 +345,26 @@ def build_plan(
         synonyms=tuple(synonyms),
     )
     return plan, report
+
+
+def _names(articles: Sequence[Article], exported: Mapping[str, int]) -> frozenset[str]:
+    """Ids, titles, aliases and paths of the articles not exported, folded for comparison."""
+    names: set[str] = set()
+    for article in articles:
+        if article.path in exported:
+            continue
+        stem = posixpath.splitext(article.path)[0]
+        for value in (article.id, article.title, article.path, stem, *article.aliases):
+            if value and value.strip():
+                names.add(" ".join(value.split()).casefold())
+    return frozenset(names)
+
+
+def _names_withheld(text: str, names: frozenset[str]) -> bool:
+    """Whether a link's text is a withheld article's id, title, alias or path (then the
+    link goes with its text, not just its target)."""
+    clean = " ".join(text.replace("*", " ").replace("`", " ").split()).casefold()
+    return bool(clean) and clean in names
 
 
 def _stable(body: str, exported: Sequence[Article], media: Mapping[str, MediaFile]) -> str:

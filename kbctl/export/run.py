@@ -3,10 +3,10 @@
 Next to the output (never inside it) go two files: ``OUTPUT.withheld.json`` (what was left
 out and why: it names withheld articles, so it is not for publishing) and
 ``OUTPUT.kbctl-state.json`` (what the last export wrote: ids, slugs and digests of the
-exported articles, and its files). With a state from an export of the same format, audience
-and options, the next run writes only the articles whose digest changed (and, with
-``--since``, those git says changed), deletes what is no longer exported, and removes the
-files it wrote before that no longer belong to the output.
+exported articles, and its files). With ``--since`` and a state from an export of the same
+format, audience and options, a run writes only the articles git says changed or whose
+digest changed, and deletes what is no longer exported; every run removes the files it
+wrote before that no longer belong to the output.
 """
 
 from __future__ import annotations
@@ -84,8 +84,6 @@ def _incremental(
         and isinstance(values, list)
         and len(values) == 3
     )
-    if state is None and since is None:
-        return plan
     changed = frozenset(
         article.number
         for article in plan.articles
@@ -135,9 +133,7 @@ def run_export(
             f"no state of an earlier export next to {output}: every article is written, and"
             " deletions are known only from a state file"
         )
-    if state is None and since is not None:
-        since = None
-    incremental = state is not None
+    incremental = state is not None and since is not None
     if incremental:
         plan = _incremental(plan, state, since)
     previous_files = {str(name) for name in (state or {}).get("files", []) if isinstance(name, str)}
