@@ -52,7 +52,7 @@ def export(
     since: Annotated[
         str | None,
         typer.Option(
-            "--since", metavar="REV", help="Also re-export what git says changed since REV."
+            "--since", metavar="REV", help="Incremental: only what changed since REV, and the deletions."
         ),
     ] = None,
     include_owners: Annotated[
@@ -65,7 +65,8 @@ def export(
     """Export the articles an audience may see, and nothing else: internal articles, links
     to them, internal parts of bodies and private front-matter keys stay in the base. What
     was withheld and why is written to OUTPUT.withheld.json (next to the output, not in it).
-    Run it again into the same output to write only what changed and remove what went.
+    With --since REV, a run into the output of an earlier export writes only what changed
+    and the deletions (OUTPUT.kbctl-state.json remembers what was exported).
 
     Examples:
 
