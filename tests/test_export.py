@@ -561,4 +561,8 @@ def test_bundled_base_public_help_center(cli: Any, tmp_path: Path) -> None:
     internal = [item for item in report["withheld"] if "internal" in item["reason"]]
     assert internal
     forbidden = tuple(item["id"] for item in internal) + tuple(item["title"] for item in internal)
-    scan(site, forbidden)
+    scan(
+        site, (*forbidden, "Overrides", "L2 in the admin console")
+    )  # rate-limit-429's internal part
+    assert "Retry-After" in (site / "articles" / "rate-limit-429.html").read_text()
+    assert report["internal_parts_removed"] == {"KB-0026": 1}
