@@ -479,6 +479,12 @@ def test_output_refuses_links_and_foreign_folders(cli: Any, base: GitRepo, tmp_p
     )
     assert result.exit_code == 2 and "symbolic link" in result.stderr
     assert not any(elsewhere.iterdir())
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    result = cli(
+        "export", "--audience", "public", "--format", "html", "--output", str(a_file), cwd=base.path
+    )
+    assert result.exit_code == 2 and "is a file" in result.stderr
     inside = cli(
         "export", "--audience", "public", "--format", "llms", "--output", "kb/out", cwd=base.path
     )

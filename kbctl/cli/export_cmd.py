@@ -52,7 +52,9 @@ def export(
     since: Annotated[
         str | None,
         typer.Option(
-            "--since", metavar="REV", help="Incremental: only what changed since REV, and the deletions."
+            "--since",
+            metavar="REV",
+            help="Incremental: only what changed since REV, and the deletions.",
         ),
     ] = None,
     include_owners: Annotated[

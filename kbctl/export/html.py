@@ -221,7 +221,7 @@ def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: 
             ),
         )
     for item in plan.media:
-        output.write(f"media/{item.path}", item.source.read_bytes())
+        output.copy_in(f"media/{item.path}", item.source)
     for kind, groups in (("products", products), ("tags", tags)):
         for group in groups:
             output.write(

@@ -31,7 +31,7 @@ def write_llms(plan: ExportPlan, output: OutputDir) -> set[str]:
         body = resolve_placeholders(article.body, link, media).strip()
         output.write(f"articles/{article.slug}.md", "\n".join(head) + body + "\n")
     for item in plan.media:
-        output.write(f"media/{item.path}", item.source.read_bytes())
+        output.copy_in(f"media/{item.path}", item.source)
     lines = [
         f"# {_line(plan.site_title)}",
         "",

@@ -73,6 +73,19 @@ class OutputDir:
         write_file(self.target(name), raw)
         self.written.add(name)
 
+    def copy_in(self, name: str, source: Path) -> bool:
+        """Copy a file of the base into the export (a regular file, not through a link);
+        whether it could be read."""
+        try:
+            info = os.lstat(source)
+            if not stat.S_ISREG(info.st_mode):
+                return False
+            data = source.read_bytes()
+        except OSError:
+            return False
+        self.write(name, data)
+        return True
+
     def remove(self, name: str) -> bool:
         """Remove one file of an earlier export (never through a link); whether it was there."""
         path = self.target(name)

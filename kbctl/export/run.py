@@ -146,6 +146,11 @@ def run_export(
         write_file(output.absolute(), jsonl_lines(plan).encode("utf-8"))
         belongs: set[str] = set()
     else:
+        if output.exists() and not output.is_dir():
+            raise UsageError(
+                f"{output} is a file; --format {fmt} writes a folder",
+                hint="give a folder for --output (created when missing)",
+            )
         if state is None and output.exists() and any(output.iterdir()):
             raise UsageError(
                 f"{output} is not empty and no earlier export of these options wrote it",
