@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "kbctl.workspace": 3,
     # 4: output
     "kbctl.render": 4,
+    "kbctl.mcp": 4,  # a surface beside the renderers: the MCP server (no Typer, no Rich)
     # 5: the command line
     "kbctl.cli": 5,
     "kbctl.__main__": 5,

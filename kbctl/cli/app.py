@@ -17,6 +17,7 @@ from kbctl.cli import (
     edit_cmd,
     history_cmd,
     init_cmd,
+    mcp_cmd,
     owners_cmd,
     search_cmd,
 )
@@ -219,6 +220,7 @@ for _module in (
     check_cmd,
     config_cmd,
     init_cmd,
+    mcp_cmd,
 ):
     _module.register(app)
 
@@ -241,6 +243,7 @@ SUMMARIES = {
     "mark": "Record a review in the article's front matter.",
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
+    "mcp": "Serve the base to AI assistants (Model Context Protocol).",
 }
 
 
