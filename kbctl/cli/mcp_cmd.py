@@ -53,7 +53,9 @@ def mcp_command(
     port: Annotated[int, typer.Option(help="With --transport http: the port.")] = 8000,
     skill: Annotated[
         bool,
-        typer.Option("--skill", help="Print the SKILL.md that teaches an assistant kbctl, and exit."),
+        typer.Option(
+            "--skill", help="Print the SKILL.md that teaches an assistant kbctl, and exit."
+        ),
     ] = False,
     no_refresh: Annotated[
         bool,

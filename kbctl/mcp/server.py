@@ -249,7 +249,9 @@ class _KbServer(MCPServer[Any]):
         ]
 
 
-def serve(service: KbService, transport: str = "stdio", *, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    service: KbService, transport: str = "stdio", *, host: str = "127.0.0.1", port: int = 8000
+) -> None:
     """Run the server until the client goes away: over stdio, or streamable HTTP."""
     server = build_server(service)
     if transport == "http":

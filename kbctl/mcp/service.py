@@ -37,9 +37,9 @@ from kbctl.mcp.shapes import (
     ArticleList,
     ArticleText,
     CheckAnswer,
+    Filters,
     FindingOut,
     FlagAnswer,
-    Filters,
     RelatedArticles,
     SearchAnswer,
     SearchHit,
@@ -428,9 +428,9 @@ class KbService:
             and any(path == article.path for path, _line in linked_articles(other, context))
         ]
         seen = {article.path, *(a.path for a in links_to), *(a.path for a in linked_from)}
-        similar = [
-            by_path[path] for path in self._similar(ws, article) if path not in seen
-        ][:RELATED_SIMILAR]
+        similar = [by_path[path] for path in self._similar(ws, article) if path not in seen][
+            :RELATED_SIMILAR
+        ]
         everyone = [article, *links_to, *linked_from, *similar]
         history = self._cached_history(everyone)
         infos = self._infos(ws, everyone, history)
@@ -487,7 +487,7 @@ class KbService:
             for finding in result.findings
             if finding.path == article.path
         ]
-        counts = {severity: 0 for severity in ("error", "warning", "info")}
+        counts = dict.fromkeys(("error", "warning", "info"), 0)
         for finding in findings:
             counts[finding.severity] = counts.get(finding.severity, 0) + 1
         info = self._infos(ws, [article], self._cached_history([article]))[0]
@@ -540,7 +540,9 @@ class KbService:
         from kbctl.policy.marks import flag_updates
 
         if not self.allow_write:
-            raise UsageError("this server is read-only", hint="start it with kbctl mcp --allow-write")
+            raise UsageError(
+                "this server is read-only", hint="start it with kbctl mcp --allow-write"
+            )
         if not reason.strip():
             raise UsageError("say what is wrong", hint="reason: one sentence")
         ws = self.workspace()

@@ -119,7 +119,9 @@ class ArticleText(_Shape):
     """An article (or one section of it) as Markdown, with its metadata."""
 
     article: ArticleInfo
-    section: str | None = Field(description="The heading of the section returned (None: the whole body).")
+    section: str | None = Field(
+        description="The heading of the section returned (None: the whole body)."
+    )
     citation: str = Field(description="path:line where the Markdown returned starts.")
     markdown: str
     sections: list[str] = Field(description="Every heading of the article, to ask for one.")

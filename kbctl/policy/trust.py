@@ -69,7 +69,13 @@ class TrustWarning(StrEnum):
 
 
 _LOW = frozenset(
-    {TrustWarning.ARCHIVED, TrustWarning.FLAGGED, TrustWarning.WIP, TrustWarning.OVERDUE, TrustWarning.NEVER_REVIEWED}
+    {
+        TrustWarning.ARCHIVED,
+        TrustWarning.FLAGGED,
+        TrustWarning.WIP,
+        TrustWarning.OVERDUE,
+        TrustWarning.NEVER_REVIEWED,
+    }
 )
 
 
