@@ -98,6 +98,9 @@ class KbService:
         self._lock = threading.Lock()
         self._config: Config | None = None
         self._config_stamp: tuple[int, int] | None = None
+        self._ws: Workspace | None = None
+        self._marker: object = None
+        self._by_path: tuple[Workspace, dict[str, Article]] | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -124,10 +127,38 @@ class KbService:
         return self._config
 
     def workspace(self) -> Workspace:
-        """A workspace for one call: the base as it is on disk now (parse cache behind it)."""
+        """The workspace of this call: the base as it is on disk now.
+
+        The loaded base is kept between calls while the search index says no article changed:
+        the index's freshness check (one ``stat`` per article, changed files re-indexed)
+        runs first, and a new manifest (something was added, changed or removed; or
+        another process updated the index) means the base is loaded again. With
+        ``refresh=False`` only the manifest is looked at (a hook keeps the index fresh).
+        """
+        from kbctl.search.index import MANIFEST_FILE, current_folder, open_index
+
+        config = self.config()
+        if self._refresh:
+            index = open_index(config)
+            index.ix.close()
+        folder = current_folder(config)
+        marker = (config, _stamp(folder / MANIFEST_FILE) if folder else None)
+        if self._ws is None or marker != self._marker:
+            self._ws, self._marker, self._by_path = self.fresh_workspace(), marker, None
+        return self._ws
+
+    def fresh_workspace(self) -> Workspace:
+        """A new workspace (the base read again through the parse cache), for the tools that
+        also look at files the index does not hold (images and other link targets)."""
         from kbctl.workspace import Workspace
 
         return Workspace(config=self.config())
+
+    def loaded(self, ws: Workspace, path: str) -> Article | None:
+        """The article at base-relative ``path`` in ``ws`` (None when it is not loaded)."""
+        if self._by_path is None or self._by_path[0] is not ws:
+            self._by_path = (ws, {article.path: article for article in ws.articles})
+        return self._by_path[1].get(path)
 
     def visible(self, articles: Iterable[Article]) -> list[Article]:
         """The articles at or below the ceiling."""
@@ -241,12 +272,12 @@ class KbService:
             query,
             SearchFilter(selection, include_archived=archived),
             limit=limit,
-            refresh=self._refresh,
+            refresh=False,  # workspace() ran the freshness check
         )
         roster = ws.roster
         hits = []
         for hit in result.hits:
-            made = self._hit(hit, ws.config, roster)
+            made = self._hit(hit, ws, roster)
             if made is not None:
                 hits.append(made)
         hidden = len(result.hits) - len(hits)
@@ -260,15 +291,15 @@ class KbService:
             suggestion=None if ceiling else result.suggestion,
         )
 
-    def _hit(self, hit: Hit, config: Config, roster: Roster | None) -> SearchHit | None:
-        """A search hit with its trust verdict, from the article file as it is now; None when
-        the file cannot be read or is above the ceiling (the index is only a first filter)."""
-        from kbctl.articles import read_article
+    def _hit(self, hit: Hit, ws: Workspace, roster: Roster | None) -> SearchHit | None:
+        """A search hit with its trust verdict, from the loaded article; None when it is not
+        loaded or is above the ceiling (the index's audience filter is only the first)."""
         from kbctl.ownership import Ownership
         from kbctl.render.paths import PathView
         from kbctl.render.vocabulary import hit_record
 
-        article, _problems = read_article(config.root / hit.path, config, hit.path)
+        config = ws.config
+        article = self.loaded(ws, hit.path)
         if article is None or not within_ceiling(article.audience, self.allowed):
             return None
         source = "front-matter" if article.owners else "codeowners" if hit.owners else "none"
@@ -355,6 +386,7 @@ class KbService:
         return self._run(lambda: self._stale(owner, days, _limit(limit)))
 
     def _stale(self, owner: str | None, days: int | None, limit: int) -> ArticleList:
+        from kbctl.history import read_history
         from kbctl.policy.stale import stale_items
 
         if days is not None and days < 0:
@@ -363,7 +395,7 @@ class KbService:
         articles = self._selected(ws, Filters(owners=[owner] if owner else []))
         facts = ws.ownership
         owners = {path: found.owners for path, found in facts.by_path.items()}
-        report = ws.history(articles)
+        report = read_history(ws.config, articles)
         items = stale_items(articles, report.facts, ws.config, self.today, days=days, owners=owners)
         infos = [
             self._info(
@@ -382,12 +414,13 @@ class KbService:
         return self._run(lambda: self._queue(owner, _limit(limit)))
 
     def _queue(self, owner: str | None, limit: int) -> ArticleList:
+        from kbctl.history import read_history
         from kbctl.policy.queue import review_queue
 
         ws = self.workspace()
         articles = self._selected(ws, Filters(owners=[owner] if owner else []))
         facts = ws.ownership
-        history = ws.history(articles).facts
+        history = read_history(ws.config, articles).facts
         items = review_queue(
             articles, facts.by_path, facts.roster, ws.config, self.today, history=history
         )
@@ -453,7 +486,7 @@ class KbService:
         words = " ".join([article.title, *article.tags, *article.aliases])
         try:
             result = ws.search(
-                words, SearchFilter(selection), limit=RELATED_SIMILAR * 2 + 1, refresh=self._refresh
+                words, SearchFilter(selection), limit=RELATED_SIMILAR * 2 + 1, refresh=False
             )
         except UsageError:
             return []
@@ -468,7 +501,8 @@ class KbService:
         from kbctl.rules.engine import run_check
         from kbctl.workspace import Scope
 
-        ws = self.workspace()
+        self.workspace()  # the index's freshness check, as for every call
+        ws = self.fresh_workspace()
         article = self.resolve(ws, key)
         context = ws.check_context(self.today, Scope(frozenset({article.path})))
         result = run_check(context, ws.check_settings)
@@ -553,6 +587,7 @@ class KbService:
             return flag_updates(current or article, config, on=on, by=who, reason=reason.strip())
 
         update_front_matter(article.abs_path, add_flag, shown=article.path, config=config)
+        self._ws = None  # the base changed: read it again
         fresh = self.workspace()
         flagged = self.resolve(fresh, article.path)
         info = self._infos(fresh, [flagged], self._cached_history([flagged]))[0]
