@@ -7,6 +7,7 @@ Read-only unless ``allow_write``; then ``flag_article`` is added.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -254,6 +255,7 @@ def serve(
 ) -> None:
     """Run the server until the client goes away: over stdio, or streamable HTTP."""
     server = build_server(service)
+    threading.Thread(target=service.warm, name="kbctl-warm", daemon=True).start()
     if transport == "http":
         server.run("streamable-http", host=host, port=port)
     else:

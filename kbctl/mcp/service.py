@@ -22,6 +22,7 @@ Two promises hold for every answer:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -104,6 +105,18 @@ class KbService:
 
     # ------------------------------------------------------------------ plumbing
 
+    def warm(self) -> None:
+        """Bring the index up to date and load the base now, so the first call is fast
+        (``kbctl mcp`` runs it in the background while the client connects)."""
+
+        def load() -> None:
+            ws = self.workspace()
+            self.loaded(ws, "")  # the base, and the look-up by path
+            _ = ws.ownership
+
+        with contextlib.suppress(KbError):
+            self._run(load)
+
     def _run(self, work: Callable[[], T]) -> T:
         """Run one call, alone: the index and the parse cache are not shared across threads."""
         with self._lock:
@@ -126,19 +139,20 @@ class KbService:
         self._config_stamp = _stamp(self._config.config_path)
         return self._config
 
-    def workspace(self) -> Workspace:
+    def workspace(self, *, check: bool = True) -> Workspace:
         """The workspace of this call: the base as it is on disk now.
 
         The loaded base is kept between calls while the search index says no article changed:
         the index's freshness check (one ``stat`` per article, changed files re-indexed)
         runs first, and a new manifest (something was added, changed or removed; or
         another process updated the index) means the base is loaded again. With
-        ``refresh=False`` only the manifest is looked at (a hook keeps the index fresh).
+        ``refresh=False``, or ``check=False`` (the caller has just run the check), only the
+        manifest is looked at.
         """
         from kbctl.search.index import MANIFEST_FILE, current_folder, open_index
 
         config = self.config()
-        if self._refresh:
+        if self._refresh and check:
             index = open_index(config)
             index.ix.close()
         folder = current_folder(config)
@@ -262,18 +276,19 @@ class KbService:
         return self._run(lambda: self._search(query, filters, _limit(limit)))
 
     def _search(self, query: str, filters: Filters | None, limit: int) -> SearchAnswer:
-        from kbctl.search.query import SearchFilter
+        from kbctl.search.query import SearchFilter, search
 
         selection, archived = self._selection(filters)
         if selection is None:
             return SearchAnswer(query=query, hits=[], total=0)
-        ws = self.workspace()
-        result = ws.search(
+        result = search(
+            self.config(),
             query,
             SearchFilter(selection, include_archived=archived),
             limit=limit,
-            refresh=False,  # workspace() ran the freshness check
+            refresh=self._refresh,  # the freshness check, once
         )
+        ws = self.workspace(check=False)  # the base loaded again if the check changed it
         roster = ws.roster
         hits = []
         for hit in result.hits:
