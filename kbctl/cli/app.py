@@ -17,6 +17,7 @@ from kbctl.cli import (
     edit_cmd,
     history_cmd,
     init_cmd,
+    new_cmd,
     owners_cmd,
     search_cmd,
 )
@@ -214,6 +215,7 @@ for _module in (
     search_cmd,
     articles_cmd,
     edit_cmd,
+    new_cmd,
     history_cmd,
     owners_cmd,
     check_cmd,
@@ -241,6 +243,7 @@ SUMMARIES = {
     "mark": "Record a review in the article's front matter.",
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
+    "new": "Create an article from a template (after a look for similar ones).",
 }
 
 
