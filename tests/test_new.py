@@ -164,7 +164,7 @@ def test_the_folder_must_be_inside_the_base_and_hold_articles(cli: Cli, kb: GitR
     assert outside.exit_code == 2 and "outside the base" in outside.stderr
     excluded = new(cli, kb, "--title", "X", "--dir", "_templates")
     assert excluded.exit_code == 2 and "would not be an article" in excluded.stderr
-    os.symlink(kb.path.parent, kb.path / "kb" / "link")
+    (kb.path / "kb" / "link").symlink_to(kb.path.parent)
     linked = new(cli, kb, "--title", "X", "--dir", "link")
     assert linked.exit_code == 2 and "outside the base" in linked.stderr
     made = created(new(cli, kb, "--title", "X", "--dir", "new/area"), kb)
@@ -214,7 +214,7 @@ def test_unknown_and_odd_template_names(cli: Cli, kb: GitRepo) -> None:
 def test_a_template_linked_out_of_the_base_is_refused(kb: GitRepo, tmp_path: Path) -> None:
     secret = tmp_path / "secret.md"
     secret.write_text("---\ntitle: secret\n---\nsecret\n", encoding="utf-8")
-    os.symlink(secret, kb.path / "kb/_templates/howto.md")
+    (kb.path / "kb/_templates/howto.md").symlink_to(secret)
     config = load_config(kb=str(kb.path / "kb"))
     with pytest.raises(UsageError, match="template not read"):
         find_template(config, "howto", "en")

@@ -105,11 +105,13 @@ def new(
     similar = similar_articles(config, draft.title)
     if similar:
         _show_similar(similar)
-        if not yes and sys.stdin.isatty() and sys.stderr.isatty():
-            if not typer.confirm("kbctl: create a new article anyway?", default=False, err=True):
-                raise UsageError(
-                    "not created", hint="edit the existing article, or run again with --yes"
-                )
+        ask = not yes and sys.stdin.isatty() and sys.stderr.isatty()
+        if ask and not typer.confirm(
+            "kbctl: create a new article anyway?", default=False, err=True
+        ):
+            raise UsageError(
+                "not created", hint="edit the existing article, or run again with --yes"
+            )
     path = write_draft(config, draft)
     from kbctl.render.paths import shown_path
 
