@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "kbctl.policy": 2,
     "kbctl.rules": 2,
     "kbctl.capture": 2,
+    "kbctl.duplicates": 2,
     # 3: the application layer
     "kbctl.workspace": 3,
     # 4: output

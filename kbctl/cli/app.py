@@ -14,9 +14,11 @@ from kbctl.cli import (
     articles_cmd,
     check_cmd,
     config_cmd,
+    duplicates_cmd,
     edit_cmd,
     history_cmd,
     init_cmd,
+    link_cmd,
     new_cmd,
     owners_cmd,
     search_cmd,
@@ -216,9 +218,11 @@ for _module in (
     articles_cmd,
     edit_cmd,
     new_cmd,
+    link_cmd,
     history_cmd,
     owners_cmd,
     check_cmd,
+    duplicates_cmd,
     config_cmd,
     init_cmd,
 ):
@@ -243,6 +247,8 @@ SUMMARIES = {
     "mark": "Record a review in the article's front matter.",
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
+    "duplicates": "Find near-duplicate articles and suggest which to keep.",
+    "link": "Record that an article solved a ticket (KCS reuse).",
     "new": "Create an article from a template (after a look for similar ones).",
 }
 

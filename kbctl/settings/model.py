@@ -338,7 +338,7 @@ class DuplicatesSection:
         Number("a number between 0 and 1", 0, 1),
         "Articles whose bodies share at least this share of word shingles (Jaccard) are "
         "near-duplicates.",
-        0.5,
+        0.3,
     )
 
 
