@@ -166,7 +166,7 @@ def ids(records: list[dict[str, Any]]) -> set[str]:
 def test_tools_and_their_schemas(internal: Server, customer: Server) -> None:
     listed = internal(lambda session: session.list_tools()).tools
     by_name = {tool.name: tool for tool in listed}
-    assert set(by_name) == READ_TOOLS | {"flag_article"}
+    assert set(by_name) == READ_TOOLS | {"flag_article", "create_draft"}
     search = by_name["search"]
     assert search.input_schema["required"] == ["query"]
     assert search.input_schema["properties"]["query"]["type"] == "string"
@@ -178,6 +178,7 @@ def test_tools_and_their_schemas(internal: Server, customer: Server) -> None:
         assert field in hit
     assert search.annotations.read_only_hint is True
     assert by_name["flag_article"].annotations.read_only_hint is False
+    assert by_name["create_draft"].input_schema["required"] == ["title"]
     assert by_name["get_article"].input_schema["required"] == ["id_or_path"]
     for tool in listed:
         assert tool.description and tool.output_schema, tool.name
@@ -188,6 +189,7 @@ def test_write_tools_are_absent_without_allow_write(customer: Server) -> None:
     assert names == READ_TOOLS
     result = customer.tool("flag_article", id_or_path="KB-0012", reason="wrong")
     assert result.is_error
+    assert customer.tool("create_draft", title="Anything").is_error
 
 
 # ------------------------------------------------------------------------ search
@@ -360,3 +362,22 @@ def test_flag_article_is_byte_preserving(internal: Server, kb: Path) -> None:
     queue = internal.data("review_queue", limit=100)["articles"]
     assert queue[0]["id"] == "KB-0900" or "flagged" in queue[0]["reasons"]
     assert "KB-0900" in ids(queue)
+
+
+def test_create_draft_writes_a_wip_article_through_kbctl_new(internal: Server, kb: Path) -> None:
+    answer = internal.data(
+        "create_draft",
+        title="Invoice PDF is blank",
+        body="## Issue\n\nThe invoice PDF opens blank in Safari.\n",
+    )
+    made = answer["article"]
+    assert made["status"] == "wip" and "wip" in made["warnings"]
+    assert made["title"] == "Invoice PDF is blank"
+    path = kb / made["path"]
+    try:
+        assert path.is_file() and path.resolve().is_relative_to((kb / "kb-content").resolve())
+        assert "The invoice PDF opens blank in Safari." in path.read_text(encoding="utf-8")
+        found = internal.data("search", query="invoice PDF blank Safari")
+        assert made["id"] in ids(found["hits"])
+    finally:
+        path.unlink(missing_ok=True)

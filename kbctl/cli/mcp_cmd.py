@@ -37,12 +37,13 @@ def mcp_command(
     allow_write: Annotated[
         bool,
         typer.Option(
-            "--allow-write", help="Add the flag_article tool (byte-preserving, as kbctl flag)."
+            "--allow-write",
+            help="Add flag_article (as kbctl flag) and create_draft (as kbctl new).",
         ),
     ] = False,
     by: Annotated[
         str | None,
-        typer.Option(help="Who flags through flag_article (default: git's user.email)."),
+        typer.Option(help="Who flags and owns drafts (default: git's user.email)."),
     ] = None,
     transport: Annotated[
         Transport, typer.Option("--transport", help="stdio (default) or http (streamable HTTP).")
@@ -66,7 +67,7 @@ def mcp_command(
     """Serve the base to AI assistants over the Model Context Protocol (stdio by default).
 
     Tools: search, get_article, list_articles, stale, review_queue, related,
-    check_article (and flag_article with --allow-write); resources kb://ARTICLE-ID; the
+    check_article (flag_article and create_draft with --allow-write); resources kb://ARTICLE-ID; the
     prompt cite_and_warn. Every result carries its trust signals and a path:line citation.
     --audience is a hard ceiling: an audience sees its own articles and wider ones
     (customer sees customer and public; internal, the default, sees all). Every call reads

@@ -25,6 +25,7 @@ from kbctl.mcp.shapes import (
     ArticleList,
     ArticleText,
     CheckAnswer,
+    DraftAnswer,
     Filters,
     FlagAnswer,
     RelatedArticles,
@@ -186,6 +187,26 @@ def build_server(service: KbService) -> MCPServer[Any]:
             """Flag an article as wrong ("flag it or fix it"): who, when and why are added
             to its front matter (nothing else in the file changes), as `kbctl flag`."""
             return await call(lambda: service.flag_article(id_or_path, reason))
+
+        @server.tool(annotations=WRITES)
+        async def create_draft(
+            title: Annotated[str, Field(min_length=1, description="The article's title.")],
+            body: Annotated[
+                str,
+                Field(description="Markdown body (empty: the template's sections, to fill in)."),
+            ] = "",
+            template: Annotated[
+                str,
+                Field(
+                    description="A template of the base's _templates/ (troubleshooting, howto, "
+                    "faq, checklist ...) or the built-in kcs."
+                ),
+            ] = "kcs",
+        ) -> DraftAnswer:
+            """Create a new article with status wip from a template, as `kbctl new` does (next
+            free id, file name from the title, owner: the server's --by or git's user). A
+            person reviews and validates it; tell the user its path."""
+            return await call(lambda: service.create_draft(title, body, template))
 
     @server.resource(
         URI_SCHEME + "{article_id}",

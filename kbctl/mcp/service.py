@@ -38,6 +38,7 @@ from kbctl.mcp.shapes import (
     ArticleList,
     ArticleText,
     CheckAnswer,
+    DraftAnswer,
     Filters,
     FindingOut,
     FlagAnswer,
@@ -607,6 +608,39 @@ class KbService:
         flagged = self.resolve(fresh, article.path)
         info = self._infos(fresh, [flagged], self._cached_history([flagged]))[0]
         return FlagAnswer(article=info, flagged_by=who)
+
+    def create_draft(self, title: str, body: str = "", template: str = "kcs") -> DraftAnswer:
+        """A new Work in Progress article from a template, through `kbctl new`'s core
+        (next free id, safe file name, never over an existing file)."""
+        return self._run(lambda: self._create(title, body, template))
+
+    def _create(self, title: str, body: str, template: str) -> DraftAnswer:
+        from kbctl.articles import relative_path
+        from kbctl.capture import create_article
+
+        if not self.allow_write:
+            raise UsageError(
+                "this server is read-only", hint="start it with kbctl mcp --allow-write"
+            )
+        ws = self.workspace()
+        # Under a ceiling the draft is for that audience, so the server that made it sees it.
+        fields = {"audience": self.audience} if self.allowed is not None else None
+        path = create_article(
+            ws.config,
+            title=title,
+            template=template or "kcs",
+            owner=self._by,
+            body=body if body.strip() else None,
+            today=self.today,
+            fields=fields,
+            articles=ws.articles,
+            roster=ws.roster,
+        )
+        self._ws = None  # the base changed: read it again
+        fresh = self.workspace()
+        made = self.resolve(fresh, relative_path(path, fresh.config.root))
+        info = self._infos(fresh, [made], {})[0]
+        return DraftAnswer(article=info, markdown=made.body)
 
     def _flagger(self, ws: Workspace) -> str:
         """Who flags: ``by``, else git's user (as a roster handle when known), else kbctl mcp."""

@@ -168,3 +168,10 @@ class FlagAnswer(_Shape):
 
     article: ArticleInfo
     flagged_by: str
+
+
+class DraftAnswer(_Shape):
+    """The new Work in Progress article."""
+
+    article: ArticleInfo
+    markdown: str = Field(description="Its body as written, to be completed by a person.")
