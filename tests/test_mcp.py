@@ -381,3 +381,14 @@ def test_create_draft_writes_a_wip_article_through_kbctl_new(internal: Server, k
         assert made["id"] in ids(found["hits"])
     finally:
         path.unlink(missing_ok=True)
+
+
+def test_check_messages_mask_articles_above_the_ceiling(internal: Server, customer: Server) -> None:
+    def kb401(server: Server) -> str:
+        found = server.data("check_article", id_or_path="KB-0003")["findings"]
+        return next(f["message"] for f in found if f["rule"] == "KB401")
+
+    assert "billing/refund-approval-policy.md (KB-0004)" in kb401(internal)
+    masked = kb401(customer)
+    assert "refund-approval-policy" not in masked and "KB-0004" not in masked
+    assert "(an article above this audience)" in masked

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kbctl.errors import KbError, NotFoundError, UsageError
@@ -469,11 +469,19 @@ class KbService:
             for path, _line in linked_articles(article, context)
             if path in by_path and not by_path[path].is_archived
         ]
+        # With plain links (no site URLs) a link to the article names its file: only bodies
+        # that hold the file's stem need parsing.
+        from urllib.parse import quote
+
+        stem = PurePosixPath(article.path).stem
+        stems = {stem, quote(stem)}  # a link may percent-encode a non-ASCII file name
+        plain = ws.config.settings.links.style == "plain"
         linked_from = [
             other
             for other in visible
             if other.path != article.path
             and not other.is_archived
+            and (not plain or any(name in other.body for name in stems))
             and any(path == article.path for path, _line in linked_articles(other, context))
         ]
         seen = {article.path, *(a.path for a in links_to), *(a.path for a in linked_from)}
