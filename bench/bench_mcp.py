@@ -7,7 +7,8 @@ cache under --cache), talks to it with ``mcp.ClientSession`` over ``stdio_client
 prints: the time to an initialised session, the first search (which builds the index when
 the cache is cold), then the median and 90th percentile of ``--runs`` search round trips
 after start-up (queries cycle through Russian, English and a typo), the same with
-``--no-refresh`` (no freshness check: the share the check costs), and ``get_article``.
+``--no-refresh`` (no freshness check: the share the check costs), and ``get_article``;
+then the wall and CPU time of the same searches inside one process (no stdio).
 The base is only read; it is generated with gen_base.py (seed 42) when missing.
 """
 
@@ -77,6 +78,27 @@ async def measure(base: Path, cache: Path, runs: int, extra: list[str]) -> dict[
     return figures
 
 
+def in_process(base: Path, cache: Path, runs: int, refresh: bool) -> dict[str, float]:
+    """Median wall and CPU milliseconds of ``KbService.search`` inside one process (no
+    stdio): on a shared machine the CPU time is the steadier figure."""
+    os.environ["KBCTL_CACHE_DIR"] = str(cache)
+    sys.path.insert(0, str(ROOT))
+    from kbctl.mcp.service import KbService
+
+    service = KbService(str(base), refresh=refresh)
+    service.warm()
+    walls, cpus = [], []
+    for number in range(runs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        service.search(QUERIES[number % len(QUERIES)])
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return {
+        "wall_median_ms": 1000 * statistics.median(walls),
+        "cpu_median_ms": 1000 * statistics.median(cpus),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", type=Path, default=Path("/tmp/kbb/base-10000"))
@@ -91,6 +113,11 @@ def main() -> None:
     for label, extra in (("fresh", []), ("--no-refresh", ["--no-refresh"])):
         figures = asyncio.run(measure(args.base, args.cache, args.runs, extra))
         shown = ", ".join(f"{key} {value:.3f}" for key, value in figures.items())
+        print(f"{label}: {shown}; load {os.getloadavg()[0]:.2f}", flush=True)
+    for refresh in (True, False):
+        figures = in_process(args.base, args.cache, args.runs, refresh)
+        shown = ", ".join(f"{key} {value:.1f}" for key, value in figures.items())
+        label = "in-process search" + ("" if refresh else " --no-refresh")
         print(f"{label}: {shown}; load {os.getloadavg()[0]:.2f}", flush=True)
 
 
