@@ -219,6 +219,51 @@ CHECK = record(
     findings={"type": "array", "items": FINDING},
 )
 
+NUMBER_0_1 = {"type": "number", "minimum": 0, "maximum": 1}
+PASSAGE = {
+    "type": "object",
+    "properties": {"line": LINE, "other_line": LINE, "words": COUNT, "text": TEXT},
+    "required": ["line", "other_line", "words", "text"],
+    "additionalProperties": False,
+}
+DUPLICATES = array_of(
+    record(
+        "schema_version",
+        similarity=NUMBER_0_1,
+        keeper=record("id", "path", "base_path"),
+        keeper_reasons=TEXTS,
+        articles={
+            "type": "array",
+            "minItems": 2,
+            "items": record(
+                "id",
+                "path",
+                "base_path",
+                "title",
+                "status",
+                "last_reviewed",
+                links_in=COUNT,
+                reuse=COUNT,
+                keep={"type": "boolean"},
+            ),
+        },
+        pairs={
+            "type": "array",
+            "minItems": 1,
+            "items": record(
+                "id",
+                "path",
+                "base_path",
+                other_id=TEXT,
+                other_path=TEXT,
+                other_base_path=TEXT,
+                similarity=NUMBER_0_1,
+                passages={"type": "array", "items": PASSAGE},
+            ),
+        },
+    )
+)
+
 SCHEMAS: dict[str, Schema] = {
     "list": LIST,
     "show": SHOW,
@@ -233,4 +278,5 @@ SCHEMAS: dict[str, Schema] = {
     "history --skipped": SKIPPED,
     "stale --all": STALE,
     "check": CHECK,
+    "duplicates": DUPLICATES,
 }

@@ -27,6 +27,8 @@ SKIPPED: dict[str, str] = {
     "kbctl edit billing/refund-approval-policy.md:14": "opens an editor (tests/test_editor.py)",
     "kbctl search 'refund limit' --open 1": "opens an editor (tests/test_editor.py)",
     "kbctl init path/to/site": "a placeholder folder; tests/test_init.py runs init on fixtures",
+    "kbctl mcp --audience customer": "serves until the client leaves (tests/test_mcp.py)",
+    "kbctl mcp --audience customer --transport http --port 8765": "an HTTP server (runs forever)",
 }
 
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "history --skipped": ("history", "--skipped"),
     "stale --all": ("stale", "--all", *TODAY),
     "check": ("check", *TODAY),
+    "duplicates": ("duplicates",),
 }
 
 

@@ -39,10 +39,13 @@ LAYERS: dict[str, int] = {
     "kbctl.policy": 2,
     "kbctl.rules": 2,
     "kbctl.export": 2,
+    "kbctl.capture": 2,
+    "kbctl.duplicates": 2,
     # 3: the application layer
     "kbctl.workspace": 3,
     # 4: output
     "kbctl.render": 4,
+    "kbctl.mcp": 4,  # a surface beside the renderers: the MCP server (no Typer, no Rich)
     # 5: the command line
     "kbctl.cli": 5,
     "kbctl.__main__": 5,

@@ -14,10 +14,14 @@ from kbctl.cli import (
     articles_cmd,
     check_cmd,
     config_cmd,
+    duplicates_cmd,
     edit_cmd,
     export_cmd,
     history_cmd,
     init_cmd,
+    link_cmd,
+    mcp_cmd,
+    new_cmd,
     owners_cmd,
     search_cmd,
 )
@@ -215,12 +219,16 @@ for _module in (
     search_cmd,
     articles_cmd,
     edit_cmd,
+    new_cmd,
+    link_cmd,
     history_cmd,
     owners_cmd,
     check_cmd,
+    duplicates_cmd,
     config_cmd,
     init_cmd,
     export_cmd,
+    mcp_cmd,
 ):
     _module.register(app)
 
@@ -244,6 +252,10 @@ SUMMARIES = {
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
     "export": "Export what one audience may see: jsonl, opensearch, html, llms.",
+    "duplicates": "Find near-duplicate articles and suggest which to keep.",
+    "link": "Record that an article solved a ticket (KCS reuse).",
+    "new": "Create an article from a template (after a look for similar ones).",
+    "mcp": "Serve the base to AI assistants (Model Context Protocol).",
 }
 
 

@@ -56,18 +56,20 @@ class QueueItem:
     review: ReviewStatus
     reasons: list[QueueReason]
     detail: list[str]
+    reuse: int = 0
 
     @property
     def external(self) -> bool:
         """Customer- or public-facing: mistakes there hurt most."""
         return self.article.audience in EXTERNAL_AUDIENCES
 
-    def rank(self) -> tuple[int, int, int, str]:
-        """Sort key: worst reason, then external before internal, then most overdue."""
+    def rank(self) -> tuple[int, int, int, int, str]:
+        """Sort key: worst reason, then external before internal, then most reused (tickets
+        solved: a wrong article that is used a lot hurts most), then most overdue."""
         worst = min(_REASON_RANK[reason] for reason in self.reasons)
         audience_rank = 0 if self.external else (1 if self.article.audience == "partner" else 2)
         overdue = self.review.days_overdue if self.review.days_overdue is not None else 0
-        return worst, audience_rank, -overdue, self.article.id.casefold()
+        return worst, audience_rank, -self.reuse, -overdue, self.article.id.casefold()
 
 
 def last_changed(history: Mapping[str, ArticleHistory] | None, article: Article) -> date | None:
@@ -83,6 +85,7 @@ def review_queue(
     today: date,
     *,
     history: Mapping[str, ArticleHistory] | None = None,
+    reuse: Mapping[str, int] | None = None,
 ) -> list[QueueItem]:
     """The review queue, most harmful first. Pure.
 
@@ -91,8 +94,12 @@ def review_queue(
     ``[review] wip_max_age``; reviews due soon. The verdicts are those of ``kbctl check``
     (KB201, KB301, KB302, KB304). ``history`` (git facts by path) dates articles without a
     review date and WIP without ``created``. To see one owner's queue, pass the articles
-    :class:`kbctl.selection.ArticleFilter` selects.
+    :class:`kbctl.selection.ArticleFilter` selects. ``reuse`` (tickets solved, by path;
+    default: each article's ``tickets`` key) puts the more reused first among equals.
     """
+    from kbctl.policy.reuse import reuse_counts
+
+    reused = reuse_counts(articles) if reuse is None else reuse
     items: list[QueueItem] = []
     for article in articles:
         if article.is_archived:
@@ -121,7 +128,10 @@ def review_queue(
             reasons.append(QueueReason.WIP_TOO_OLD)
             detail.append(wip.reason)
         if reasons:
-            items.append(QueueItem(article, owned, status, reasons, detail))
+            count = reused.get(article.path, 0)
+            if count:
+                detail.append(f"solved {count} ticket(s)")
+            items.append(QueueItem(article, owned, status, reasons, detail, count))
     items.sort(key=QueueItem.rank)
     return items
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from kbctl.duplicates import DuplicateGroup
     from kbctl.model import Article, Hit
     from kbctl.policy.queue import OpenFlag, OwnerRow, OwnersSummary, QueueItem
 
@@ -42,6 +43,7 @@ WRAPPABLE = frozenset(
         "last change",
         "oldest review",
         "problem",
+        "shared passage",
     }
 )
 # Columns dropped on a narrow terminal, first to go first; the others always stay.
@@ -460,4 +462,66 @@ def print_article_log(
         ),
         title=title,
         empty="no commits (not committed yet)" if not log.committed else "no commits",
+    )
+
+
+def duplicates_table(
+    console: Console, groups: Sequence[DuplicateGroup], by_path: dict[str, Article]
+) -> None:
+    """``kbctl duplicates``: one row per article of each group (the keeper first), then, on
+    a terminal, the passages each pair shares."""
+    rows = []
+    for number, group in enumerate(groups, 1):
+        for path in group.paths:
+            article = by_path[path]
+            rows.append(
+                (
+                    number,
+                    f"{group.similarity:.2f}",
+                    "keep" if path == group.keeper else "merge",
+                    article.id,
+                    article.status,
+                    article.last_reviewed,
+                    group.links_in.get(path, 0),
+                    group.reuse.get(path, 0),
+                    shown_path(article.abs_path),
+                    article.title,
+                )
+            )
+    print_table(
+        console,
+        [
+            "group",
+            "similar",
+            "suggest",
+            "id",
+            "status",
+            "reviewed",
+            "links",
+            "reused",
+            "path",
+            "title",
+        ],
+        rows,
+        title=f"Near-duplicates: {len(groups)} group(s)",
+        empty="no near-duplicates",
+    )
+    if not rows or not wants_table(console):
+        return
+    passages = []
+    for number, group in enumerate(groups, 1):
+        for pair in group.pairs:
+            first, second = by_path[pair.first], by_path[pair.second]
+            for passage in pair.passages:
+                passages.append(
+                    (
+                        number,
+                        f"{shown_path(first.abs_path)}:{passage.line}",
+                        f"{shown_path(second.abs_path)}:{passage.other_line}",
+                        passage.text,
+                    )
+                )
+    console.file.write("\n")
+    print_table(
+        console, ["group", "where", "also in", "shared passage"], passages, title="Shared passages"
     )

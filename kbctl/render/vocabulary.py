@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from kbctl.duplicates import DuplicateGroup
 from kbctl.history import ArticleLog, SkippedCommit
 from kbctl.history.report import skip_kind
 from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
@@ -358,3 +359,63 @@ def check_json(
             ],
         }
     )
+
+
+def duplicates_json(
+    groups: Sequence[DuplicateGroup], by_path: Mapping[str, Article]
+) -> list[Record]:
+    """``kbctl duplicates --format json``: one record per group of near-duplicates, most
+    similar first: the suggested keeper, every article (keeper first) and the pairs with
+    their shared passages."""
+    records: list[Record] = []
+    for group in groups:
+        articles = []
+        for path in group.paths:
+            article = by_path[path]
+            articles.append(
+                {
+                    "id": article.id,
+                    **_paths(article),
+                    "title": article.title,
+                    "status": article.status,
+                    "last_reviewed": article.last_reviewed,
+                    "links_in": group.links_in.get(path, 0),
+                    "reuse": group.reuse.get(path, 0),
+                    "keep": path == group.keeper,
+                }
+            )
+        pairs = []
+        for pair in group.pairs:
+            first, second = by_path[pair.first], by_path[pair.second]
+            pairs.append(
+                {
+                    "id": first.id,
+                    **_paths(first),
+                    "other_id": second.id,
+                    "other_path": shown_path(second.abs_path),
+                    "other_base_path": second.path,
+                    "similarity": pair.similarity,
+                    "passages": [
+                        {
+                            "line": passage.line,
+                            "other_line": passage.other_line,
+                            "words": passage.words,
+                            "text": passage.text,
+                        }
+                        for passage in pair.passages
+                    ],
+                }
+            )
+        keeper = by_path[group.keeper]
+        records.append(
+            _versioned(
+                {
+                    "similarity": round(group.similarity, 3),
+                    "keeper": {"id": keeper.id, **_paths(keeper)},
+                    "keeper_reasons": list(group.reasons),
+                    "articles": articles,
+                    "pairs": pairs,
+                }
+            )
+        )
+    return records

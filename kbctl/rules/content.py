@@ -291,3 +291,48 @@ MISSING_SECTIONS = register(
         article_check=_missing_sections,
     )
 )
+
+
+def linked_articles(article: Article, context: CheckContext) -> list[tuple[str, int]]:
+    """The articles ``article`` links to, as (base-relative path, file line), each once, in
+    order: the same links the link rules (KB402, KB403) resolve, relative or site links."""
+    known = {other.path for other in context.articles}
+    found: dict[str, int] = {}
+    for link, line, _resolved, _anchor, existing in _local_links(article, context):
+        if link.image or existing is None or existing == article.path:
+            continue
+        if existing in known and existing not in found:
+            found[existing] = line
+    return list(found.items())
+
+
+def section_alternatives(name: str, sections: Mapping[str, Any] | None = None) -> set[str]:
+    """Every heading that names the section ``name`` in a KCS template (``Resolution`` also
+    finds ``Решение`` and ``Solution``), folded; just ``name`` when no template lists it."""
+    wanted = _normal_heading(name)
+    found = {wanted}
+    for groups in (sections if sections is not None else DEFAULT_SECTIONS).values():
+        for alternatives in groups if isinstance(groups, list) else []:
+            options = {_normal_heading(option) for option in str(alternatives).split("|")}
+            if wanted in options:
+                found |= options
+    return found
+
+
+def find_section(body: str, name: str) -> tuple[int, int, str] | None:
+    """The section of ``body`` under the heading ``name`` (any of its template alternatives,
+    or its anchor): (first body line, last body line, heading text), lines 1-based in the
+    body; None when no heading matches. The section ends before the next heading of the
+    same or a higher level."""
+    names = section_alternatives(name)
+    anchor = name.strip().casefold()
+    found = markdown.headings(body)
+    for position, heading in enumerate(found):
+        if _normal_heading(heading.text) in names or heading.anchor.casefold() == anchor:
+            end = len(body.splitlines())
+            for later in found[position + 1 :]:
+                if later.level <= heading.level:
+                    end = later.line - 1
+                    break
+            return heading.line, end, heading.text
+    return None

@@ -208,6 +208,7 @@ def _load_rule_modules() -> None:
         flags,
         front_matter,
         history_dates,
+        near_duplicates,
         ownership,
         staleness,
     )

@@ -346,6 +346,38 @@ class ExportSection:
     site_title: str = setting(Text(), "Title of the exported help center.", "Help center")
 
 
+# ---- [new] and [duplicates] (capture person): kbctl new, kbctl duplicates -----------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewSection:
+    """[new]: how `kbctl new` names and places a new article."""
+
+    id_pattern: str | None = setting(
+        Text(),
+        'Ids of new articles: a run of "#" is the number, zero-padded to its length '
+        '(e.g. "KB-####"); default: the dominant pattern of the base\'s ids.',
+    )
+    folder: str = setting(
+        Text(), "Folder for new articles, relative to the base (--dir overrides).", "."
+    )
+    templates: str = setting(
+        Text(), "Folder of the base's templates, relative to the base.", "_templates"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatesSection:
+    """[duplicates]: near-duplicate detection (`kbctl duplicates`, rule KB408)."""
+
+    threshold: float = setting(
+        Number("a number between 0 and 1", 0, 1),
+        "Articles whose bodies share at least this share of word shingles (Jaccard) are "
+        "near-duplicates.",
+        0.3,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """kbctl.toml: the settings of one knowledge base."""
@@ -406,6 +438,12 @@ class Settings:
     )
     export: ExportSection = setting(  # noqa: RUF009
         Section(ExportSection), "kbctl export.", factory=ExportSection
+    )
+    new: NewSection = setting(  # noqa: RUF009
+        Section(NewSection), "New articles (kbctl new).", factory=NewSection
+    )
+    duplicates: DuplicatesSection = setting(  # noqa: RUF009
+        Section(DuplicatesSection), "Near-duplicate articles.", factory=DuplicatesSection
     )
 
 

@@ -1,0 +1,96 @@
+"""``kbctl duplicates``: near-duplicate articles, grouped, with a suggested keeper."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kbctl.cli.context import (
+    DataFormat,
+    FormatOption,
+    LimitOption,
+    cut,
+    paged,
+    stdout_console,
+    workspace,
+    write_data,
+)
+from kbctl.cli.options import (
+    AudienceOption,
+    OwnerOption,
+    ProductOption,
+    StatusOption,
+    TagOption,
+    WhereOption,
+    article_filter,
+    select,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("duplicates")(duplicates)
+
+
+def duplicates(
+    ctx: typer.Context,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.05,
+            max=1.0,
+            metavar="X",
+            help="Share of word shingles two bodies must share (0.05-1; default: "
+            "[duplicates] threshold, 0.3).",
+        ),
+    ] = None,
+    tag: TagOption = None,
+    owner: OwnerOption = None,
+    status: StatusOption = None,
+    audience: AudienceOption = None,
+    product: ProductOption = None,
+    where: WhereOption = None,
+    output_format: FormatOption = DataFormat.TABLE,
+    limit: LimitOption = None,
+) -> None:
+    """Find near-duplicate articles: groups, shared passages and which one to keep.
+
+    Bodies are compared as runs of three stemmed words (Russian and English, as search
+    reads them), found with MinHash/LSH: no article is compared with every other. A
+    translation (the same article in the other language) is not a duplicate. The keeper
+    suggested is the validated one, then the more recently reviewed, the more linked to,
+    the more reused (tickets solved: `kbctl link`). Filters choose the articles compared;
+    archived articles are left out. Exit 1 when there are duplicates.
+
+    Examples:
+
+      kbctl duplicates
+
+      kbctl duplicates --threshold 0.5 --tag integrations
+
+      kbctl duplicates --format json
+    """
+    from kbctl.duplicates import find_duplicates
+    from kbctl.policy.reuse import reuse_counts
+
+    selected = article_filter(tag, owner, status, audience, product, where)
+    ws = workspace(ctx)
+    articles = select(selected, ws, ws.ownership if selected.owners else None)
+    chosen = threshold if threshold is not None else ws.config.settings.duplicates.threshold
+    groups = find_duplicates(articles, threshold=chosen, reuse=reuse_counts(ws.articles))
+    shown = cut(groups, limit, "groups")
+    by_path = {article.path: article for article in ws.articles}
+    if output_format is DataFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import duplicates_json
+
+        write_data(dumps(duplicates_json(shown, by_path)))
+    else:
+        from kbctl.render.table import duplicates_table
+
+        with paged(ctx):
+            duplicates_table(stdout_console(), shown, by_path)
+    if groups:
+        raise typer.Exit(1)

@@ -1,0 +1,379 @@
+"""Finding near-duplicate articles.
+
+Each body is reduced to word shingles: runs of :data:`SHINGLE` consecutive words, folded and
+stemmed as the search index does (Russian and English), stop words left out, so that
+"the password reset e-mail" and "password reset emails" agree. The similarity of two
+articles is the Jaccard index of their shingle sets. MinHash signatures (datasketch) put
+articles whose similarity is probably above the threshold into the same LSH bucket; only
+those candidate pairs are then measured exactly. A pair in different languages (a
+translation) is never a duplicate: its shingles share at most codes and names.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from kbctl.model import Article
+
+SHINGLE = 3
+"""Words per shingle: 3 stemmed content words survive rewording better than 5, and are
+still rare enough that two unrelated articles share few."""
+NUM_PERM = 128
+MIN_SHINGLES = 8
+"""Articles with fewer shingles (a few lines) are too short to call duplicates."""
+LSH_MARGIN = 0.1
+"""LSH looks for pairs this much below the threshold; exact measuring then decides."""
+MAX_PASSAGES = 3
+PASSAGE_CHARS = 240
+
+_TOKEN = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*")
+_LINK = re.compile(
+    r"\]\(\s*<?([^)\s>#?]+\.(?:md|markdown))(?:[#?][^)\s]*)?>?(?:\s+\"[^\"]*\")?\s*\)"
+)
+_CYRILLIC = re.compile(r"[а-яё]")
+DEFAULT_THRESHOLD = 0.3
+"""Unrelated articles of the bundled base share at most 0.03 (see README, duplicates)."""
+STATUS_RANK = {"validated": 3, "not_validated": 2, "wip": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """An article's shingles: their hashes (sorted, unique), the words' spans in the body
+    and each shingle's first word, and the body's language ("ru", "en" or "")."""
+
+    path: str
+    hashes: np.ndarray[Any, Any]
+    language: str
+    spans: tuple[tuple[int, int], ...] = ()
+    order: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Text two articles share: where it is in each (1-based lines) and the text (of the
+    first article, cut to :data:`PASSAGE_CHARS`)."""
+
+    text: str
+    line: int
+    other_line: int
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two near-duplicate articles (base-relative paths) and their similarity (Jaccard)."""
+
+    first: str
+    second: str
+    similarity: float
+    passages: tuple[Passage, ...] = ()
+
+
+@dataclass(slots=True)
+class DuplicateGroup:
+    """Articles that are near-duplicates of each other (through pairs), the suggested keeper
+    first, and the pairs that tie them."""
+
+    paths: list[str]
+    keeper: str
+    reasons: list[str]
+    pairs: list[DuplicatePair] = field(default_factory=list)
+    links_in: dict[str, int] = field(default_factory=dict)
+    reuse: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def similarity(self) -> float:
+        """The highest similarity of the group's pairs."""
+        return max((pair.similarity for pair in self.pairs), default=0.0)
+
+
+def _words(body: str) -> tuple[list[str], list[tuple[int, int]], str]:
+    """(stemmed content words, their spans in ``body``, language) of one body."""
+    from kbctl.search.analysis import STOP_WORDS, fold, stem
+
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    cyrillic = latin = 0
+    for match in _TOKEN.finditer(body):
+        token = fold(match.group())
+        if token in STOP_WORDS or len(token) < 2:
+            continue
+        if _CYRILLIC.search(token):
+            cyrillic += 1
+        elif token.isascii() and not token.isdigit():
+            latin += 1
+        words.append(stem(token))
+        spans.append(match.span())
+    language = "ru" if cyrillic > latin else "en" if latin else ""
+    return words, spans, language
+
+
+def fingerprint(article: Article, *, keep_spans: bool = False) -> Fingerprint:
+    """The shingles of ``article``'s body (``keep_spans``: also where each word is, to show
+    shared passages)."""
+    import numpy as np
+
+    words, spans, language = _words(article.body)
+    shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    ordered = [zlib.crc32(text.encode("utf-8")) for text in shingles]
+    hashes = np.unique(np.array(ordered, dtype=np.uint32))
+    if not keep_spans:
+        return Fingerprint(article.path, hashes, language)
+    return Fingerprint(article.path, hashes, language, tuple(spans), tuple(ordered))
+
+
+def jaccard(first: Fingerprint, second: Fingerprint) -> float:
+    """The Jaccard index of two shingle sets."""
+    import numpy as np
+
+    if not len(first.hashes) or not len(second.hashes):
+        return 0.0
+    common = len(np.intersect1d(first.hashes, second.hashes, assume_unique=True))
+    return common / (len(first.hashes) + len(second.hashes) - common)
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def _signatures(prints: Sequence[Fingerprint]) -> list[Any]:
+    from datasketch import LeanMinHash, MinHash
+
+    first = MinHash(num_perm=NUM_PERM, hashfunc=_identity)
+    signatures = []
+    for item in prints:
+        minhash = MinHash(
+            num_perm=NUM_PERM,
+            hashfunc=_identity,
+            permutations=first.permutations,
+            scheme=first.scheme,
+        )
+        minhash.update_batch(item.hashes.tolist())
+        signatures.append(LeanMinHash(minhash))
+    return signatures
+
+
+def candidate_pairs(prints: Sequence[Fingerprint], threshold: float) -> set[tuple[int, int]]:
+    """Index pairs (i < j) whose MinHash signatures collide in an LSH band set for
+    ``threshold`` (less :data:`LSH_MARGIN`): no pair is compared outside a bucket."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=max(0.05, threshold - LSH_MARGIN), num_perm=NUM_PERM)
+    signatures = _signatures(prints)
+    for number, signature in enumerate(signatures):
+        lsh.insert(number, signature, check_duplication=False)
+    pairs: set[tuple[int, int]] = set()
+    for number, signature in enumerate(signatures):
+        for other in lsh.query(signature):
+            if other != number:
+                pairs.add((min(number, other), max(number, other)))
+    return pairs
+
+
+def _comparable(first: Fingerprint, second: Fingerprint) -> bool:
+    """Same language (a translated pair is not a duplicate) and both long enough."""
+    if len(first.hashes) < MIN_SHINGLES or len(second.hashes) < MIN_SHINGLES:
+        return False
+    return not (first.language and second.language and first.language != second.language)
+
+
+def find_duplicates(
+    articles: Sequence[Article],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    reuse: Mapping[str, int] | None = None,
+    within: Iterable[str] | None = None,
+) -> list[DuplicateGroup]:
+    """Groups of near-duplicate articles (similarity >= ``threshold``), most similar first.
+
+    Archived articles are left out. ``within`` (paths) keeps only groups with one of those
+    articles. Each group names a keeper (see :func:`keeper_order`; ``reuse`` gives tickets
+    solved per path) and the shared passages of each pair.
+    """
+    chosen = [article for article in articles if not article.is_archived]
+    prints = [fingerprint(article) for article in chosen]
+    verified: list[tuple[int, int, float]] = []
+    for i, j in sorted(candidate_pairs(prints, threshold)):
+        if not _comparable(prints[i], prints[j]):
+            continue
+        similarity = jaccard(prints[i], prints[j])
+        if similarity >= threshold:
+            verified.append((i, j, similarity))
+    wanted = None if within is None else set(within)
+    groups = _group(chosen, verified, reuse or {}, inbound_links(articles))
+    if wanted is not None:
+        groups = [group for group in groups if wanted & set(group.paths)]
+    return groups
+
+
+def similar_to(
+    articles: Sequence[Article], paths: Iterable[str], threshold: float
+) -> dict[str, list[tuple[str, float]]]:
+    """For each article in ``paths``: the other articles at least ``threshold`` similar to
+    it, most similar first (the check rule's question about added articles)."""
+    groups = find_duplicates(articles, threshold=threshold, within=paths)
+    wanted = set(paths)
+    found: dict[str, list[tuple[str, float]]] = {}
+    for group in groups:
+        for pair in group.pairs:
+            for mine, other in ((pair.first, pair.second), (pair.second, pair.first)):
+                if mine in wanted:
+                    found.setdefault(mine, []).append((other, pair.similarity))
+    return {path: sorted(others, key=lambda item: -item[1]) for path, others in found.items()}
+
+
+def _group(
+    articles: Sequence[Article],
+    pairs: Sequence[tuple[int, int, float]],
+    reuse: Mapping[str, int],
+    links: Mapping[str, int],
+) -> list[DuplicateGroup]:
+    parent = list(range(len(articles)))
+
+    def root(number: int) -> int:
+        while parent[number] != number:
+            parent[number] = parent[parent[number]]
+            number = parent[number]
+        return number
+
+    for i, j, _similarity in pairs:
+        parent[root(i)] = root(j)
+    members: dict[int, list[int]] = {}
+    for i, j, _similarity in pairs:
+        for number in (i, j):
+            group = members.setdefault(root(number), [])
+            if number not in group:
+                group.append(number)
+    groups: list[DuplicateGroup] = []
+    for numbers in members.values():
+        chosen = [articles[number] for number in numbers]
+        ranked = keeper_order(chosen, reuse, links)
+        keeper, reasons = ranked[0]
+        paths = [article.path for article, _reasons in ranked]
+        rank = {path: number for number, path in enumerate(paths)}
+        group_pairs = []
+        for i, j, similarity in pairs:
+            if root(i) != root(numbers[0]):
+                continue
+            better, worse = sorted((articles[i], articles[j]), key=lambda a: rank[a.path])
+            group_pairs.append(_pair(better, worse, similarity))
+        group_pairs.sort(key=lambda pair: (-pair.similarity, rank[pair.first], rank[pair.second]))
+        groups.append(
+            DuplicateGroup(
+                paths,
+                keeper.path,
+                reasons,
+                group_pairs,
+                links_in={path: links.get(path, 0) for path in paths},
+                reuse={path: reuse.get(path, 0) for path in paths},
+            )
+        )
+    groups.sort(key=lambda group: (-group.similarity, group.keeper))
+    return groups
+
+
+def keeper_order(
+    articles: Sequence[Article], reuse: Mapping[str, int], links: Mapping[str, int]
+) -> list[tuple[Article, list[str]]]:
+    """``articles`` best keeper first, each with why: validated over not, more recently
+    reviewed, more linked to, more reused (tickets solved), then the older (created), then
+    the path."""
+
+    def key(article: Article) -> tuple[int, date, int, int, date, str]:
+        return (
+            -STATUS_RANK.get(article.status or "", 0),
+            _negated(article.last_reviewed),
+            -links.get(article.path, 0),
+            -reuse.get(article.path, 0),
+            article.created or date.max,
+            article.path,
+        )
+
+    ranked = sorted(articles, key=key)
+    result: list[tuple[Article, list[str]]] = []
+    for article in ranked:
+        reasons = [f"status {article.status or 'unknown'}"]
+        if article.last_reviewed:
+            reasons.append(f"reviewed {article.last_reviewed.isoformat()}")
+        reasons.append(f"{links.get(article.path, 0)} links to it")
+        reasons.append(f"reused {reuse.get(article.path, 0)} times")
+        result.append((article, reasons))
+    return result
+
+
+def _negated(day: date | None) -> date:
+    """A sort key that puts later dates first (and no date last)."""
+    if day is None:
+        return date.max
+    return date.fromordinal(date.max.toordinal() - day.toordinal() + 1)
+
+
+def inbound_links(articles: Sequence[Article]) -> dict[str, int]:
+    """How many other articles link to each article (relative Markdown links to .md files)."""
+    paths = {article.path for article in articles}
+    counts: dict[str, int] = {}
+    for article in articles:
+        folder = posixpath.dirname(article.path)
+        targets = set()
+        for match in _LINK.finditer(article.body):
+            target = match.group(1)
+            if "://" in target or target.startswith("/"):
+                continue
+            resolved = posixpath.normpath(posixpath.join(folder, target))
+            if resolved in paths and resolved != article.path:
+                targets.add(resolved)
+        for target in targets:
+            counts[target] = counts.get(target, 0) + 1
+    return counts
+
+
+def _pair(first: Article, second: Article, similarity: float) -> DuplicatePair:
+    return DuplicatePair(
+        first.path, second.path, round(similarity, 3), tuple(shared_passages(first, second))
+    )
+
+
+def shared_passages(first: Article, second: Article) -> list[Passage]:
+    """The longest runs of shingles ``first`` shares with ``second``, longest first (at most
+    :data:`MAX_PASSAGES`), as text of ``first`` with the lines in both."""
+    one = fingerprint(first, keep_spans=True)
+    two = fingerprint(second, keep_spans=True)
+    where: dict[int, int] = {}
+    for position, value in enumerate(two.order):
+        where.setdefault(value, position)
+    runs: list[tuple[int, int, int]] = []  # (length in shingles, start in one, start in two)
+    position = 0
+    while position < len(one.order):
+        if one.order[position] not in where:
+            position += 1
+            continue
+        start = position
+        while position < len(one.order) and one.order[position] in where:
+            position += 1
+        runs.append((position - start, start, where[one.order[start]]))
+    runs.sort(key=lambda run: (-run[0], run[1]))
+    passages: list[Passage] = []
+    for length, start, other in runs[:MAX_PASSAGES]:
+        last_word = min(start + length - 1 + SHINGLE - 1, len(one.spans) - 1)
+        begin, end = one.spans[start][0], one.spans[last_word][1]
+        text = " ".join(first.body[begin:end].split())
+        if len(text) > PASSAGE_CHARS:
+            text = text[: PASSAGE_CHARS - 1].rstrip() + "…"
+        passages.append(
+            Passage(
+                text=text,
+                line=first.body_line + first.body.count("\n", 0, begin),
+                other_line=second.body_line + second.body.count("\n", 0, two.spans[other][0]),
+                words=length + SHINGLE - 1,
+            )
+        )
+    return passages
