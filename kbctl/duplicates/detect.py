@@ -98,32 +98,33 @@ class DuplicateGroup:
         return max((pair.similarity for pair in self.pairs), default=0.0)
 
 
-class WordHashes(dict[str, tuple[int, int]]):
-    """Per run: a word as written (folded) -> (hash of its stem or -1 for a stop word, script:
-    1 Cyrillic, 2 Latin, 0 other). A base has far fewer distinct words than words."""
+class WordHashes(dict[str, int]):
+    """Per run: a word as written (folded) -> its code: the 32-bit hash of its stem times 4
+    plus its script (1 Cyrillic, 2 Latin, 0 other), or -1 for a stop word. A base has far
+    fewer distinct words than words, so each is stemmed and hashed once."""
 
-    def of(self, token: str) -> tuple[int, int]:
-        """The (hash, script) of one folded token."""
+    def of(self, token: str) -> int:
+        """The code of one folded token."""
         found = self.get(token)
         if found is None:
             from kbctl.search.analysis import STOP_WORDS, stem
 
             if token in STOP_WORDS or len(token) < 2:
-                found = (-1, 0)
+                found = -1
             else:
                 script = 1 if _CYRILLIC.search(token) else 2 if _LATIN.search(token) else 0
-                found = (zlib.crc32(stem(token).encode("utf-8")), script)
+                found = zlib.crc32(stem(token).encode("utf-8")) * 4 + script
             self[token] = found
         return found
 
 
-def _shingle_hashes(words: list[int]) -> np.ndarray[Any, Any]:
+def _shingle_hashes(words: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """One 32-bit hash per run of :data:`SHINGLE` consecutive word hashes, in text order."""
     import numpy as np
 
     if len(words) < SHINGLE:
         return np.zeros(0, dtype=np.uint32)
-    values = np.array(words, dtype=np.uint64)
+    values = words.astype(np.uint64)
     mixed = np.zeros(len(values) - SHINGLE + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for offset in range(SHINGLE):
@@ -142,28 +143,25 @@ def fingerprint(
     from kbctl.search.analysis import fold
 
     cache = words if words is not None else WordHashes()
-    hashes: list[int] = []
-    spans: list[tuple[int, int]] = []
-    scripts = [0, 0, 0]
+    known, code_of = cache.get, cache.of
     if keep_spans:
-        for match in _TOKEN.finditer(article.body):
-            value, script = cache.of(fold(match.group()))
-            if value >= 0:
-                hashes.append(value)
-                spans.append(match.span())
-                scripts[script] += 1
+        matches = list(_TOKEN.finditer(article.body))
+        tokens = [fold(match.group()) for match in matches]
     else:
-        for token in _TOKEN.findall(fold(article.body)):
-            value, script = cache.of(token)
-            if value >= 0:
-                hashes.append(value)
-                scripts[script] += 1
+        tokens = _TOKEN.findall(fold(article.body))
+    codes = np.fromiter(
+        (known(token) or code_of(token) for token in tokens), dtype=np.int64, count=len(tokens)
+    )
+    kept = codes >= 0
+    words_kept = codes[kept]
+    scripts = np.bincount(words_kept & 3, minlength=3)
     language = "ru" if scripts[1] > scripts[2] else "en" if scripts[2] else ""
-    ordered = _shingle_hashes(hashes)
+    ordered = _shingle_hashes(words_kept >> 2)
     unique = np.unique(ordered)
     if not keep_spans:
         return Fingerprint(article.path, unique, language)
-    return Fingerprint(article.path, unique, language, tuple(spans), tuple(ordered.tolist()))
+    spans = tuple(match.span() for match, keep in zip(matches, kept.tolist(), strict=True) if keep)
+    return Fingerprint(article.path, unique, language, spans, tuple(ordered.tolist()))
 
 
 def jaccard(first: Fingerprint, second: Fingerprint) -> float:
