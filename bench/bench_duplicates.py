@@ -69,7 +69,7 @@ def plant(base: Path) -> list[tuple[str, str]]:
 def breakdown(base: Path) -> dict[str, float]:
     """Seconds per phase, in process (loading is the parse cache's warm path)."""
     from kbctl.config import load_config
-    from kbctl.duplicates.detect import candidate_pairs, fingerprint
+    from kbctl.duplicates.detect import WordHashes, candidate_pairs, fingerprint
     from kbctl.workspace import Workspace
 
     phases: dict[str, float] = {}
@@ -78,7 +78,8 @@ def breakdown(base: Path) -> dict[str, float]:
     articles = ws.articles
     phases["load (warm parse cache)"] = time.perf_counter() - started
     started = time.perf_counter()
-    prints = [fingerprint(article) for article in articles]
+    words = WordHashes()
+    prints = [fingerprint(article, words=words) for article in articles]
     phases["shingles"] = time.perf_counter() - started
     started = time.perf_counter()
     pairs = candidate_pairs(prints, 0.3)

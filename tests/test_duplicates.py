@@ -203,6 +203,16 @@ def test_lsh_compares_only_colliding_articles() -> None:
     assert [sorted(g.paths) for g in find_duplicates(many, threshold=0.3)] == [["a0.md", "copy.md"]]
 
 
+def test_every_distinct_shingle_gets_its_own_hash() -> None:
+    # Shingles that differ only in their last word must not collide (they once did: the
+    # last word reached only the low bits, which are dropped).
+    words = [f"w{number}x" for number in range(400)]
+    body = " ".join(words)
+    assert len(fingerprint(article("a.md", body)).hashes) == 398
+    tails = " ".join(f"same word {tail}" for tail in words[:100])
+    assert len(fingerprint(article("b.md", tails)).hashes) == 3 * 100 - 2
+
+
 def test_inbound_links_count_each_linking_article_once() -> None:
     items = [
         article("x/a.md", "Body."),

@@ -40,6 +40,8 @@ _LINK = re.compile(
     r"\]\(\s*<?([^)\s>#?]+\.(?:md|markdown))(?:[#?][^)\s]*)?>?(?:\s+\"[^\"]*\")?\s*\)"
 )
 _CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
+_MIX = 0x9E3779B97F4A7C15  # the golden-ratio constant: mixes word hashes into a shingle hash
 DEFAULT_THRESHOLD = 0.3
 """Unrelated articles of the bundled base share at most 0.03 (see README, duplicates)."""
 STATUS_RANK = {"validated": 3, "not_validated": 2, "wip": 1}
@@ -96,39 +98,70 @@ class DuplicateGroup:
         return max((pair.similarity for pair in self.pairs), default=0.0)
 
 
-def _words(body: str) -> tuple[list[str], list[tuple[int, int]], str]:
-    """(stemmed content words, their spans in ``body``, language) of one body."""
-    from kbctl.search.analysis import STOP_WORDS, fold, stem
+class WordHashes(dict[str, int]):
+    """Per run: a word as written (folded) -> its code: the 32-bit hash of its stem times 4
+    plus its script (1 Cyrillic, 2 Latin, 0 other), or -1 for a stop word. A base has far
+    fewer distinct words than words, so each is stemmed and hashed once."""
 
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
-    cyrillic = latin = 0
-    for match in _TOKEN.finditer(body):
-        token = fold(match.group())
-        if token in STOP_WORDS or len(token) < 2:
-            continue
-        if _CYRILLIC.search(token):
-            cyrillic += 1
-        elif token.isascii() and not token.isdigit():
-            latin += 1
-        words.append(stem(token))
-        spans.append(match.span())
-    language = "ru" if cyrillic > latin else "en" if latin else ""
-    return words, spans, language
+    def of(self, token: str) -> int:
+        """The code of one folded token."""
+        found = self.get(token)
+        if found is None:
+            from kbctl.search.analysis import STOP_WORDS, stem
+
+            if token in STOP_WORDS or len(token) < 2:
+                found = -1
+            else:
+                script = 1 if _CYRILLIC.search(token) else 2 if _LATIN.search(token) else 0
+                found = zlib.crc32(stem(token).encode("utf-8")) * 4 + script
+            self[token] = found
+        return found
 
 
-def fingerprint(article: Article, *, keep_spans: bool = False) -> Fingerprint:
-    """The shingles of ``article``'s body (``keep_spans``: also where each word is, to show
-    shared passages)."""
+def _shingle_hashes(words: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """One 32-bit hash per run of :data:`SHINGLE` consecutive word hashes, in text order."""
     import numpy as np
 
-    words, spans, language = _words(article.body)
-    shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
-    ordered = [zlib.crc32(text.encode("utf-8")) for text in shingles]
-    hashes = np.unique(np.array(ordered, dtype=np.uint32))
+    if len(words) < SHINGLE:
+        return np.zeros(0, dtype=np.uint32)
+    values = words.astype(np.uint64)
+    mixed = np.zeros(len(values) - SHINGLE + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(SHINGLE):
+            # Add, then multiply: every word reaches the high bits that are kept.
+            mixed = (mixed + values[offset : len(values) - SHINGLE + 1 + offset]) * _MIX
+    return (mixed >> np.uint64(32)).astype(np.uint32)
+
+
+def fingerprint(
+    article: Article, *, keep_spans: bool = False, words: WordHashes | None = None
+) -> Fingerprint:
+    """The shingles of ``article``'s body (``keep_spans``: also where each word is, to show
+    shared passages). ``words`` caches word hashes across the articles of one run."""
+    import numpy as np
+
+    from kbctl.search.analysis import fold
+
+    cache = words if words is not None else WordHashes()
+    known, code_of = cache.get, cache.of
+    if keep_spans:
+        matches = list(_TOKEN.finditer(article.body))
+        tokens = [fold(match.group()) for match in matches]
+    else:
+        tokens = _TOKEN.findall(fold(article.body))
+    codes = np.fromiter(
+        (known(token) or code_of(token) for token in tokens), dtype=np.int64, count=len(tokens)
+    )
+    kept = codes >= 0
+    words_kept = codes[kept]
+    scripts = np.bincount(words_kept & 3, minlength=3)
+    language = "ru" if scripts[1] > scripts[2] else "en" if scripts[2] else ""
+    ordered = _shingle_hashes(words_kept >> 2)
+    unique = np.unique(ordered)
     if not keep_spans:
-        return Fingerprint(article.path, hashes, language)
-    return Fingerprint(article.path, hashes, language, tuple(spans), tuple(ordered))
+        return Fingerprint(article.path, unique, language)
+    spans = tuple(match.span() for match, keep in zip(matches, kept.tolist(), strict=True) if keep)
+    return Fingerprint(article.path, unique, language, spans, tuple(ordered.tolist()))
 
 
 def jaccard(first: Fingerprint, second: Fingerprint) -> float:
@@ -200,7 +233,8 @@ def find_duplicates(
     solved per path) and the shared passages of each pair.
     """
     chosen = [article for article in articles if not article.is_archived]
-    prints = [fingerprint(article) for article in chosen]
+    words = WordHashes()
+    prints = [fingerprint(article, words=words) for article in chosen]
     verified: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(prints, threshold)):
         if not _comparable(prints[i], prints[j]):
@@ -345,8 +379,9 @@ def _pair(first: Article, second: Article, similarity: float) -> DuplicatePair:
 def shared_passages(first: Article, second: Article) -> list[Passage]:
     """The longest runs of shingles ``first`` shares with ``second``, longest first (at most
     :data:`MAX_PASSAGES`), as text of ``first`` with the lines in both."""
-    one = fingerprint(first, keep_spans=True)
-    two = fingerprint(second, keep_spans=True)
+    words = WordHashes()
+    one = fingerprint(first, keep_spans=True, words=words)
+    two = fingerprint(second, keep_spans=True, words=words)
     where: dict[int, int] = {}
     for position, value in enumerate(two.order):
         where.setdefault(value, position)
