@@ -72,6 +72,16 @@ def activate(language: str) -> None:
     _active = language if language in LANGUAGES else SOURCE_LANGUAGE
 
 
+def speak_for_libraries() -> None:
+    """Let Click and Typer's own messages ("Usage:", "Options", "No such option") follow
+    kbctl's language: both take ``gettext.gettext`` when imported (``from gettext import
+    gettext as _``), so it is pointed at kbctl's catalog first. Not through ``LANGUAGE``,
+    which git and other child processes would inherit. kbctl's catalog holds their
+    messages (``cli/library_messages.py``)."""
+    _gettext.gettext = _
+    _gettext.ngettext = ngettext  # type: ignore[assignment]
+
+
 def active_language() -> str:
     """The language messages are in; chosen from the environment on first use."""
     global _active

@@ -1,1 +1,9 @@
-"""The command-line interface: Typer commands that parse options and call the core."""
+"""The command-line interface: Typer commands that parse options and call the core.
+
+Click's and Typer's own messages are pointed at kbctl's catalog here, before either is
+imported, because both bind ``gettext.gettext`` (and translate some texts) at import time.
+"""
+
+from kbctl.i18n import speak_for_libraries
+
+speak_for_libraries()
