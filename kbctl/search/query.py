@@ -90,6 +90,12 @@ def _unit_query(unit: Unit) -> Any:
             for part in unit.compound_parts
         ]
         alternatives.append(And(parts, boost=0.5))
+    for group, weight in unit.groups.items():  # a synonym phrase: all its words
+        words = [
+            Or([WhooshTerm(name, word, boost=boost) for name, boost in TEXT_FIELDS.items()])
+            for word in group
+        ]
+        alternatives.append(And(words, boost=weight))
     return Or(alternatives)
 
 
@@ -193,7 +199,11 @@ def _search_open(
 
     searcher = Searcher(index)
     try:
-        units, more = interpret(searcher, query)
+        from kbctl.search.synonyms import load_synonyms
+
+        synonyms = load_synonyms(config)
+        notices.extend(synonyms.warnings)
+        units, more = interpret(searcher, query, synonyms)
         notices.extend(more)
         positive = [unit for unit in units if not unit.excluded]
         if not positive:

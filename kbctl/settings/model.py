@@ -310,6 +310,25 @@ class LinksSection:
     )
 
 
+# ---- [search] (synonyms and query reading) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSection:
+    """[search]: how queries are read."""
+
+    synonyms: str | None = setting(
+        Text(),
+        "Synonyms file in Solr format (a, b, c / a => b), relative to this file, inside the"
+        " repository; read at search time, so editing it needs no index rebuild.",
+    )
+    builtin_synonyms: bool = setting(
+        Boolean(),
+        "Use kbctl's starter list of support slang and product-name spellings (RU/EN).",
+        True,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """kbctl.toml: the settings of one knowledge base."""
@@ -367,6 +386,9 @@ class Settings:
     )
     links: LinksSection = setting(  # noqa: RUF009
         Section(LinksSection), "Site links and static files.", factory=LinksSection
+    )
+    search: SearchSection = setting(  # noqa: RUF009
+        Section(SearchSection), "Search: synonyms.", factory=SearchSection
     )
 
 
