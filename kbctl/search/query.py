@@ -98,7 +98,8 @@ def _unit_query(unit: Unit) -> Any:
             Or([WhooshTerm(name, word, boost=boost) for name, boost in TEXT_FIELDS.items()])
             for word in group
         ]
-        alternatives.append(And(words, boost=weight))
+        # Shared among its words, so a phrase weighs no more than one word would.
+        alternatives.append(And(words, boost=weight / len(group)))
     return Or(alternatives)
 
 
