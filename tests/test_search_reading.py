@@ -202,7 +202,7 @@ def test_a_lone_stop_word_or_short_word_is_never_switched(config: Config) -> Non
 
 
 def test_layout_is_switched_for_the_query_as_a_whole(config: Config) -> None:
-    terms, notices, _applied = read(config, "rfr yfcnhjbnm gjxne")
+    _terms, notices, _applied = read(config, "rfr yfcnhjbnm gjxne")
     assert notices == [
         "keyboard layout switched: yfcnhjbnm -> настроить, gjxne -> почту, rfr -> как"
     ]
@@ -229,7 +229,7 @@ def test_a_real_word_is_not_corrected_into_another(config: Config) -> None:
 
 
 def test_a_rare_misspelling_with_a_frequent_neighbour_is_corrected(config: Config) -> None:
-    terms, _notices, applied = read(config, "recieve")
+    _terms, _notices, applied = read(config, "recieve")
     assert ("correction", "recieve", "receiv") in applied[0]
     found = paths(config, "recieve")
     assert found[0] == "typo" and len(found) > 1  # the word as typed first, then receive
