@@ -181,23 +181,42 @@ class _Reading:
     text: str
     units: list[Unit]
     known: int
-    fixable: int
+    fixable: int = -1  # computed only when a tie needs it (it may load the word list)
+
+    def fixable_count(self, searcher: Searcher) -> int:
+        if self.fixable < 0:
+            self.fixable = _fixable_count(searcher, _content(self.units))
+        return self.fixable
 
 
 def _reading(
-    searcher: Searcher, kind: str, text: str, required: bool, excluded: bool, keep: bool, piece: int
+    searcher: Searcher,
+    synonyms: Synonyms | None,
+    kind: str,
+    text: str,
+    required: bool,
+    excluded: bool,
+    keep: bool,
+    piece: int,
 ) -> _Reading:
     units = _units_of(text, required=required, excluded=excluded, keep_stops=keep, piece=piece)
     content = _content(units)
     known = _known_count(searcher, content)
-    fixable = _fixable_count(searcher, content) if not known else 0
-    return _Reading(kind, text, units, known, fixable)
+    if synonyms is not None:  # a word of the synonym list is a word, not a typo
+        known += sum(
+            1
+            for unit in content
+            if not any(searcher.known(term) for term in unit.terms)
+            and any(synonyms.lookup((term,)) for term in unit.terms)
+        )
+    return _Reading(kind, text, units, known)
 
 
-def _better(other: _Reading, original: _Reading) -> bool:
-    if other.known > original.known:
-        return True
-    return other.known == original.known == 0 and original.fixable == 0 and other.fixable > 0
+def _better(searcher: Searcher, other: _Reading, original: _Reading) -> bool:
+    if other.known != original.known or other.known:
+        return other.known > original.known
+    # Neither reading has a known word: the one whose words are typos of known words wins.
+    return original.fixable_count(searcher) == 0 and other.fixable_count(searcher) > 0
 
 
 def interpret(
@@ -214,9 +233,9 @@ def interpret(
     minor: list[tuple[int, list[_Reading]]] = []  # short words and stop words follow the rest
     switched: dict[tuple[str, bool], list[tuple[str, str]]] = {}
     for piece, (text, required, excluded) in enumerate(chunks):
-        original = _reading(searcher, "", text, required, excluded, keep_stops, piece)
+        original = _reading(searcher, synonyms, "", text, required, excluded, keep_stops, piece)
         others = [
-            _reading(searcher, kind, other_text, required, excluded, keep_stops, piece)
+            _reading(searcher, synonyms, kind, other_text, required, excluded, keep_stops, piece)
             for kind, other_text in (
                 ("layout", convert_layout(text)),
                 ("transliteration", transliterate(text)),
@@ -225,7 +244,7 @@ def interpret(
         ]
         best = original
         for other in others:
-            if _better(other, best):
+            if _better(searcher, other, best):
                 best = other
         if best is original:
             _add_known_readings(searcher, original, others)
@@ -254,9 +273,9 @@ def interpret(
         if pairs:
             fixed = ", ".join(f"{old} -> {new}" for old, new in pairs)
             notices.append(f"{labels[kind]}: {fixed}")
-    _correct(searcher, units)
     if synonyms is not None and synonyms.rules:
         _add_synonyms(synonyms, chosen, units)
+    _correct(searcher, units)  # a word with synonyms is not treated as a typo
     return units, notices
 
 
@@ -289,8 +308,8 @@ def _correct(searcher: Searcher, units: list[Unit]) -> None:
             continue
         term = next(iter(unit.terms))  # the word as typed (alternatives follow it)
         word = fold(unit.surface)
-        if len(unit.terms) > 1:
-            continue  # a known transliteration was added: not a typo
+        if len(unit.terms) > 1 or unit.groups:
+            continue  # a known transliteration or a synonym was added: not a typo
         if searcher.known(term):
             better = searcher.rare_correction(word) if len(word) >= 5 else None
             if better is not None:
