@@ -282,3 +282,22 @@ def test_explain_json_and_table_on_the_bundled_base(cli, kb_copy: Path) -> None:
 def test_no_hits_without_explain_keep_the_plain_json_shape(cli, kb_copy: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("search", "money back", "--format", "json", "--kb", str(kb_copy))
     assert "explain" not in json.loads(result.stdout)[0]
+
+
+def test_a_search_of_known_words_loads_no_word_list(config: Config) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from pathlib import Path; from kbctl.config import load_config;"
+        "from kbctl.search.query import search;"
+        f"config = load_config(cwd=Path({str(config.config_dir)!r}));"
+        "search(config, 'ноутбук включается'); search(config, 'ноут');"
+        "print(sorted(m for m in ('msgpack', 'rapidfuzz') if m in sys.modules));"
+        "search(config, 'клавиатра'); print('msgpack' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "True"]
