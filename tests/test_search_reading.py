@@ -182,7 +182,7 @@ def read(
     index = open_index(config)
     searcher = Searcher(index)
     try:
-        units, notices = interpret(searcher, query)
+        units, notices = interpret(searcher, query, load_synonyms(config))
         return [next(iter(u.terms)) for u in units], notices, [u.applied for u in units]
     finally:
         searcher.close()
@@ -301,3 +301,16 @@ def test_a_search_of_known_words_loads_no_word_list(config: Config) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+def test_a_word_the_base_uses_widely_gets_no_synonyms(
+    git_repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbctl.search import interpret as reading
+
+    config = make_base(git_repo, '[search]\nsynonyms = "synonyms.txt"\n', "receive, obtain\n")
+    assert "obtain" in read(config, "receive")[2][0][0]  # 12 of 24 articles: below 50
+    monkeypatch.setattr(reading, "SYNONYM_SKIP_ARTICLES", 10)
+    monkeypatch.setattr(reading, "SYNONYM_SKIP_SHARE", 0.4)
+    assert read(config, "receive")[2] == [[]]
+    assert read(config, "obtain")[2][0] == [("synonym", "obtain", "receive")]
