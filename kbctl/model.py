@@ -29,6 +29,29 @@ class Audience(StrEnum):
 
 EXTERNAL_AUDIENCES = frozenset({Audience.CUSTOMER, Audience.PUBLIC})
 
+# The one home of the audience order: a reader of an audience sees articles meant for that
+# audience and for every wider one (internal sees all, public sees only public).
+AUDIENCE_ORDER: tuple[Audience, ...] = (
+    Audience.INTERNAL,
+    Audience.PARTNER,
+    Audience.CUSTOMER,
+    Audience.PUBLIC,
+)
+
+
+def audience_allows(reader: str, audience: str | None) -> bool:
+    """Whether a reader of audience ``reader`` may see an article meant for ``audience``.
+
+    Both are canonical values (see ``kbctl.articles.normalise_audience``). An article with no
+    audience, or one kbctl does not know, counts as internal: only internal readers see it.
+    An unknown ``reader`` sees nothing.
+    """
+    ranks = {value.value: rank for rank, value in enumerate(AUDIENCE_ORDER)}
+    reader_rank = ranks.get(reader)
+    if reader_rank is None:
+        return False
+    return ranks.get(audience or "", 0) >= reader_rank
+
 
 class Severity(StrEnum):
     """How bad a diagnostic or finding is; ordered by ``SEVERITY_RANK``."""

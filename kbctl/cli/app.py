@@ -15,6 +15,7 @@ from kbctl.cli import (
     check_cmd,
     config_cmd,
     edit_cmd,
+    export_cmd,
     history_cmd,
     init_cmd,
     owners_cmd,
@@ -219,6 +220,7 @@ for _module in (
     check_cmd,
     config_cmd,
     init_cmd,
+    export_cmd,
 ):
     _module.register(app)
 
@@ -241,6 +243,7 @@ SUMMARIES = {
     "mark": "Record a review in the article's front matter.",
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
+    "export": "Export what one audience may see: jsonl, opensearch, html, llms.",
 }
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from kbctl.i18n import age_text
 from kbctl.render.paths import PathView, article_root, shown_path
 from kbctl.textsafe import block, one_line
 
@@ -268,16 +269,7 @@ def _age_text(when: date | None, today: date) -> str:
     """``2025-03-14 (8 mo ago)``; a dash when unknown."""
     if when is None:
         return "-"
-    days = (today - when).days
-    if days < 0:
-        age = "future"
-    elif days < 45:
-        age = f"{days} d ago"
-    elif days < 730:
-        age = f"{round(days / 30.44)} mo ago"
-    else:
-        age = f"{days / 365.25:.1f} y ago"
-    return f"{when.isoformat()} ({age})"
+    return f"{when.isoformat()} ({age_text((today - when).days)})"
 
 
 def owners_table(

@@ -329,6 +329,42 @@ class SearchSection:
     )
 
 
+# ---- [export] (kbctl export): what leaves the base, and where it is published -------------
+
+DEFAULT_PRIVATE_KEYS = (
+    "owner", "owners", "ms.author", "author", "created_by", "reviewers", "ms.reviewer",
+    "reviewed_by", "flags", "kbctl-ignore",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSection:
+    """[export]: public URLs, front-matter keys that may or may not leave the base, templates."""
+
+    url: str | None = setting(
+        Text(),
+        "Public URL of an exported article; {id}, {slug}, {product}, {path} and {language}"
+        ' are filled in (e.g. "https://help.example.com/{product}/{slug}"). Default: the'
+        " article's permalink ([links] url_keys), else none.",
+    )
+    public_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Extra front-matter keys exported as `meta` (default: none; kbctl's own fields only).",
+        (),
+    )
+    private_keys: tuple[str, ...] = setting(
+        Strings("front-matter keys"),
+        "Front-matter keys never exported (owners and reviewers only with --include-owners).",
+        DEFAULT_PRIVATE_KEYS,
+    )
+    templates: str = setting(
+        Text(),
+        "Folder of Jinja2 templates overriding the help center's (relative to the base).",
+        "_export/templates",
+    )
+    site_title: str = setting(Text(), "Title of the exported help center.", "Help center")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """kbctl.toml: the settings of one knowledge base."""
@@ -386,6 +422,9 @@ class Settings:
     )
     links: LinksSection = setting(  # noqa: RUF009
         Section(LinksSection), "Site links and static files.", factory=LinksSection
+    )
+    export: ExportSection = setting(  # noqa: RUF009
+        Section(ExportSection), "kbctl export.", factory=ExportSection
     )
     search: SearchSection = setting(  # noqa: RUF009
         Section(SearchSection), "Search: synonyms.", factory=SearchSection

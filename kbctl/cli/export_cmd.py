@@ -1,0 +1,123 @@
+"""``kbctl export``: publish what one audience may see (jsonl, opensearch, html, llms)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kbctl.cli.context import message_line, notice, parse_day, workspace
+from kbctl.errors import UsageError
+
+
+class ExportFormat(StrEnum):
+    """The export formats."""
+
+    JSONL = "jsonl"
+    OPENSEARCH = "opensearch"
+    HTML = "html"
+    LLMS = "llms"
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("export")(export)
+
+
+def export(
+    ctx: typer.Context,
+    audience: Annotated[
+        str,
+        typer.Option(
+            "--audience",
+            help="Who reads it: public, customer, partner or internal (each sees"
+            " its own articles and the wider audiences').",
+        ),
+    ],
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="jsonl, opensearch, html or llms.")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="A file for jsonl, a folder for the others (created)."),
+    ],
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status", help="Statuses to export (repeatable; default validated; never archived)."
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REV",
+            help="Incremental: only what changed since REV, and the deletions.",
+        ),
+    ] = None,
+    include_owners: Annotated[
+        bool, typer.Option("--include-owners", help="Export owners and reviewers too.")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Review states as of this day (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Export the articles an audience may see, and nothing else: internal articles, links
+    to them, internal parts of bodies and private front-matter keys stay in the base. What
+    was withheld and why is written to OUTPUT.withheld.json (next to the output, not in it).
+    With --since REV, a run into the output of an earlier export writes only what changed
+    and the deletions (OUTPUT.kbctl-state.json remembers what was exported).
+
+    Examples:
+
+      kbctl export --audience public --format html --output site
+
+      kbctl export --audience customer --format jsonl --output customer.jsonl
+
+      kbctl export --audience public --format opensearch --output os-export --since origin/main
+
+      kbctl export --audience partner --format llms --output llms --status validated
+    """
+    from kbctl.export.run import read_synonyms, run_export
+    from kbctl.selection import parse_audience, parse_status
+
+    chosen = parse_audience(audience)
+    statuses = [parse_status(value) for value in status or []]
+    ws = workspace(ctx)
+    config = ws.config
+    target = output.expanduser()
+    absolute = target.absolute()
+    if absolute == config.root or config.root in absolute.parents:
+        raise UsageError(
+            f"{output} is inside the base {config.root}",
+            hint="write the export outside the base (its files would be read as articles)",
+        )
+    changed: set[str] | None = None
+    if since is not None:
+        from kbctl.history import changed_paths
+
+        changed = changed_paths(config, since)
+    result = run_export(
+        ws.articles,
+        config,
+        fmt=output_format.value,
+        output=target,
+        audience=chosen,
+        statuses=statuses,
+        files=ws.tree.files,
+        include_owners=include_owners,
+        since=changed,
+        today=parse_day(today) if today else None,
+        synonyms=read_synonyms(config),
+    )
+    for text in result.notices:
+        notice(text)
+    kind = "incremental" if result.incremental else "full"
+    message_line(
+        f"kbctl export: {kind} {output_format.value} export for {chosen} to {output}:"
+        f" {result.exported} articles ({result.written} written, {result.deleted} deleted),"
+        f" {result.withheld} withheld, {result.links_removed} links made plain text;"
+        f" report in {result.report_path}"
+    )
