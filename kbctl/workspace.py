@@ -343,9 +343,18 @@ class Workspace:
         limit: int = 10,
         progress: Progress | None = None,
         refresh: bool = True,
+        explain: bool = False,
     ) -> SearchResult:
         """Search the base (see :func:`kbctl.search.query.search`): the index is brought up
-        to date first unless ``refresh`` is False."""
+        to date first unless ``refresh`` is False; ``explain`` says why each hit ranks."""
         from kbctl.search.query import search
 
-        return search(self.config, query, filters, limit=limit, progress=progress, refresh=refresh)
+        return search(
+            self.config,
+            query,
+            filters,
+            limit=limit,
+            progress=progress,
+            refresh=refresh,
+            explain=explain,
+        )

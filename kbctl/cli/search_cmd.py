@@ -75,6 +75,14 @@ def search_command(
             help="Skip the freshness check (only when a hook runs `kbctl index` on changes).",
         ),
     ] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Say why each hit ranks: how each word was read (layout, transliteration, "
+            "corrections, synonyms), where it was found, and the score parts (table, json).",
+        ),
+    ] = False,
     open_hit: Annotated[
         int | None,
         typer.Option(
@@ -89,8 +97,10 @@ def search_command(
 
     The index is brought up to date by itself before every search, so results are never
     stale. Words are optional (more matches rank higher); "quoted words" and +word must
-    appear; -word excludes (quote the whole query then: "spam -dmarc"). Archived articles
-    are hidden unless --all.
+    appear; -word excludes when the word has 4 or more letters (quote the whole query then:
+    "spam -dmarc"); -la, -xzf are command-line flags, searched as words. Synonyms (a
+    built-in list and [search] synonyms in kbctl.toml) and Latin transliteration
+    (klient -> клиент) are applied by themselves. Archived articles are hidden unless --all.
 
     Exit codes: 0 hits found, 1 no hits ("did you mean" on stderr when there is one),
     2 usage or error.
@@ -104,8 +114,18 @@ def search_command(
       kbctl search gfhjkm --format vimgrep   (wrong layout: finds "пароль")
 
       kbctl search "refund limit" --open 1
+
+      kbctl search "money back" --explain   (synonyms: finds "refund")
     """
     from kbctl.search.query import SearchFilter
+
+    if explain and output_format in (HitFormat.PATHS, HitFormat.VIMGREP):
+        from kbctl.errors import UsageError
+
+        raise UsageError(
+            f"--explain shows in the table and json formats, not {output_format.value}",
+            hint="add --format json (or drop --format)",
+        )
 
     ws = workspace(ctx)
     filters = SearchFilter(
@@ -119,6 +139,7 @@ def search_command(
             limit=max(limit, open_hit or 0),
             progress=progress,
             refresh=not no_refresh,
+            explain=explain,
         )
     for message in result.notices:
         notice(message)
@@ -130,9 +151,12 @@ def search_command(
     shown = PathView(ws.config.root)
     if output_format is HitFormat.JSON:
         from kbctl.render.json import dumps
-        from kbctl.render.vocabulary import hit_record
+        from kbctl.render.vocabulary import explanation_record, hit_record
 
-        write_data(dumps([hit_record(hit, shown) for hit in result.hits]))
+        records = [hit_record(hit, shown) for hit in result.hits]
+        for record, explanation in zip(records, result.explanations or (), strict=False):
+            record["explain"] = explanation_record(explanation)
+        write_data(dumps(records))
     elif output_format is HitFormat.PATHS:
         from kbctl.render.plain import hits_paths
 
@@ -145,7 +169,13 @@ def search_command(
         from kbctl.cli.context import stdout_console
         from kbctl.render.table import print_hits
 
-        print_hits(stdout_console(), result.hits, root=ws.config.root, shown=shown)
+        print_hits(
+            stdout_console(),
+            result.hits,
+            root=ws.config.root,
+            shown=shown,
+            explanations=result.explanations,
+        )
     if result.hits and result.total > len(result.hits):
         notice(f"showing {len(result.hits)} of {result.total} hits (--limit N for more)")
     if not result.hits:

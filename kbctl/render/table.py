@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kbctl.duplicates import DuplicateGroup
     from kbctl.model import Article, Hit
     from kbctl.policy.queue import OpenFlag, OwnerRow, OwnersSummary, QueueItem
+    from kbctl.search.explain import Explanation
 
 
 # Columns whose values wrap between words on a narrow terminal; the others never split.
@@ -158,12 +159,13 @@ def print_hits(
     *,
     root: Path | None = None,
     shown: Callable[[str], str] = str,
+    explanations: Sequence[Explanation] | None = None,
 ) -> None:
     """Search hits, one block each: the title; ``path:line`` with the facts that say how far
     to trust the article (status, owner, last review and last change in git with their ages);
     the highlighted snippet. ``shown`` shows a base-relative path by the path contract. With
     the base ``root``, on a terminal with colour, the title and the path are hyperlinks (OSC 8)
-    to the file.
+    to the file. With ``explanations`` (``--explain``), each block ends with why it ranks.
     """
     from rich.style import Style
     from rich.text import Text
@@ -199,9 +201,39 @@ def print_hits(
         if hit.snippet:
             lines.append("\n    ")
             lines.append(_highlighted(hit.snippet, hit.highlights))
+        if explanations is not None and number <= len(explanations):
+            lines.append(_explanation_text(explanations[number - 1]))
         console.print(lines)
         if number < len(hits):
             console.print()
+
+
+def _explanation_text(explanation: Explanation) -> Text:
+    """``--explain`` lines: the score parts, then each query word: how it was read and
+    where its terms were found."""
+    from rich.text import Text
+
+    text = Text()
+    parts = " · ".join(f"{name} {value:.4g}" for name, value in explanation.parts.items())
+    text.append("\n    why: ", style="dim")
+    text.append(one_line(parts))
+    for word in explanation.words:
+        text.append("\n      ")
+        text.append(one_line(word.word), style="bold" if word.matched else "dim")
+        alternatives = list(word.terms)[1:] + [" ".join(g) for g in word.groups]
+        if word.applied:
+            changes = "; ".join(
+                f"{item.kind} {item.source} -> {item.target}" for item in word.applied
+            )
+            text.append(f" ({one_line(changes)})", style="dim")
+        elif alternatives:
+            text.append(f" (also {one_line(', '.join(alternatives))})", style="dim")
+        if word.matched:
+            found = "; ".join(f"{name}: {', '.join(terms)}" for name, terms in word.fields.items())
+            text.append(f": {one_line(found)}")
+        else:
+            text.append(": not found", style="dim")
+    return text
 
 
 def _highlighted(snippet: str, highlights: Sequence[tuple[int, int]]) -> Text:

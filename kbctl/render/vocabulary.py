@@ -22,7 +22,7 @@ Every top-level object, and every item of a top-level list, carries ``schema_ver
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbctl.duplicates import DuplicateGroup
 from kbctl.history import ArticleLog, SkippedCommit
@@ -33,6 +33,9 @@ from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, 
 from kbctl.policy.review import ReviewStatus
 from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
+
+if TYPE_CHECKING:
+    from kbctl.search.explain import Explanation
 
 SCHEMA_VERSION = 2
 
@@ -136,6 +139,35 @@ def hit_record(hit: Hit, shown: PathView) -> Record:
             "last_changed_by": hit.last_changed_by,
         }
     )
+
+
+def explanation_record(explanation: Explanation) -> Record:
+    """Why a hit ranks where it does (``kbctl search --explain --format json``, key
+    ``explain`` of each hit): ``words``, one per query word as read: ``word`` (as typed),
+    ``required``, ``terms`` (index term -> weight: 1 for the word as typed, less for a
+    correction, transliteration or synonym), ``phrases`` (synonym phrases, each a list of
+    terms that must all appear), ``applied`` (``{kind, from, to}``, kind one of layout,
+    transliteration, correction, synonym) and ``fields`` (field -> the terms found there;
+    fields: head = id, title, aliases; labels = tags, description; body); ``score_parts``:
+    name -> number, in the order the ranking computed them, ending with ``score`` (the
+    names may grow as ranking steps are added: read the ones you know)."""
+    return {
+        "words": [
+            {
+                "word": word.word,
+                "required": word.required,
+                "terms": {term: round(weight, 4) for term, weight in word.terms.items()},
+                "phrases": [list(group) for group in word.groups],
+                "applied": [
+                    {"kind": item.kind, "from": item.source, "to": item.target}
+                    for item in word.applied
+                ],
+                "fields": {name: list(terms) for name, terms in word.fields.items()},
+            }
+            for word in explanation.words
+        ],
+        "score_parts": {name: round(value, 4) for name, value in explanation.parts.items()},
+    }
 
 
 def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:

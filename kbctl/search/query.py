@@ -14,6 +14,7 @@ from kbctl.config import Config
 from kbctl.errors import KbError, UsageError
 from kbctl.model import Hit
 from kbctl.search.document import TEXT_FIELDS
+from kbctl.search.explain import Explanation
 from kbctl.search.index import Progress, SearchIndex, current_folder, open_index
 from kbctl.search.interpret import (
     HAS_LETTER,
@@ -73,6 +74,8 @@ class SearchResult:
     interpreted: str
     notices: list[str] = field(default_factory=list)
     suggestion: str | None = None
+    # With explain=True: one per hit, in the order of ``hits``.
+    explanations: list[Explanation] | None = None
 
 
 def _unit_query(unit: Unit) -> Any:
@@ -90,7 +93,34 @@ def _unit_query(unit: Unit) -> Any:
             for part in unit.compound_parts
         ]
         alternatives.append(And(parts, boost=0.5))
+    for group, weight in unit.groups.items():  # a synonym phrase: all its words
+        words = [
+            Or([WhooshTerm(name, word, boost=boost) for name, boost in TEXT_FIELDS.items()])
+            for word in group
+        ]
+        # Shared among its words, so a phrase weighs no more than one word would.
+        alternatives.append(And(words, boost=weight / len(group)))
     return Or(alternatives)
+
+
+def _explanations(
+    searcher: Searcher, results: Any, ranked: list[tuple[dict, float]], units: list[Unit]
+) -> list[Explanation]:
+    """An explanation per ranked hit: its matched words and its score parts."""
+    from kbctl.search.explain import explain
+
+    first = {hit.fields()["path"]: (hit.docnum, hit.score) for hit in results}
+    docnums = [first[stored["path"]][0] for stored, _score in ranked]
+    found = explain(searcher.searcher, units, docnums)
+    explanations = []
+    for stored, score in ranked:
+        docnum, field_score = first[stored["path"]]
+        explanation = found[docnum]
+        explanation.add("field_score", field_score)
+        explanation.add("coverage_factor", score / field_score if field_score else 0.0)
+        explanation.add("score", score)
+        explanations.append(explanation)
+    return explanations
 
 
 def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
@@ -128,14 +158,18 @@ def search(
     limit: int = 10,
     progress: Progress | None = None,
     refresh: bool = True,
+    explain: bool = False,
 ) -> SearchResult:
     """Search the base (refreshing its index first when any article changed, unless
     ``refresh`` is False and an index exists).
 
     Hits carry their last content change from git when the history cache is current (it is
     only read, never computed here: search stays fast; `kbctl stale` or `check` fill it).
+    ``explain`` adds an :class:`~kbctl.search.explain.Explanation` per hit.
     """
-    result = _search(config, query, filters, limit=limit, progress=progress, refresh=refresh)
+    result = _search(
+        config, query, filters, limit=limit, progress=progress, refresh=refresh, explain=explain
+    )
     if not result.hits:
         return result
     from kbctl.history import cached_last_changes
@@ -156,6 +190,7 @@ def _search(
     limit: int,
     progress: Progress | None,
     refresh: bool,
+    explain: bool = False,
 ) -> SearchResult:
     notices: list[str] = []
     query = query.strip()
@@ -167,7 +202,9 @@ def _search(
     index = open_index(config, progress=progress, refresh=refresh)
     notices.extend(index.report.notices)
     try:
-        return _search_open(index, config, query, filters or SearchFilter(), limit, notices)
+        return _search_open(
+            index, config, query, filters or SearchFilter(), limit, notices, explain
+        )
     except KbError:
         raise
     except Exception as error:  # a damaged segment only shows when it is read
@@ -176,7 +213,9 @@ def _search(
         if not moved:
             notices.append(f"the search index is damaged ({type(error).__name__}); rebuilding it")
         index = open_index(config, rebuild=not moved, progress=progress)
-        return _search_open(index, config, query, filters or SearchFilter(), limit, notices)
+        return _search_open(
+            index, config, query, filters or SearchFilter(), limit, notices, explain
+        )
     finally:
         index.ix.close()
 
@@ -188,12 +227,17 @@ def _search_open(
     filters: SearchFilter,
     limit: int,
     notices: list[str],
+    explain: bool = False,
 ) -> SearchResult:
     from whoosh.query import And, AndMaybe, AndNot, Or
 
     searcher = Searcher(index)
     try:
-        units, more = interpret(searcher, query)
+        from kbctl.search.synonyms import load_synonyms
+
+        synonyms = load_synonyms(config)
+        notices.extend(synonyms.warnings)
+        units, more = interpret(searcher, query, synonyms)
         notices.extend(more)
         positive = [unit for unit in units if not unit.excluded]
         if not positive:
@@ -226,6 +270,9 @@ def _search_open(
         suggestion = None
         if not hits:
             suggestion = suggest(searcher, units)
-        return SearchResult(hits, total, interpreted, notices, suggestion)
+        result = SearchResult(hits, total, interpreted, notices, suggestion)
+        if explain:
+            result.explanations = _explanations(searcher, results, ranked, units)
+        return result
     finally:
         searcher.close()

@@ -23,7 +23,7 @@ def rerank(searcher: Searcher, results: Any, units: list[Unit]) -> list[tuple[di
     docnums = sorted({docnum for docnum, _score, _stored in scored})
     coverage = dict.fromkeys(docnums, 0)
     for unit in units:
-        words = [*unit.terms, *unit.compound_parts]
+        words = unit.match_terms()
         unit_query = Or([WhooshTerm(name, term) for term in words for name in TEXT_FIELDS])
         # Walk the unit's postings only to the top documents (skipping whole blocks).
         matcher = unit_query.matcher(searcher.searcher)

@@ -310,6 +310,25 @@ class LinksSection:
     )
 
 
+# ---- [search] (synonyms and query reading) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSection:
+    """[search]: how queries are read."""
+
+    synonyms: str | None = setting(
+        Text(),
+        "Synonyms file in Solr format (a, b, c / a => b), relative to this file, inside the"
+        " repository; read at search time, so editing it needs no index rebuild.",
+    )
+    builtin_synonyms: bool = setting(
+        Boolean(),
+        "Use kbctl's starter list of support slang and product-name spellings (RU/EN).",
+        True,
+    )
+
+
 # ---- [export] (kbctl export): what leaves the base, and where it is published -------------
 
 DEFAULT_PRIVATE_KEYS = (
@@ -444,6 +463,9 @@ class Settings:
     )
     duplicates: DuplicatesSection = setting(  # noqa: RUF009
         Section(DuplicatesSection), "Near-duplicate articles.", factory=DuplicatesSection
+    )
+    search: SearchSection = setting(  # noqa: RUF009
+        Section(SearchSection), "Search: synonyms.", factory=SearchSection
     )
 
 
