@@ -43,6 +43,9 @@ class Synonyms:
     warnings: list[str] = field(default_factory=list)
     longest: int = 0
     labels: dict[Phrase, str] = field(default_factory=dict)  # phrase -> as written
+    # The accepted rules as Solr lines (comments dropped), for engines that read the
+    # format themselves (OpenSearch's synonym_graph in `kbctl export`).
+    lines: list[str] = field(default_factory=list)
 
     def label(self, phrase: Phrase) -> str:
         """``phrase`` as the synonyms file wrote it (first spelling seen)."""
@@ -61,6 +64,7 @@ class Synonyms:
             self.rules.setdefault(source, set()).update(targets)
             self.longest = max(self.longest, len(source))
         self.warnings.extend(other.warnings)
+        self.lines.extend(other.lines)
         for phrase, text in other.labels.items():
             self.labels.setdefault(phrase, text)
 
@@ -125,6 +129,7 @@ def parse_synonyms(text: str, name: str) -> Synonyms:
             used = group
         if all(term in STOP_WORDS for phrase in used for term in phrase):
             synonyms.warnings.append(f"{name}:{number}: only stop words; never matched")
+        synonyms.lines.append(" ".join(line.split()))
         count += 1
     return synonyms
 
