@@ -87,7 +87,9 @@ class SearchApp(App[None]):
 
     def compose(self) -> ComposeResult:
         """The query line, the results beside the preview, the status line and the keys."""
-        yield Input(value=self.initial_query, placeholder=HELP_LINE, id="query")
+        yield Input(
+            value=self.initial_query, placeholder=HELP_LINE, id="query", select_on_focus=False
+        )
         with Horizontal(id="body"):
             results = OptionList(id="results")
             results.can_focus = False
