@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "kbctl.render": 4,
     # 5: the command line
     "kbctl.cli": 5,
+    "kbctl.interactive": 5,
     "kbctl.__main__": 5,
 }
 
