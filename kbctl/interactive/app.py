@@ -52,9 +52,9 @@ class SearchApp(App[None]):
     CSS = """
     #query { dock: top; }
     #body { height: 1fr; }
-    #results { width: 45%; border: none; padding: 0; }
+    #results { width: 45%; border: none; padding: 0; scrollbar-size-vertical: 1; }
     #preview { width: 55%; border-left: solid $primary; padding: 0 1; }
-    #status { dock: bottom; height: 1; padding: 0 1; color: $text-muted; }
+    #status { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("enter", "open", "open in editor", priority=True),
@@ -156,7 +156,8 @@ class SearchApp(App[None]):
         self.hits = result.hits if result is not None else []
         results = self.query_one("#results", OptionList)
         results.clear_options()
-        results.add_options([self._row(hit) for hit in self.hits])
+        width = max(results.size.width - 3, 20)  # the scroll bar appears with the options
+        results.add_options([self._row(hit, width) for hit in self.hits])
         if self.hits:
             results.highlighted = 0
         else:
@@ -164,14 +165,15 @@ class SearchApp(App[None]):
         self._status(self._summary(line, result, error, took))
         self.searches_shown += 1
 
-    def _row(self, hit: Hit) -> Option:
-        mark, title, key, age = result_row(hit, self.today)
+    def _row(self, hit: Hit, width: int) -> Option:
+        """One line of the results list, cut to ``width`` cells (options would wrap)."""
+        mark, title, key, age = result_row(hit, self.today, width)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(mark, style=STATUS_TONES.get(mark, ""))
-        text.append(" ")
+        text.append(f" {age:>6} ", style="cyan")
+        text.append(f"{key}  ", style="dim")
         text.append(title, style="bold")
-        text.append(f"  {key}", style="dim")
-        text.append(f"  {age}", style="cyan")
+        text.truncate(width, overflow="ellipsis")
         return Option(text)
 
     def _summary(
