@@ -70,6 +70,7 @@ class Pty:
         deadline = time.perf_counter() + timeout
         while not pattern.search(ESCAPES.sub(b"", self.output[start:])):
             if not select.select([self.master], [], [], max(deadline - time.perf_counter(), 0))[0]:
+                self.process.kill()
                 raise SystemExit(f"timed out; last output: {self.output[-500:]!r}")
             self.output += os.read(self.master, 65536)
         return time.perf_counter()

@@ -26,7 +26,9 @@ SKIPPED: dict[str, str] = {
     "kbctl edit KB-0012:14": "opens an editor (tests/test_editor.py runs it with a fake one)",
     "kbctl edit billing/refund-approval-policy.md:14": "opens an editor (tests/test_editor.py)",
     "kbctl search 'refund limit' --open 1": "opens an editor (tests/test_editor.py)",
+    "kbctl search -i": "full screen, needs a terminal (tests/test_interactive.py: a pty)",
     "kbctl search -i refund": "full screen, needs a terminal (tests/test_interactive.py: a pty)",
+    "kbctl search -i ошибка --tag api --all": "full screen, needs a terminal (as above)",
     "kbctl init path/to/site": "a placeholder folder; tests/test_init.py runs init on fixtures",
 }
 
