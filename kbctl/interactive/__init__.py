@@ -22,10 +22,29 @@ def run_interactive(
 ) -> list[str]:
     """Run the interactive search on a terminal until the person quits; what they copied,
     in order (to print on exit)."""
-    from kbctl.interactive.app import SearchApp
+    import threading
+
     from kbctl.interactive.session import SearchSession
 
-    session = SearchSession(config, refresh=refresh)
+    # The freshness check (a stat per article) waits on the file system, Textual's import
+    # on the interpreter: done side by side, they overlap.
+    opened: list[SearchSession] = []
+    failed: list[BaseException] = []
+
+    def open_session() -> None:
+        try:
+            opened.append(SearchSession(config, refresh=refresh))
+        except BaseException as error:  # raised again below, in the caller's thread
+            failed.append(error)
+
+    opening = threading.Thread(target=open_session, name="kbctl-open-index", daemon=True)
+    opening.start()
+    from kbctl.interactive.app import SearchApp
+
+    opening.join()
+    if failed:
+        raise failed[0]
+    session = opened[0]
     try:
         app = SearchApp(session, query, include_archived=include_archived)
         app.run()
