@@ -290,3 +290,41 @@ def test_search_i_on_a_pty_opens_the_editor(kb_copy: Path, tmp_path: Path) -> No
         str((kb_copy / "kb-content" / expected.path).absolute()),
     ]
     assert expected.path == LOCKED
+
+
+def test_hostile_values_are_shown_escaped_and_never_as_markup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = tmp_path / "kb"
+    base.mkdir()
+    evil = "Refund \x1b]52;c;ZXZpbA==\x07 [bold red]x[/] \u202e"
+    (base / "evil.md").write_text(
+        "---\nid: KB-9\ntitle: " + json.dumps(evil) + '\nowner: "[link=file:///etc]me[/link]"\n'
+        "flags:\n  - by: '@x'\n    date: 2026-01-01\n    reason: \"\\e[2Jwiped\"\n---\n\n"
+        "## Resolution\n\nRefund \x1b[31m now.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(base)
+    opened = SearchSession(load_config(str(base)))
+
+    async def scenario() -> None:
+        app = SearchApp(opened, "refund")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(app, pilot)
+            shown = "".join(
+                str(app.query_one(name).render()) for name in ("#trust", "#passage", "#status")
+            )
+            shown += "".join(
+                str(option.prompt)
+                for option in app.query_one("#results").options  # type: ignore[attr-defined]
+            )
+            assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
+            assert "\\x1b]52;c;ZXZpbA==\\x07 [bold red]x[/] \\u202e" in shown
+            assert "[link=file:///etc]me[/link]" in shown
+            assert "\\x1b[2Jwiped" in shown
+            assert "Refund \\x1b[31m now." in shown
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        opened.close()
