@@ -175,10 +175,10 @@ def test_typing_shows_results_and_the_trust_panel(session: SearchSession) -> Non
             await settle(app, pilot)
             assert titles(app)[0] == "Account locked after failed login attempts"
             assert "hits" in status_text(app)
-            trust = str(app.query_one("#trust").render())
+            trust = str(app.query_one("#preview").render())
             assert "@elena.sokolova" in trust and "customer" in trust
             assert "Steps in Resolution refer to the old Settings layout" in trust
-            passage = str(app.query_one("#passage").render())
+            passage = str(app.query_one("#preview").render())
             assert f"▶ {_line(session, LOCKED, app.hits[0].line)}" in passage
             # Russian, and the cursor moves the preview.
             await pilot.press(*(["backspace"] * 10), *"письма в спам")
@@ -186,7 +186,7 @@ def test_typing_shows_results_and_the_trust_panel(session: SearchSession) -> Non
             assert "Письма из Relay попадают в спам" in titles(app)[:3]
             await pilot.press("down")
             await pilot.pause()
-            assert app.hits[1].title in str(app.query_one("#trust").render())
+            assert app.hits[1].title in str(app.query_one("#preview").render())
 
     asyncio.run(scenario())
 
@@ -312,11 +312,7 @@ def test_hostile_values_are_shown_escaped_and_never_as_markup(
         async with app.run_test(size=(140, 40)) as pilot:
             await settle(app, pilot)
             shown = "".join(
-                str(app.query_one(name).render()) for name in ("#trust", "#passage", "#status")
-            )
-            shown += "".join(
-                str(option.prompt)
-                for option in app.query_one("#results").options  # type: ignore[attr-defined]
+                str(app.query_one(name).render()) for name in ("#results", "#preview", "#status")
             )
             assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
             assert "\\x1b]52;c;ZXZpbA==\\x07 [bold red]x[/] \\u202e" in shown

@@ -16,9 +16,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Footer, Input
 
 from kbctl.errors import KbError
 from kbctl.interactive import usage
@@ -44,6 +44,61 @@ HELP_LINE = (
 )
 
 
+class Pane(Widget):
+    """A fixed-size pane showing one Rich text, cut to its size. Changing the text repaints
+    the pane only: no layout pass of the screen, which is what keeps a keystroke cheap."""
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text(text)
+
+    def show(self, text: Text) -> None:
+        """Show ``text`` (already safe to show) instead."""
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        """The text, as the widget's content."""
+        return self.text
+
+
+class ResultList(Widget):
+    """The results, one line each, the cursor's line reversed; scrolls to keep the cursor in
+    view. A plain repaint per change, like :class:`Pane`."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: list[Text] = []
+        self.cursor = 0
+        self.top = 0
+
+    def show(self, rows: list[Text]) -> None:
+        """New results, the cursor on the first."""
+        self.rows, self.cursor, self.top = rows, 0, 0
+        self.refresh()
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on row ``index`` (kept inside the list)."""
+        self.cursor = min(max(index, 0), max(len(self.rows) - 1, 0))
+        height = max(self.size.height, 1)
+        self.top = min(self.top, self.cursor)
+        self.top = max(self.top, self.cursor - height + 1)
+        self.refresh()
+
+    def render(self) -> Text:
+        """The rows in view."""
+        height = max(self.size.height, 1)
+        shown = Text(no_wrap=True, overflow="ellipsis")
+        for number, row in enumerate(self.rows[self.top : self.top + height], start=self.top):
+            if number > self.top:
+                shown.append("\n")
+            line = row.copy()
+            if number == self.cursor:
+                line.stylize("reverse")
+            shown.append_text(line)
+        return shown
+
+
 class SearchApp(App[None]):
     """``kbctl search -i``: search as you type over a session's open index."""
 
@@ -52,8 +107,8 @@ class SearchApp(App[None]):
     CSS = """
     #query { dock: top; }
     #body { height: 1fr; }
-    #results { width: 45%; border: none; padding: 0; scrollbar-size-vertical: 1; }
-    #preview { width: 55%; border-left: solid $primary; padding: 0 1; }
+    #results { width: 45%; height: 1fr; }
+    #preview { width: 55%; height: 1fr; border-left: solid $primary; padding: 0 1; }
     #status { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
@@ -91,14 +146,9 @@ class SearchApp(App[None]):
             value=self.initial_query, placeholder=HELP_LINE, id="query", select_on_focus=False
         )
         with Horizontal(id="body"):
-            results = OptionList(id="results")
-            results.can_focus = False
-            yield results
-            with VerticalScroll(id="preview") as preview:
-                preview.can_focus = False
-                yield Static(id="trust")
-                yield Static(id="passage")
-        yield Static(HELP_LINE, id="status", markup=False)
+            yield ResultList(id="results")
+            yield Pane(id="preview")
+        yield Pane(HELP_LINE, id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -154,19 +204,15 @@ class SearchApp(App[None]):
             return  # stale: the next search is on its way
         self.line = line
         self.hits = result.hits if result is not None else []
-        results = self.query_one("#results", OptionList)
-        results.clear_options()
-        width = max(results.size.width - 3, 20)  # the scroll bar appears with the options
-        results.add_options([self._row(hit, width) for hit in self.hits])
-        if self.hits:
-            results.highlighted = 0
-        else:
-            self._preview(None)
+        results = self.query_one("#results", ResultList)
+        width = max(results.size.width - 1, 20)
+        results.show([self._row(hit, width) for hit in self.hits])
+        self._preview(self.hits[0] if self.hits else None)
         self._status(self._summary(line, result, error, took))
         self.searches_shown += 1
 
-    def _row(self, hit: Hit, width: int) -> Option:
-        """One line of the results list, cut to ``width`` cells (options would wrap)."""
+    def _row(self, hit: Hit, width: int) -> Text:
+        """One line of the results list, cut to ``width`` cells."""
         mark, title, key, age = result_row(hit, self.today, width)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(mark, style=STATUS_TONES.get(mark, ""))
@@ -174,7 +220,7 @@ class SearchApp(App[None]):
         text.append(f"{key}  ", style="dim")
         text.append(title, style="bold")
         text.truncate(width, overflow="ellipsis")
-        return Option(text)
+        return text
 
     def _summary(
         self, line: QueryLine, result: SearchResult | None, error: str | None, took: float
@@ -202,61 +248,55 @@ class SearchApp(App[None]):
         return " · ".join(parts)
 
     def _status(self, message: str) -> None:
-        self.query_one("#status", Static).update(Text(message, no_wrap=True, overflow="ellipsis"))
+        self.query_one("#status", Pane).show(Text(message, no_wrap=True, overflow="ellipsis"))
 
     # ------------------------------------------------------------------ preview
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        """A new hit under the cursor: show its trust panel and passage."""
-        index = event.option_index
-        self._preview(self.hits[index] if 0 <= index < len(self.hits) else None)
-
     def _preview(self, hit: Hit | None) -> None:
-        trust = self.query_one("#trust", Static)
-        passage = self.query_one("#passage", Static)
+        """The trust panel and the best passage of ``hit`` (nothing for None)."""
+        pane = self.query_one("#preview", Pane)
         if hit is None:
-            trust.update("")
-            passage.update("")
+            pane.show(Text())
             return
         article, lines = self.session.article(hit)
         flags = article.flags if article is not None else ()
         review, tone = self.session.review(article, hit, self.today) if article else (None, "")
-        header = Text()
-        header.append(one_line(hit.title), style="bold")
-        header.append(f"\n{one_line(hit.id)} · {one_line(hit.path)}:{hit.line}\n", style="dim")
-        header.append_text(
-            _trust_text(trust_rows(hit, self.today, flags=flags, review=review, review_tone=tone))
-        )
-        trust.update(header)
-        body = Text()
+        text = Text()
+        text.append(one_line(hit.title), style="bold")
+        text.append(f"\n{one_line(hit.id)} · {one_line(hit.path)}:{hit.line}", style="dim")
+        rows = trust_rows(hit, self.today, flags=flags, review=review, review_tone=tone)
+        text.append_text(_trust_text(rows))
+        text.append("\n")
         if hit.snippet:
-            body.append("\n")
-            body.append_text(_highlighted(hit.snippet, hit.highlights))
-            body.append("\n")
+            text.append("\n")
+            text.append_text(_highlighted(hit.snippet, hit.highlights))
+            text.append("\n")
         for item in passage_window(lines, hit.line):
-            body.append("\n")
-            body.append(f"{item.number:>4} ", style="dim")
-            body.append(
+            text.append("\n")
+            text.append(f"{item.number:>4} ", style="dim")
+            text.append(
                 ("▶ " if item.best else "  ") + item.text,
                 style="bold reverse" if item.best else "",
             )
-        passage.update(body)
+        pane.show(text)
 
     # ------------------------------------------------------------------ keys
 
     def _current(self) -> Hit | None:
-        index = self.query_one("#results", OptionList).highlighted
-        if index is None or not 0 <= index < len(self.hits):
+        index = self.query_one("#results", ResultList).cursor
+        if not 0 <= index < len(self.hits):
             return None
         return self.hits[index]
 
     def action_move(self, step: int) -> None:
-        """Move the cursor in the results list."""
+        """Move the cursor in the results list; the preview follows."""
         if not self.hits:
             return
-        results = self.query_one("#results", OptionList)
-        current = results.highlighted or 0
-        results.highlighted = min(max(current + step, 0), len(self.hits) - 1)
+        results = self.query_one("#results", ResultList)
+        before = results.cursor
+        results.move_to(before + step)
+        if results.cursor != before:
+            self._preview(self.hits[results.cursor])
 
     def action_open(self) -> None:
         """Open the hit under the cursor in $VISUAL/$EDITOR at its best passage's line."""
