@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from kbctl.errors import KbError
 from kbctl.interactive import usage
@@ -38,6 +38,10 @@ from kbctl.textsafe import one_line
 
 TONES = {"ok": "green", "warn": "yellow", "bad": "bold red", "dim": "dim"}
 STATUS_TONES = {"✓": "green", "?": "yellow", "…": "yellow", "×": "red"}
+KEYS_LINE = (
+    "Enter open in editor · ↑↓ move · ^Y copy path · ^R copy Resolution · ^T archived on/off"
+    " · Esc quit"
+)
 HELP_LINE = (
     "type to search (Russian or English); filters: tag: owner: status: audience: product: "
     "where:key=value"
@@ -110,6 +114,7 @@ class SearchApp(App[None]):
     #results { width: 45%; height: 1fr; }
     #preview { width: 55%; height: 1fr; border-left: solid $primary; padding: 0 1; }
     #status { height: 1; padding: 0 1; color: $text-muted; }
+    #keys { height: 1; padding: 0 1; background: $panel; }
     """
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
         Binding("enter", "open", "open in editor", priority=True),
@@ -149,7 +154,8 @@ class SearchApp(App[None]):
             yield ResultList(id="results")
             yield Pane(id="preview")
         yield Pane(HELP_LINE, id="status")
-        yield Footer()
+        # One line of text, not Textual's Footer: a widget per key costs start-up time.
+        yield Pane(KEYS_LINE, id="keys")
 
     def on_mount(self) -> None:
         """Focus the query line and search for the query given on the command line."""
