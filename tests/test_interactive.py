@@ -248,6 +248,29 @@ def test_copy_keys(session: SearchSession, monkeypatch: pytest.MonkeyPatch) -> N
     asyncio.run(scenario())
 
 
+def test_archived_toggle_and_a_missing_editor(
+    session: SearchSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+
+    async def scenario() -> None:
+        app = SearchApp(session, "paypal")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(app, pilot)
+            assert "PayPal payment not going through (legacy PayPal billing)" not in titles(app)
+            await pilot.press("ctrl+t")
+            await settle(app, pilot)
+            assert "PayPal payment not going through (legacy PayPal billing)" in titles(app)
+            assert "archived shown" in status_text(app)
+            await pilot.press("enter")  # no $VISUAL/$EDITOR: a message, the app goes on
+            await settle(app, pilot)
+            assert any("no editor" in str(note.message) for note in app._notifications)
+            assert app.is_running
+
+    asyncio.run(scenario())
+
+
 def _line(session: SearchSession, path: str, number: int) -> str:
     return (session.config.root / path).read_text(encoding="utf-8").splitlines()[number - 1]
 
