@@ -7,6 +7,7 @@ waits for the index and the results always end up matching the last keystroke.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from datetime import date
@@ -195,8 +196,11 @@ class SearchApp(App[None]):
                     result = self.session.search(line, include_archived=archived)
                 except KbError as problem:
                     error = one_line(problem.message)
+                except Exception as problem:  # shown, not lost in a worker; the app goes on
+                    error = one_line(f"search failed: {type(problem).__name__}: {problem}")
             took = (time.perf_counter() - started) * 1000
-            self.call_from_thread(self._show, generation, line, result, error, took)
+            with contextlib.suppress(RuntimeError):  # the app quit meanwhile
+                self.call_from_thread(self._show, generation, line, result, error, took)
 
     def _show(
         self,
@@ -324,7 +328,10 @@ class SearchApp(App[None]):
             hint = f" ({problem.hint})" if problem.hint else ""
             self.notify(one_line(problem.message + hint), severity="error", timeout=8)
         # The article may have changed: refresh the index and show the fresh results.
-        self.session.reopen()
+        try:
+            self.session.reopen()
+        except KbError as error:
+            self.notify(one_line(f"the index was not refreshed: {error.message}"), severity="error")
         self._start_search(self._query_text())
 
     def action_copy_path(self) -> None:

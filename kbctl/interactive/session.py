@@ -53,8 +53,9 @@ class SearchSession:
     def reopen(self) -> None:
         """Bring the index up to date (after the editor may have changed an article)."""
         with self.lock:
+            fresh = open_index(self.config, refresh=True)  # on an error the old one stays
             self.index.ix.close()
-            self.index = open_index(self.config, refresh=True)
+            self.index = fresh
 
     def close(self) -> None:
         """Close the index."""
