@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kbctl.config import load_config
-from kbctl.interactive.app import SearchApp
+from kbctl.interactive.app import ResultList, SearchApp
 from kbctl.interactive.panel import (
     age,
     passage_window,
@@ -267,6 +267,29 @@ def test_archived_toggle_and_a_missing_editor(
             await settle(app, pilot)
             assert any("no editor" in str(note.message) for note in app._notifications)
             assert app.is_running
+
+    asyncio.run(scenario())
+
+
+def test_the_list_scrolls_with_the_cursor(session: SearchSession) -> None:
+    async def scenario() -> None:
+        app = SearchApp(session, "relay")
+        async with app.run_test(size=(120, 14)) as pilot:
+            await settle(app, pilot)
+            results = app.query_one(ResultList)
+            assert len(app.hits) > results.size.height + 2
+            await pilot.press(*(["down"] * (results.size.height + 2)), "up")
+            await pilot.pause()
+            assert results.cursor == results.size.height + 1
+            # The top was set when the cursor was lowest, and kept on the way up.
+            assert results.top == 3
+            shown = str(results.render()).splitlines()
+            assert len(shown) == results.size.height
+            assert app.hits[results.cursor].id in shown[results.cursor - results.top]
+            assert app.hits[results.cursor].title in str(app.query_one("#preview").render())
+            await pilot.press("pageup", "pageup", "pageup")
+            await pilot.pause()
+            assert (results.cursor, results.top) == (0, 0)
 
     asyncio.run(scenario())
 
