@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "kbctl.mcp": 4,  # a surface beside the renderers: the MCP server (no Typer, no Rich)
     # 5: the command line
     "kbctl.cli": 5,
+    "kbctl.interactive": 5,
     "kbctl.__main__": 5,
 }
 

@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
 
 def search_command(
     ctx: typer.Context,
-    words: Annotated[list[str], typer.Argument(metavar="QUERY...", help="What to look for.")],
+    words: Annotated[
+        list[str] | None, typer.Argument(metavar="QUERY...", help="What to look for.")
+    ] = None,
     tag: TagOption = None,
     owner: OwnerOption = None,
     status: StatusOption = None,
@@ -92,6 +94,14 @@ def search_command(
             help="Open the N-th hit in $VISUAL/$EDITOR at its best passage (prints no hits).",
         ),
     ] = None,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive",
+            "-i",
+            help="Search as you type in a full-screen view (QUERY and filters start it).",
+        ),
+    ] = False,
 ) -> None:
     """Search the base: Russian and English word forms, typos, wrong keyboard layout.
 
@@ -116,6 +126,7 @@ def search_command(
       kbctl search "refund limit" --open 1
 
       kbctl search "money back" --explain   (synonyms: finds "refund")
+      kbctl search -i "refund"   (interactive: see "Interactive search" in the README)
     """
     from kbctl.search.query import SearchFilter
 
@@ -126,7 +137,19 @@ def search_command(
             f"--explain shows in the table and json formats, not {output_format.value}",
             hint="add --format json (or drop --format)",
         )
+    if interactive:
+        _interactive(
+            ctx,
+            words or [],
+            (tag, owner, status, audience, product, where),
+            include_archived,
+            no_refresh,
+        )
+        return
+    if not words:
+        from kbctl.errors import UsageError
 
+        raise UsageError("missing QUERY", hint='kbctl search "password reset" (or -i)')
     ws = workspace(ctx)
     filters = SearchFilter(
         article_filter(tag, owner, status, audience, product, where),
@@ -187,6 +210,37 @@ def search_command(
         if result.suggestion:
             notice(f'did you mean: kbctl search "{result.suggestion}"')
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _interactive(
+    ctx: typer.Context,
+    words: list[str],
+    filters: tuple[list[str] | None, ...],
+    include_archived: bool,
+    no_refresh: bool,
+) -> None:
+    """``-i``: the interactive search, started with QUERY and the filter options as its query
+    line (``--tag x`` is ``tag:x``); what was copied is printed on exit."""
+    from kbctl.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "kbctl search -i needs a terminal (stdin and stdout are not both one)",
+            hint='without -i for scripts and pipes: kbctl search "words" --format json',
+        )
+    from kbctl.interactive import run_interactive
+    from kbctl.textsafe import block
+
+    keys = ("tag", "owner", "status", "audience", "product", "where")
+    line = [*words]
+    for key, values in zip(keys, filters, strict=True):
+        line.extend(f"{key}:{value}" for value in values or ())
+    ws = workspace(ctx)
+    copied = run_interactive(
+        ws.config, " ".join(line), include_archived=include_archived, refresh=not no_refresh
+    )
+    for text in copied:
+        sys.stdout.write(block(text) + "\n")
 
 
 def _open_hit(root: Path, hits: Sequence[Hit], number: int) -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "interpret",
     "max_typos",
     "search",
+    "search_open",
     "within_one_edit",
 ]
 
@@ -170,6 +171,26 @@ def search(
     result = _search(
         config, query, filters, limit=limit, progress=progress, refresh=refresh, explain=explain
     )
+    return _with_last_changes(config, result)
+
+
+def search_open(
+    index: SearchIndex,
+    config: Config,
+    query: str,
+    filters: SearchFilter | None = None,
+    *,
+    limit: int = 10,
+) -> SearchResult:
+    """:func:`search` over an index the caller keeps open and fresh (``kbctl search -i``
+    opens it once a session); the caller closes it. Raises UsageError for an empty query."""
+    notices: list[str] = []
+    query = _clean_query(query, notices)
+    result = _search_open(index, config, query, filters or SearchFilter(), limit, notices)
+    return _with_last_changes(config, result)
+
+
+def _with_last_changes(config: Config, result: SearchResult) -> SearchResult:
     if not result.hits:
         return result
     from kbctl.history import cached_last_changes
@@ -193,12 +214,7 @@ def _search(
     explain: bool = False,
 ) -> SearchResult:
     notices: list[str] = []
-    query = query.strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        query = query[:MAX_QUERY_LENGTH]
-        notices.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
-    if not HAS_LETTER.search(query) and not any(char.isdigit() for char in query):
-        raise UsageError("the query is empty", hint='try e.g. kbctl search "password reset"')
+    query = _clean_query(query, notices)
     index = open_index(config, progress=progress, refresh=refresh)
     notices.extend(index.report.notices)
     try:
@@ -218,6 +234,17 @@ def _search(
         )
     finally:
         index.ix.close()
+
+
+def _clean_query(query: str, notices: list[str]) -> str:
+    """``query`` stripped and cut to its maximum length; UsageError when it has no word."""
+    query = query.strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        query = query[:MAX_QUERY_LENGTH]
+        notices.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
+    if not HAS_LETTER.search(query) and not any(char.isdigit() for char in query):
+        raise UsageError("the query is empty", hint='try e.g. kbctl search "password reset"')
+    return query
 
 
 def _search_open(
