@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "kbctl.search": 1,
     "kbctl.selection": 1,
     "kbctl.init": 1,
+    "kbctl.usage": 1,
     # 2: policy over the facts
     "kbctl.policy": 2,
     "kbctl.rules": 2,

@@ -19,6 +19,7 @@ from kbctl.cli import (
     init_cmd,
     owners_cmd,
     search_cmd,
+    usage_cmd,
 )
 from kbctl.cli.context import ColorMode, set_options, state
 from kbctl.errors import ExitCode, KbError
@@ -219,6 +220,7 @@ for _module in (
     check_cmd,
     config_cmd,
     init_cmd,
+    usage_cmd,
 ):
     _module.register(app)
 
@@ -241,6 +243,8 @@ SUMMARIES = {
     "mark": "Record a review in the article's front matter.",
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
+    "gaps": "Searches that fail most (usage log), and what would fix them.",
+    "usage": "Most and least used articles, and archive candidates (usage log).",
 }
 
 

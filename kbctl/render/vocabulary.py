@@ -28,10 +28,12 @@ from kbctl.history import ArticleLog, SkippedCommit
 from kbctl.history.report import skip_kind
 from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
 from kbctl.ownership import NO_OWNER, Ownership, Roster
+from kbctl.policy.archive import ArticleUsage, UsageSummary
 from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
 from kbctl.policy.review import ReviewStatus
 from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
+from kbctl.usage.gaps import Gap, UsageFacts
 
 SCHEMA_VERSION = 2
 
@@ -356,5 +358,69 @@ def check_json(
                 }
                 for finding in findings
             ],
+        }
+    )
+
+
+# ------------------------------------------------------------ usage log: gaps and usage
+
+
+def gap_record(gap: Gap) -> Record:
+    """One failed query and its fix."""
+    return {
+        "query": gap.query,
+        "failed": gap.failed,
+        "no_hits": gap.no_hits,
+        "poor": gap.poor,
+        "searches": gap.searches,
+        "last": gap.last,
+        "fix": gap.suggestion.fix,
+        "suggestion": gap.suggestion.text,
+        "action": gap.suggestion.action,
+        "article": gap.suggestion.article,
+    }
+
+
+def gaps_json(gaps: Sequence[Gap], facts: UsageFacts) -> Record:
+    """``kbctl gaps --format json``."""
+    return _versioned(
+        {
+            "searches": facts.searches,
+            "first": facts.first,
+            "last": facts.last,
+            "gaps": [gap_record(gap) for gap in gaps],
+        }
+    )
+
+
+def article_usage_record(row: ArticleUsage) -> Record:
+    """One article's use."""
+    return {
+        "id": row.article.id,
+        "title": row.article.title,
+        **_paths(row.article),
+        "opened": row.opened,
+        "shown": row.shown,
+        "last_opened": row.last_opened,
+        "status": row.article.status,
+        "review_state": row.review.state,
+    }
+
+
+def usage_json(summary: UsageSummary) -> Record:
+    """``kbctl usage --format json``."""
+    return _versioned(
+        {
+            "searches": summary.searches,
+            "opens": summary.opens,
+            "covered_days": summary.covered_days,
+            "archive_after": summary.archive_after,
+            "most_used": [article_usage_record(row) for row in summary.most_used],
+            "least_used": [article_usage_record(row) for row in summary.least_used],
+            "archive_candidates": [
+                {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                for item in summary.candidates
+            ],
+            "unknown_ids": summary.unknown_ids,
         }
     )
