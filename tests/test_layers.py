@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     # 2: policy over the facts
     "kbctl.policy": 2,
     "kbctl.rules": 2,
+    "kbctl.report": 2,
     # 3: the application layer
     "kbctl.workspace": 3,
     # 4: output

@@ -18,6 +18,7 @@ from kbctl.cli import (
     history_cmd,
     init_cmd,
     owners_cmd,
+    report_cmd,
     search_cmd,
     usage_cmd,
 )
@@ -221,6 +222,7 @@ for _module in (
     config_cmd,
     init_cmd,
     usage_cmd,
+    report_cmd,
 ):
     _module.register(app)
 
@@ -244,6 +246,7 @@ SUMMARIES = {
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
     "gaps": "Searches that fail most (usage log), and what would fix them.",
+    "report": "The health of the whole base: text, Markdown, HTML or JSON.",
     "usage": "Most and least used articles, and archive candidates (usage log).",
 }
 

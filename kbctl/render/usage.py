@@ -16,7 +16,7 @@ from kbctl.textsafe import one_line
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from kbctl.policy.archive import ArticleUsage, UsageSummary
+    from kbctl.policy.archive import ArchiveCandidate, ArticleUsage, UsageSummary
     from kbctl.usage.gaps import Gap
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -144,16 +144,16 @@ def usage_markdown(summary: UsageSummary, *, level: str = "##") -> str:
     lines += ["", f"{level} Least used articles", ""]
     lines += _usage_markdown_rows(summary.least_used) if summary.least_used else ["None."]
     lines += ["", f"{level} Archive candidates", ""]
-    lines += archive_markdown(summary)
+    lines += archive_markdown(summary.candidates)
     return "\n".join([*lines, ""])
 
 
-def archive_markdown(summary: UsageSummary) -> list[str]:
+def archive_markdown(candidates: Sequence[ArchiveCandidate]) -> list[str]:
     """The archive candidates as Markdown list lines."""
-    if not summary.candidates:
+    if not candidates:
         return ["None."]
     return [
         f"- **{md_cell(item.usage.article.id)}** {md_cell(item.usage.article.title)}:"
         f" {md_cell(item.reason)}"
-        for item in summary.candidates
+        for item in candidates
     ]

@@ -22,18 +22,21 @@ Every top-level object, and every item of a top-level list, carries ``schema_ver
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbctl.history import ArticleLog, SkippedCommit
 from kbctl.history.report import skip_kind
 from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
 from kbctl.ownership import NO_OWNER, Ownership, Roster
-from kbctl.policy.archive import ArticleUsage, UsageSummary
 from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
 from kbctl.policy.review import ReviewStatus
 from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
-from kbctl.usage.gaps import Gap, UsageFacts
+
+if TYPE_CHECKING:
+    from kbctl.policy.archive import ArticleUsage, UsageSummary
+    from kbctl.report.model import ArticleLine, Count, Report
+    from kbctl.usage.gaps import Gap, UsageFacts
 
 SCHEMA_VERSION = 2
 
@@ -422,5 +425,107 @@ def usage_json(summary: UsageSummary) -> Record:
                 for item in summary.candidates
             ],
             "unknown_ids": summary.unknown_ids,
+        }
+    )
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def _report_line(line: ArticleLine) -> Record:
+    return {
+        "id": line.id,
+        "title": line.title,
+        "base_path": line.path,
+        "owners": list(line.owners),
+        "detail": line.detail,
+        "date": line.when,
+    }
+
+
+def _counts(found: Sequence[Count]) -> list[Record]:
+    return [{"value": count.label, "articles": count.value} for count in found]
+
+
+def report_json(report: Report) -> Record:
+    """``kbctl report --format json``: the whole report model."""
+    usage = report.usage
+    return _versioned(
+        {
+            "generated": report.generated,
+            "base": report.base,
+            "articles": report.total,
+            "live": report.live,
+            "by_status": _counts(report.by_status),
+            "by_audience": _counts(report.by_audience),
+            "by_owner": _counts(report.by_owner),
+            "by_product": _counts(report.by_product),
+            "by_tag": _counts(report.by_tag),
+            "trust": {
+                "trusted": report.trust.trusted,
+                "total": report.trust.total,
+                "share": round(report.trust.share, 4),
+                "target": report.trust.target,
+                "met": report.trust.met,
+            },
+            "review": {
+                "ok": report.review.ok,
+                "due_soon": report.review.due_soon,
+                "overdue": report.review.overdue,
+                "never": report.review.never,
+            },
+            "weeks": [
+                {
+                    "start": week.start,
+                    "end": week.end,
+                    "on_time": week.on_time,
+                    "due_soon": week.due_soon,
+                    "overdue": week.overdue,
+                    "unknown": week.unknown,
+                    "reviews": week.reviews,
+                }
+                for week in report.weeks
+            ],
+            "ownerless": [_report_line(line) for line in report.ownerless],
+            "departed_owner": [_report_line(line) for line in report.departed],
+            "flags": [_report_line(line) for line in report.flags],
+            "wip_too_old": [_report_line(line) for line in report.wip_too_old],
+            "oldest": [_report_line(line) for line in report.oldest],
+            "workload": [
+                {
+                    "owner": row.owner,
+                    "standing": row.standing,
+                    "articles": row.articles,
+                    "overdue": row.overdue,
+                    "due_soon": row.due_soon,
+                    "flagged": row.flagged,
+                }
+                for row in report.workload
+            ],
+            "duplicates": None
+            if report.duplicates is None
+            else [
+                {
+                    "ids": list(group.ids),
+                    "titles": list(group.titles),
+                    "similarity": group.similarity,
+                    "keep": group.keep,
+                }
+                for group in report.duplicates
+            ],
+            "usage": None
+            if usage is None
+            else {
+                "searches": usage.searches,
+                "covered_days": usage.covered_days,
+                "archive_after": usage.archive_after,
+                "gaps": [gap_record(gap) for gap in usage.gaps],
+                "archive_candidates": [
+                    {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                    for item in usage.archive
+                ],
+            },
+            "history_available": report.history_available,
+            "notes": report.notes,
         }
     )
