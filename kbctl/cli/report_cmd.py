@@ -119,9 +119,9 @@ def report(
 
       kbctl report --format markdown
 
-      kbctl report --format html --output /tmp/kb-report.html
+      kbctl report --format html --output kb-report.html
 
-      kbctl report --format html --lang ru --output /tmp/kb-report-ru.html
+      kbctl report --format html --lang ru --output kb-report-ru.html
 
       kbctl report --format json --today 2026-11-30
     """

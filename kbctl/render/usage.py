@@ -76,9 +76,11 @@ def gaps_markdown(gaps: Sequence[Gap], *, heading: str = "## Search gaps") -> st
             f"| {md_cell(gap.query)} | {gap.failed} | {gap.no_hits} | {gap.poor}"
             f" | {md_cell(gap.suggestion.text)} |"
         )
-    lines += ["", "What to paste:", "", "```text"]
-    lines += [one_line(gap.suggestion.action).replace("\\n", "\n") for gap in gaps]
-    lines += ["```", ""]
+    actions = [one_line(gap.suggestion.action).replace("\\n", "\n") for gap in gaps]
+    # A fence longer than any run of backticks in the actions: a query cannot close it.
+    longest = max((len(run) for text in actions for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    lines += ["", "What to paste:", "", fence + "text", *actions, fence, ""]
     return "\n".join(lines)
 
 
