@@ -152,7 +152,9 @@ def test_an_article_opened_long_after_or_once_is_no_evidence(tmp_path: Path) -> 
 
 
 def test_a_near_miss_word_suggests_a_solr_synonym_line(tmp_path: Path) -> None:
-    events = [event(60 * i, query="outlok rejects", hits=1, shown=["KB-3"], user="a") for i in range(2)]
+    events = [
+        event(60 * i, query="outlok rejects", hits=1, shown=["KB-3"], user="a") for i in range(2)
+    ]
     gaps, _ = gaps_of(tmp_path, events)
     gap = gaps["outlok rejects"]
     assert gap.poor == 2 and gap.no_hits == 0
@@ -173,7 +175,17 @@ def test_hits_opened_in_the_same_sitting_are_not_gaps(tmp_path: Path) -> None:
 
 
 def test_the_base_vocabulary_covers_titles_bodies_aliases_and_tags() -> None:
-    words = vocabulary([article("KB-9", "Вебхук отключён", "Проверьте подпись", aliases=("hmac",), tags=("webhooks",))])
+    words = vocabulary(
+        [
+            article(
+                "KB-9",
+                "Вебхук отключён",
+                "Проверьте подпись",
+                aliases=("hmac",),
+                tags=("webhooks",),
+            )
+        ]
+    )
     assert {"вебхук", "отключён", "проверьте", "подпись", "hmac", "webhooks"} <= words
 
 
@@ -188,7 +200,9 @@ def test_gaps_and_usage_on_the_bundled_sample_log(cli, kb_copy: Path) -> None:
     assert fixes["chargeback dispute"] == "new_article"
     assert fixes["outlok rejects emails"] == "synonym"
     assert fixes["двухфакторная аутентификация"] == "alias"
-    usage = json.loads(cli("usage", "--today", "2026-11-30", "--format", "json", cwd=kb_copy).stdout)
+    usage = json.loads(
+        cli("usage", "--today", "2026-11-30", "--format", "json", cwd=kb_copy).stdout
+    )
     candidates = {item["id"] for item in usage["archive_candidates"]}
     assert {"KB-0024", "KB-0044"} <= candidates  # wip / not validated, never opened
     assert "KB-0010" not in candidates and usage["most_used"][0]["id"] == "KB-0010"
@@ -207,13 +221,24 @@ def test_gaps_markdown_escapes_what_a_log_says(cli, kb_copy: Path, tmp_path: Pat
 # ------------------------------------------------------------------------------ archive
 
 
-def test_archive_candidates_are_unused_and_untrusted(cli, git_repo: GitRepo, tmp_path: Path) -> None:
+def test_archive_candidates_are_unused_and_untrusted(
+    cli, git_repo: GitRepo, tmp_path: Path
+) -> None:
     git_repo.write("kbctl.toml", 'content = "kb"\n[usage]\narchive_after = "30d"\n')
     common = {"owner": "@anna", "last_reviewed": "2026-11-01"}
-    git_repo.write_article("kb/trusted.md", id="KB-1", title="Trusted", status="validated", **common)
-    git_repo.write_article("kb/draft.md", id="KB-2", title="Draft", status="not_validated", **common)
     git_repo.write_article(
-        "kb/old.md", id="KB-3", title="Old", status="validated", owner="@anna", last_reviewed="2025-01-01"
+        "kb/trusted.md", id="KB-1", title="Trusted", status="validated", **common
+    )
+    git_repo.write_article(
+        "kb/draft.md", id="KB-2", title="Draft", status="not_validated", **common
+    )
+    git_repo.write_article(
+        "kb/old.md",
+        id="KB-3",
+        title="Old",
+        status="validated",
+        owner="@anna",
+        last_reviewed="2025-01-01",
     )
     git_repo.write_article("kb/used.md", id="KB-4", title="Used", status="not_validated", **common)
     git_repo.commit("base", date="2026-10-01T10:00:00+00:00")

@@ -126,9 +126,7 @@ def test_search_show_and_edit_record_events_when_on(cli, kb_copy: Path) -> None:
     config = kb_copy / "kbctl.toml"
     text = config.read_text(encoding="utf-8").replace("enabled = false", "enabled = true")
     config.write_text(
-        text.replace(
-            'log = "kb-content/usage/sample-usage.jsonl"', 'log = "my-usage.jsonl"'
-        ),
+        text.replace('log = "kb-content/usage/sample-usage.jsonl"', 'log = "my-usage.jsonl"'),
         encoding="utf-8",
     )
     assert cli("search", "550 5.7.708", "--format", "json", cwd=kb_copy).exit_code == 0
