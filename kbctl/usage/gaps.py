@@ -111,8 +111,9 @@ def usage_facts(events: Sequence[Event]) -> UsageFacts:
     facts = UsageFacts()
     if events:
         facts.first, facts.last = events[0].when, events[-1].when
+    forms: dict[str, tuple[str, str]] = {}
     for sitting in sittings(events):
-        _fold_sitting(sitting, facts)
+        _fold_sitting(sitting, facts, forms)
     return facts
 
 
@@ -123,20 +124,28 @@ def _use(facts: UsageFacts, key: str) -> ArticleUse:
     return found
 
 
-def _fold_sitting(sitting: list[Event], facts: UsageFacts) -> None:
+def _fold_sitting(
+    sitting: list[Event], facts: UsageFacts, forms: dict[str, tuple[str, str]]
+) -> None:
     pending: list[tuple[QueryStats, Event]] = []
+    queries = facts.queries
     for event in sitting:
         opened = event.opened
-        if event.event in SEARCH_EVENTS and event.query is not None:
+        query = event.query
+        if query is not None and event.event in SEARCH_EVENTS:
             facts.searches += 1
-            key = normalise_query(event.query)
+            # Each distinct text is normalised once (a big log repeats its queries).
+            form = forms.get(query)
+            if form is None:
+                form = forms[query] = (normalise_query(query), " ".join(query.split()))
+            key, spelled = form
             if not key:
                 continue
-            stats = facts.queries.get(key)
+            stats = queries.get(key)
             if stats is None:
-                stats = facts.queries[key] = QueryStats(key)
+                stats = queries[key] = QueryStats(key)
             stats.searches += 1
-            stats.spellings[" ".join(event.query.split())] += 1
+            stats.spellings[spelled] += 1
             stats.last = event.when
             for shown in event.shown:
                 use = _use(facts, shown)

@@ -10,13 +10,14 @@ sorted by time.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from sys import intern
+from typing import NamedTuple
 
 from kbctl.model import Diagnostic, Severity
 
@@ -28,8 +29,7 @@ MAX_REPORTED = 20
 MAX_SHOWN = 50
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One usage event, as read from a log.
 
     ``session`` groups events of one sitting: the event's own ``session`` field, else its
@@ -72,7 +72,7 @@ def read_logs(
     """Merge the usage logs at ``paths``: events counted once, sorted by time; events before
     ``since`` left out. A missing or unreadable file is a diagnostic, not an error."""
     result = UsageLog()
-    seen: set[str] = set()
+    seen: set[str | bytes] = set()
     for number, path in enumerate(paths):
         shown = str(path)
         result.files.append(shown)
@@ -119,21 +119,22 @@ def _parse(
     data: bytes,
     shown: str,
     source: str,
-    seen: set[str],
+    seen: set[str | bytes],
     since: datetime | None,
     result: UsageLog,
 ) -> None:
+    import orjson
+
     lines = data.split(b"\n")
     torn = lines[-1] != b""
     if not torn:
         lines.pop()
     last = len(lines)
     bad = 0
-    loads, events, add_seen = json.loads, result.events, seen.add
+    loads, events, add_seen, duplicates = orjson.loads, result.events, seen.add, 0
+    sessions: dict[str, str] = {}
     for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        problem = None
+        problem = ""
         event = None
         if len(raw) > MAX_LINE_BYTES:
             problem = f"line longer than {MAX_LINE_BYTES // 1024} KiB"
@@ -141,16 +142,17 @@ def _parse(
             try:
                 record = loads(raw)
             except ValueError:
+                if not raw.strip():
+                    continue
                 problem = "not a JSON line"
             else:
-                event, problem = _event(record, source)
+                event, problem = _event(record, source, sessions)
         if event is None:
-            line = number  # in the part read: the whole file unless it was over the cap
             if torn and number == last:
                 result.diagnostics.append(
                     Diagnostic(
                         shown,
-                        line,
+                        number,
                         "truncated last line (a write cut off, or a copy taken mid-write); skipped",
                         Severity.WARNING,
                     )
@@ -158,19 +160,22 @@ def _parse(
                 continue
             bad += 1
             if bad <= MAX_REPORTED:
+                # The line in the part read: the whole file unless it was over the cap.
                 result.diagnostics.append(
-                    Diagnostic(shown, line, f"skipped: {problem}", Severity.WARNING)
+                    Diagnostic(shown, number, f"skipped: {problem}", Severity.WARNING)
                 )
             continue
-        key = record.get("id") if isinstance(record.get("id"), str) else None
-        key = key or raw.strip().decode("utf-8", "replace")
+        key = record.get("id")
+        if type(key) is not str or not key:
+            key = raw.strip()
         if key in seen:
-            result.duplicates += 1
+            duplicates += 1
             continue
         add_seen(key)
         if since is not None and event.when < since:
             continue
         events.append(event)
+    result.duplicates += duplicates
     if bad > MAX_REPORTED:
         result.diagnostics.append(
             Diagnostic(
@@ -182,57 +187,74 @@ def _parse(
         )
 
 
-def _event(record: object, source: str) -> tuple[Event | None, str]:
-    """The event in one decoded line, or None and why not."""
-    if not isinstance(record, dict):
+_STR = {str}
+
+
+def _event(record: object, source: str, sessions: dict[str, str]) -> tuple[Event | None, str]:
+    """The event in one decoded line, or None and why not (the hot path: plain checks)."""
+    if type(record) is not dict:
         return None, "not a JSON object"
-    kind = record.get("event")
-    if not isinstance(kind, str) or not kind or len(kind) > 50:
+    get = record.get
+    kind = get("event")
+    if type(kind) is not str or not kind or len(kind) > 50:
         return None, "no 'event'"
-    when = _time(record.get("time"))
+    stamp = get("time")
+    when = None
+    if type(stamp) is str and len(stamp) <= 40:
+        try:
+            when = _from_iso(stamp)
+        except ValueError:
+            pass
+        else:
+            if when.tzinfo is not UTC:  # "...Z" gives UTC itself: the common case
+                when = _utc(when)
     if when is None:
         return None, "no valid 'time' (UTC ISO 8601)"
-    query = record.get("query")
-    if query is not None and not isinstance(query, str):
-        return None, "'query' is not text"
-    hits = record.get("hits")
-    if hits is not None and (isinstance(hits, bool) or not isinstance(hits, int) or hits < 0):
+    query = get("query")
+    if query is not None:
+        if type(query) is not str:
+            return None, "'query' is not text"
+        query = intern(query[:500])
+    hits = get("hits")
+    if hits is not None and (type(hits) is not int or hits < 0):
         return None, "'hits' is not a count"
-    shown = record.get("shown", [])
-    if not isinstance(shown, list) or not all(isinstance(item, str) for item in shown):
+    shown = get("shown")
+    if shown is None:
+        ids: tuple[str, ...] = ()
+    elif type(shown) is list and (not shown or set(map(type, shown)) == _STR):
+        # Interned: a big log repeats the same ids and queries (memory, faster dict keys).
+        ids = tuple(map(intern, shown[:MAX_SHOWN]))
+    else:
         return None, "'shown' is not a list of ids"
-    opened = record.get("opened")
-    if opened is not None and not isinstance(opened, str):
-        return None, "'opened' is not an id"
-    user = record.get("user")
-    user = user if isinstance(user, str) else None
-    session = record.get("session")
-    session = f"s:{session}" if isinstance(session, str) and session else f"{source}:{user or ''}"
-    return (
-        Event(
-            when,
-            kind,
-            query[:500] if query is not None else None,
-            hits,
-            tuple(shown[:MAX_SHOWN]),
-            opened,
-            session,
-            user,
-        ),
-        "",
-    )
+    opened = get("opened")
+    if opened is not None:
+        if type(opened) is not str:
+            return None, "'opened' is not an id"
+        opened = intern(opened)
+    user = get("user")
+    if type(user) is not str:
+        user = None
+    session = get("session")
+    if type(session) is str and session:
+        label = "s:" + session
+    else:
+        label = source + ":" + (user or "")
+    # One string per session, shared by its events (memory, and fast dict keys later).
+    label = sessions.setdefault(label, label)
+    return Event(when, intern(kind), query, hits, ids, opened, label, user), ""
 
 
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
+_from_iso = datetime.fromisoformat
+
+
+def _utc(when: datetime) -> datetime:
+    """A moment in UTC (a time without an offset is taken as UTC)."""
     if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC) if when.utcoffset() else when
+        return when.replace(tzinfo=UTC)
+    return when if when.utcoffset() == _ZERO else when.astimezone(UTC)
+
+
+_ZERO = timedelta(0)
 
 
 def existing(paths: Iterable[Path]) -> list[Path]:
