@@ -17,7 +17,7 @@ from kbctl.usage.gaps import usage_facts
 from kbctl.usage.read import read_logs
 from tests.conftest import GitRepo
 
-TODAY = "2026-11-30"
+TODAY = "2026-11-22"
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "<script>alert(1)</script> [x](https://evil.example) \x1b[31m"
 

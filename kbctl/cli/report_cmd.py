@@ -123,7 +123,7 @@ def report(
 
       kbctl report --format html --lang ru --output kb-report-ru.html
 
-      kbctl report --format json --today 2026-11-30
+      kbctl report --format json --today 2026-11-22
     """
     ws = workspace(ctx)
     data = build(ws, today, logs, since)

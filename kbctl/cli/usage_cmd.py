@@ -172,7 +172,7 @@ def usage(
 
       kbctl usage
 
-      kbctl usage --today 2026-11-30 --format json
+      kbctl usage --today 2026-11-22 --format json
 
       kbctl usage kb-content/usage/sample-usage.jsonl --format markdown
     """

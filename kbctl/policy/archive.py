@@ -114,9 +114,10 @@ def _archive_reasons(row: ArticleUsage, today: date, after: int, covered: int) -
     if row.last_opened is not None and (today - row.last_opened).days < after:
         return ()
     if row.last_opened is None:
-        unused = f"never opened in {min(covered, after) if covered else 0} days of logs"
-        if covered < after:
-            unused += f" (the logs cover {covered} of {after} days)"
+        if covered >= after:
+            unused = f"not opened in the last {after} days"
+        else:
+            unused = f"never opened in the {covered} days the logs cover (of {after})"
     else:
         unused = f"last opened {row.last_opened} ({(today - row.last_opened).days}d ago)"
     untrusted: list[str] = []

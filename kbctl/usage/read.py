@@ -16,8 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from sys import intern
-from typing import NamedTuple
+from typing import Annotated
+
+import msgspec
 
 from kbctl.model import Diagnostic, Severity
 
@@ -27,23 +28,25 @@ MAX_LINE_BYTES = 64 * 1024
 # Per file, the first malformed lines are reported one by one, the rest counted.
 MAX_REPORTED = 20
 MAX_SHOWN = 50
+MAX_QUERY = 500
 
 
-class Event(NamedTuple):
-    """One usage event, as read from a log.
+class Event(msgspec.Struct, rename={"when": "time"}, gc=False):
+    """One usage event, as read from a log line (validated by msgspec as it is decoded).
 
-    ``session`` groups events of one sitting: the event's own ``session`` field, else its
-    log and user (the analyses then also split on long pauses).
+    ``session`` groups events of one sitting: after reading, the event's own ``session``
+    field prefixed ``s:``, else its log and user (the analyses also split on long pauses).
     """
 
     when: datetime
-    event: str
-    query: str | None
-    hits: int | None
-    shown: tuple[str, ...]
-    opened: str | None
-    session: str
-    user: str | None
+    event: Annotated[str, msgspec.Meta(min_length=1, max_length=50)]
+    id: str | None = None
+    query: str | None = None
+    hits: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    shown: list[str] = []
+    opened: str | None = None
+    session: str = ""
+    user: str | None = None
 
 
 @dataclass(slots=True)
@@ -80,7 +83,7 @@ def read_logs(
         if data is None:
             continue
         _parse(data, shown, f"{number}", seen, since, result)
-    result.events.sort(key=lambda item: item.when)
+    result.events.sort(key=_when)
     return result
 
 
@@ -123,32 +126,27 @@ def _parse(
     since: datetime | None,
     result: UsageLog,
 ) -> None:
-    import orjson
-
-    lines = data.split(b"\n")
-    torn = lines[-1] != b""
-    if not torn:
-        lines.pop()
-    last = len(lines)
-    bad = 0
-    loads, events, add_seen, duplicates = orjson.loads, result.events, seen.add, 0
-    sessions: dict[str, str] = {}
-    for number, raw in enumerate(lines, 1):
-        problem = ""
-        event = None
-        if len(raw) > MAX_LINE_BYTES:
-            problem = f"line longer than {MAX_LINE_BYTES // 1024} KiB"
-        else:
-            try:
-                record = loads(raw)
-            except ValueError:
-                if not raw.strip():
-                    continue
-                problem = "not a JSON line"
-            else:
-                event, problem = _event(record, source, sessions)
-        if event is None:
-            if torn and number == last:
+    # Lines are decoded from views of the one buffer: no copy of each line, no list of them.
+    view, find, size = memoryview(data), data.find, len(data)
+    position = number = bad = duplicates = 0
+    decode, events, add_seen = _DECODER.decode, result.events, seen.add
+    labels: dict[str | None, str] = {}
+    while position < size:
+        end = find(b"\n", position)
+        torn = end < 0
+        if torn:
+            end = size
+        raw = view[position:end]
+        position = end + 1
+        number += 1
+        try:
+            if len(raw) > MAX_LINE_BYTES:
+                raise msgspec.DecodeError(f"line longer than {MAX_LINE_BYTES // 1024} KiB")
+            event = decode(raw)
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            if not bytes(raw).strip():
+                continue
+            if torn:
                 result.diagnostics.append(
                     Diagnostic(
                         shown,
@@ -162,18 +160,31 @@ def _parse(
             if bad <= MAX_REPORTED:
                 # The line in the part read: the whole file unless it was over the cap.
                 result.diagnostics.append(
-                    Diagnostic(shown, number, f"skipped: {problem}", Severity.WARNING)
+                    Diagnostic(shown, number, f"skipped: {_why(error)}", Severity.WARNING)
                 )
             continue
-        key = record.get("id")
-        if type(key) is not str or not key:
-            key = raw.strip()
+        key = event.id or bytes(raw).strip()
         if key in seen:
             duplicates += 1
             continue
         add_seen(key)
-        if since is not None and event.when < since:
+        when = event.when
+        if when.tzinfo is not UTC:  # "...Z" decodes to UTC itself: the common case
+            when = event.when = _utc(when)
+        if since is not None and when < since:
             continue
+        if event.session:
+            event.session = "s:" + event.session[:100]
+        else:
+            user = event.user
+            label = labels.get(user)
+            if label is None:
+                label = labels[user] = source + ":" + (user or "")
+            event.session = label
+        if event.query is not None and len(event.query) > MAX_QUERY:
+            event.query = event.query[:MAX_QUERY]
+        if len(event.shown) > MAX_SHOWN:
+            event.shown = event.shown[:MAX_SHOWN]
         events.append(event)
     result.duplicates += duplicates
     if bad > MAX_REPORTED:
@@ -187,64 +198,15 @@ def _parse(
         )
 
 
-_STR = {str}
+_DECODER = msgspec.json.Decoder(Event)
 
 
-def _event(record: object, source: str, sessions: dict[str, str]) -> tuple[Event | None, str]:
-    """The event in one decoded line, or None and why not (the hot path: plain checks)."""
-    if type(record) is not dict:
-        return None, "not a JSON object"
-    get = record.get
-    kind = get("event")
-    if type(kind) is not str or not kind or len(kind) > 50:
-        return None, "no 'event'"
-    stamp = get("time")
-    when = None
-    if type(stamp) is str and len(stamp) <= 40:
-        try:
-            when = _from_iso(stamp)
-        except ValueError:
-            pass
-        else:
-            if when.tzinfo is not UTC:  # "...Z" gives UTC itself: the common case
-                when = _utc(when)
-    if when is None:
-        return None, "no valid 'time' (UTC ISO 8601)"
-    query = get("query")
-    if query is not None:
-        if type(query) is not str:
-            return None, "'query' is not text"
-        query = intern(query[:500])
-    hits = get("hits")
-    if hits is not None and (type(hits) is not int or hits < 0):
-        return None, "'hits' is not a count"
-    shown = get("shown")
-    if shown is None:
-        ids: tuple[str, ...] = ()
-    elif type(shown) is list and (not shown or set(map(type, shown)) == _STR):
-        # Interned: a big log repeats the same ids and queries (memory, faster dict keys).
-        ids = tuple(map(intern, shown[:MAX_SHOWN]))
-    else:
-        return None, "'shown' is not a list of ids"
-    opened = get("opened")
-    if opened is not None:
-        if type(opened) is not str:
-            return None, "'opened' is not an id"
-        opened = intern(opened)
-    user = get("user")
-    if type(user) is not str:
-        user = None
-    session = get("session")
-    if type(session) is str and session:
-        label = "s:" + session
-    else:
-        label = source + ":" + (user or "")
-    # One string per session, shared by its events (memory, and fast dict keys later).
-    label = sessions.setdefault(label, label)
-    return Event(when, intern(kind), query, hits, ids, opened, label, user), ""
-
-
-_from_iso = datetime.fromisoformat
+def _why(error: Exception) -> str:
+    """msgspec's message, in the words of a log line."""
+    text = str(error)
+    if isinstance(error, msgspec.DecodeError):
+        return "not a JSON line" if not text.startswith("line longer") else text
+    return text.replace("`$.time`", "'time'").replace("`", "'")
 
 
 def _utc(when: datetime) -> datetime:
@@ -255,6 +217,10 @@ def _utc(when: datetime) -> datetime:
 
 
 _ZERO = timedelta(0)
+
+
+def _when(event: Event) -> datetime:
+    return event.when
 
 
 def existing(paths: Iterable[Path]) -> list[Path]:
