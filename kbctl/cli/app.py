@@ -246,6 +246,7 @@ SUMMARIES = {
     "edit": "Open an article in $VISUAL or $EDITOR at a line.",
     "init": "Write a commented kbctl.toml for an existing base.",
     "gaps": "Searches that fail most (usage log), and what would fix them.",
+    "digest": "Per owner, what needs them: ready to paste into an issue.",
     "report": "The health of the whole base: text, Markdown, HTML or JSON.",
     "usage": "Most and least used articles, and archive candidates (usage log).",
 }

@@ -27,6 +27,7 @@ class ReportFormat(StrEnum):
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("report")(report)
+    app.command("digest")(digest)
 
 
 def build(ws: Workspace, today: str | None, logs: list[Path] | None, since: str | None) -> Report:
@@ -190,3 +191,77 @@ def _write(path: Path, text: str) -> None:
         raise UsageError(
             f"cannot write {path}: {error.strerror}", hint="choose a writable file"
         ) from None
+
+
+class DigestFormat(StrEnum):
+    """Output formats of ``kbctl digest``."""
+
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+def digest(
+    ctx: typer.Context,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", metavar="OWNER", help="Only this owner's digest (a handle)."),
+    ] = None,
+    output_format: Annotated[
+        DigestFormat,
+        typer.Option("--format", "-f", help="markdown (to paste) or json (for a CI job)."),
+    ] = DigestFormat.MARKDOWN,
+    logs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--log",
+            metavar="LOG",
+            help="Usage log to include (repeatable; default: this base's log when it exists).",
+        ),
+    ] = None,
+    today: TodayOption = None,
+) -> None:
+    """For each owner, what needs them: overdue and due reviews, flags, work in progress
+    too long, searches an alias on their articles would fix, their archive candidates.
+    Markdown is ready to paste into an issue; JSON gives each owner an issue title and
+    that Markdown (see the README's weekly CI recipe). Owners with nothing to do are left out.
+
+    Examples:
+
+      kbctl digest
+
+      kbctl digest --owner @elena.sokolova
+
+      kbctl digest --format json --today 2026-11-22
+    """
+    from kbctl.report.digest import owner_digests
+
+    on = parse_day(today)
+    ws = workspace(ctx)
+    ws.prefetch_history()
+    facts = ws.ownership
+    history = ws.history()
+    usage = None
+    if logs or _own_log_exists(ws):
+        from kbctl.cli.usage_cmd import read_usage
+        from kbctl.usage.gaps import usage_facts
+
+        usage = usage_facts(read_usage(ws, logs, None).events)
+    found = owner_digests(
+        ws.articles,
+        facts.by_path,
+        facts.roster,
+        ws.config,
+        on,
+        history=history.facts if history.available else None,
+        usage=usage,
+        only=owner,
+    )
+    if output_format is DigestFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import digests_json
+
+        write_data(dumps(digests_json(found, on)))
+        return
+    from kbctl.render.digest import digests_markdown
+
+    write_data(digests_markdown(found, on))

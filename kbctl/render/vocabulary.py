@@ -34,7 +34,10 @@ from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from kbctl.policy.archive import ArticleUsage, UsageSummary
+    from kbctl.report.digest import DigestItem, OwnerDigest
     from kbctl.report.model import ArticleLine, Count, Report
     from kbctl.usage.gaps import Gap, UsageFacts
 
@@ -529,3 +532,36 @@ def report_json(report: Report) -> Record:
             "notes": report.notes,
         }
     )
+
+
+def _digest_items(items: Iterable[DigestItem]) -> list[Record]:
+    return [
+        {"id": item.id, "title": item.title, "base_path": item.path, "detail": item.detail}
+        for item in items
+    ]
+
+
+def digests_json(digests: Sequence[OwnerDigest], today: date) -> list[Record]:
+    """``kbctl digest --format json``: per owner, the items, an issue title and the Markdown."""
+    from kbctl.render.digest import digest_markdown, digest_title
+
+    return [
+        _versioned(
+            {
+                "owner": digest.owner,
+                "standing": digest.standing,
+                "title": digest_title(digest),
+                "overdue": _digest_items(digest.overdue),
+                "due_soon": _digest_items(digest.due_soon),
+                "flagged": _digest_items(digest.flagged),
+                "wip_too_old": _digest_items(digest.wip_too_old),
+                "gaps": [gap_record(gap) for gap in digest.gaps],
+                "archive_candidates": [
+                    {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                    for item in digest.archive
+                ],
+                "markdown": digest_markdown(digest, today),
+            }
+        )
+        for digest in digests
+    ]
