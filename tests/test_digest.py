@@ -23,7 +23,11 @@ def test_each_owner_gets_what_needs_them(cli, kb_copy: Path) -> None:
     assert all(not d["flagged"] for owner, d in digests.items() if owner != "@elena.sokolova")
     # owners with nothing to do are left out
     assert all(
-        d["overdue"] or d["due_soon"] or d["flagged"] or d["wip_too_old"] or d["gaps"]
+        d["overdue"]
+        or d["due_soon"]
+        or d["flagged"]
+        or d["wip_too_old"]
+        or d["gaps"]
         or d["archive_candidates"]
         for d in digests.values()
     )
