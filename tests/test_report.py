@@ -119,11 +119,12 @@ def test_counts_order_and_name_missing_values() -> None:
 # ------------------------------------------------------------------------------ formats
 
 
-def test_text_report_piped_is_plain(cli, kb_copy: Path) -> None:
-    text = report(cli, kb_copy).stdout
+def test_text_report_piped_is_plain(cli, hostile_kb: Path) -> None:
+    text = report(cli, hostile_kb).stdout
     assert "Trust score" in text and "Review health by week" in text
-    assert "\x1b[" not in text
+    assert "\x1b" not in text and "\\x1b[31m" in text  # the hostile title, escaped
     assert "KB-0015" in text  # the open flag
+    assert not any(line.startswith("::") for line in text.splitlines())
 
 
 def test_markdown_report_fits_a_job_summary(cli, hostile_kb: Path) -> None:
