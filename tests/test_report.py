@@ -148,7 +148,7 @@ def html_of(cli, kb: Path, *args: str) -> str:
 
 
 def test_html_is_one_self_contained_escaped_file(cli, hostile_kb: Path) -> None:
-    page = html_of(cli, hostile_kb)
+    page = html_of(cli, hostile_kb, "--lang", "en")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page
     assert '<meta charset="utf-8">' in page and "default-src 'none'" in page
     assert not re.search(r"<(script|link|img|iframe|object)\b", page, re.I)
@@ -160,6 +160,19 @@ def test_html_is_one_self_contained_escaped_file(cli, hostile_kb: Path) -> None:
 def test_html_labels_in_russian(cli, kb_copy: Path) -> None:
     page = html_of(cli, kb_copy, "--lang", "ru")
     assert '<html lang="ru">' in page and "Индекс доверия" in page
+
+
+def test_the_default_language_follows_lang(cli, kb_copy: Path) -> None:
+    result = cli(
+        "report",
+        "--format",
+        "html",
+        "--today",
+        TODAY,
+        cwd=kb_copy,
+        env={"LANG": "ru_RU.UTF-8", "LC_ALL": ""},
+    )
+    assert '<html lang="ru">' in result.stdout
 
 
 def test_unknown_language_is_a_usage_error(cli, kb_copy: Path) -> None:
