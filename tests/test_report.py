@@ -281,3 +281,15 @@ def test_report_reads_given_logs(cli, kb_copy: Path, tmp_path: Path) -> None:
     assert [gap["query"] for gap in data["usage"]["gaps"]] == ["квокка"]
     facts = usage_facts(read_logs([log]).events)
     assert facts.searches == 1
+
+
+def test_text_report_on_a_terminal_has_colour_bars_and_escaped_titles(hostile_kb: Path) -> None:
+    from tests.conftest import run_in_pty
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    shown = run_in_pty(("report", "--today", TODAY, "--no-pager"), hostile_kb, env, size=(50, 160))
+    assert shown.returncode == 0, shown.text[-2000:]
+    assert "\x1b[" in shown.text  # colour on a terminal
+    assert "█" in shown.text and "Trust score" in shown.text
+    assert "\\x1b[31m" in shown.text  # the title's escape shows as text, it does not act
+    assert "<script>alert(1)</script>" in shown.text  # as text: Rich markup not read
