@@ -44,6 +44,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         "GITHUB_ACTIONS",
         "GITHUB_STEP_SUMMARY",
         "GITLAB_CI",
+        "KBCTL_USAGE_LOG",
+        "KBCTL_SESSION",
         "FORCE_COLOR",
         "GIT_DIR",
         "GIT_WORK_TREE",

@@ -23,7 +23,9 @@ from kbctl.cli import (
     mcp_cmd,
     new_cmd,
     owners_cmd,
+    report_cmd,
     search_cmd,
+    usage_cmd,
 )
 from kbctl.cli.context import ColorMode, set_options, state
 from kbctl.errors import ExitCode, KbError
@@ -229,6 +231,8 @@ for _module in (
     init_cmd,
     export_cmd,
     mcp_cmd,
+    usage_cmd,
+    report_cmd,
 ):
     _module.register(app)
 
@@ -256,6 +260,10 @@ SUMMARIES = {
     "link": "Record that an article solved a ticket (KCS reuse).",
     "new": "Create an article from a template (after a look for similar ones).",
     "mcp": "Serve the base to AI assistants (Model Context Protocol).",
+    "gaps": "Searches that fail most (usage log), and what would fix them.",
+    "digest": "Per owner, what needs them: ready to paste into an issue.",
+    "report": "The health of the whole base: text, Markdown, HTML or JSON.",
+    "usage": "Most and least used articles, and archive candidates (usage log).",
 }
 
 

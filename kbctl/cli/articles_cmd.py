@@ -124,6 +124,9 @@ def show_article(
     """
     ws = workspace(ctx)
     article = ws.article(key)
+    from kbctl.cli.usage_cmd import record
+
+    record(ws, "show", opened=article.id)
     if output_format is DataFormat.JSON:
         from kbctl.ownership import load_ownership_facts
         from kbctl.render.json import dumps

@@ -64,6 +64,9 @@ def edit(
     """
     ws = workspace(ctx)
     article, line = find_target(ws, target)
+    from kbctl.cli.usage_cmd import record
+
+    record(ws, "edit", opened=article.id)
     open_in_editor(article.abs_path, line)
 
 

@@ -5,6 +5,7 @@ Kept light at import: Whoosh, Rich and YAML load only inside the commands that n
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -166,6 +167,18 @@ def search_command(
         )
     for message in result.notices:
         notice(message)
+    if ws.config.settings.usage.enabled or os.environ.get("KBCTL_USAGE_LOG"):
+        from kbctl.cli.usage_cmd import record
+
+        chosen = open_hit is not None and 0 < open_hit <= len(result.hits)
+        record(
+            ws,
+            "search",
+            query=" ".join(words),
+            hits=result.total,
+            shown=[hit.id for hit in result.hits],
+            opened=result.hits[open_hit - 1].id if chosen and open_hit else None,
+        )
     if open_hit is not None and result.hits:
         _open_hit(ws.config.root, result.hits, open_hit)
         return
@@ -177,8 +190,8 @@ def search_command(
         from kbctl.render.vocabulary import explanation_record, hit_record
 
         records = [hit_record(hit, shown) for hit in result.hits]
-        for record, explanation in zip(records, result.explanations or (), strict=False):
-            record["explain"] = explanation_record(explanation)
+        for entry, explanation in zip(records, result.explanations or (), strict=False):
+            entry["explain"] = explanation_record(explanation)
         write_data(dumps(records))
     elif output_format is HitFormat.PATHS:
         from kbctl.render.plain import hits_paths

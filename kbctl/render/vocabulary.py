@@ -35,7 +35,13 @@ from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from kbctl.policy.archive import ArticleUsage, UsageSummary
+    from kbctl.report.digest import DigestItem, OwnerDigest
+    from kbctl.report.model import ArticleLine, Count, Report
     from kbctl.search.explain import Explanation
+    from kbctl.usage.gaps import Gap, UsageFacts
 
 SCHEMA_VERSION = 2
 
@@ -451,3 +457,202 @@ def duplicates_json(
             )
         )
     return records
+
+
+# ------------------------------------------------------------ usage log: gaps and usage
+
+
+def gap_record(gap: Gap) -> Record:
+    """One failed query and its fix."""
+    return {
+        "query": gap.query,
+        "failed": gap.failed,
+        "no_hits": gap.no_hits,
+        "poor": gap.poor,
+        "searches": gap.searches,
+        "last": gap.last,
+        "fix": gap.suggestion.fix,
+        "suggestion": gap.suggestion.text,
+        "action": gap.suggestion.action,
+        "article": gap.suggestion.article,
+    }
+
+
+def gaps_json(gaps: Sequence[Gap], facts: UsageFacts) -> Record:
+    """``kbctl gaps --format json``."""
+    return _versioned(
+        {
+            "searches": facts.searches,
+            "first": facts.first,
+            "last": facts.last,
+            "gaps": [gap_record(gap) for gap in gaps],
+        }
+    )
+
+
+def article_usage_record(row: ArticleUsage) -> Record:
+    """One article's use."""
+    return {
+        "id": row.article.id,
+        "title": row.article.title,
+        **_paths(row.article),
+        "opened": row.opened,
+        "shown": row.shown,
+        "last_opened": row.last_opened,
+        "status": row.article.status,
+        "review_state": row.review.state,
+    }
+
+
+def usage_json(summary: UsageSummary) -> Record:
+    """``kbctl usage --format json``."""
+    return _versioned(
+        {
+            "searches": summary.searches,
+            "opens": summary.opens,
+            "covered_days": summary.covered_days,
+            "archive_after": summary.archive_after,
+            "most_used": [article_usage_record(row) for row in summary.most_used],
+            "least_used": [article_usage_record(row) for row in summary.least_used],
+            "archive_candidates": [
+                {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                for item in summary.candidates
+            ],
+            "unknown_ids": summary.unknown_ids,
+        }
+    )
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def _report_line(line: ArticleLine) -> Record:
+    return {
+        "id": line.id,
+        "title": line.title,
+        "base_path": line.path,
+        "owners": list(line.owners),
+        "detail": line.detail,
+        "date": line.when,
+    }
+
+
+def _counts(found: Sequence[Count]) -> list[Record]:
+    return [{"value": count.label, "articles": count.value} for count in found]
+
+
+def report_json(report: Report) -> Record:
+    """``kbctl report --format json``: the whole report model."""
+    usage = report.usage
+    return _versioned(
+        {
+            "generated": report.generated,
+            "base": report.base,
+            "articles": report.total,
+            "live": report.live,
+            "by_status": _counts(report.by_status),
+            "by_audience": _counts(report.by_audience),
+            "by_owner": _counts(report.by_owner),
+            "by_product": _counts(report.by_product),
+            "by_tag": _counts(report.by_tag),
+            "trust": {
+                "trusted": report.trust.trusted,
+                "total": report.trust.total,
+                "share": round(report.trust.share, 4),
+                "target": report.trust.target,
+                "met": report.trust.met,
+            },
+            "review": {
+                "ok": report.review.ok,
+                "due_soon": report.review.due_soon,
+                "overdue": report.review.overdue,
+                "never": report.review.never,
+            },
+            "weeks": [
+                {
+                    "start": week.start,
+                    "end": week.end,
+                    "on_time": week.on_time,
+                    "due_soon": week.due_soon,
+                    "overdue": week.overdue,
+                    "unknown": week.unknown,
+                    "reviews": week.reviews,
+                }
+                for week in report.weeks
+            ],
+            "ownerless": [_report_line(line) for line in report.ownerless],
+            "departed_owner": [_report_line(line) for line in report.departed],
+            "flags": [_report_line(line) for line in report.flags],
+            "wip_too_old": [_report_line(line) for line in report.wip_too_old],
+            "oldest": [_report_line(line) for line in report.oldest],
+            "workload": [
+                {
+                    "owner": row.owner,
+                    "standing": row.standing,
+                    "articles": row.articles,
+                    "overdue": row.overdue,
+                    "due_soon": row.due_soon,
+                    "flagged": row.flagged,
+                }
+                for row in report.workload
+            ],
+            "duplicates": None
+            if report.duplicates is None
+            else [
+                {
+                    "ids": list(group.ids),
+                    "titles": list(group.titles),
+                    "similarity": group.similarity,
+                    "keep": group.keep,
+                }
+                for group in report.duplicates
+            ],
+            "usage": None
+            if usage is None
+            else {
+                "searches": usage.searches,
+                "covered_days": usage.covered_days,
+                "archive_after": usage.archive_after,
+                "gaps": [gap_record(gap) for gap in usage.gaps],
+                "archive_candidates": [
+                    {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                    for item in usage.archive
+                ],
+            },
+            "history_available": report.history_available,
+            "notes": report.notes,
+        }
+    )
+
+
+def _digest_items(items: Iterable[DigestItem]) -> list[Record]:
+    return [
+        {"id": item.id, "title": item.title, "base_path": item.path, "detail": item.detail}
+        for item in items
+    ]
+
+
+def digests_json(digests: Sequence[OwnerDigest], today: date) -> list[Record]:
+    """``kbctl digest --format json``: per owner, the items, an issue title and the Markdown."""
+    from kbctl.render.digest import digest_markdown, digest_title
+
+    return [
+        _versioned(
+            {
+                "owner": digest.owner,
+                "standing": digest.standing,
+                "title": digest_title(digest),
+                "overdue": _digest_items(digest.overdue),
+                "due_soon": _digest_items(digest.due_soon),
+                "flagged": _digest_items(digest.flagged),
+                "wip_too_old": _digest_items(digest.wip_too_old),
+                "gaps": [gap_record(gap) for gap in digest.gaps],
+                "archive_candidates": [
+                    {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                    for item in digest.archive
+                ],
+                "markdown": digest_markdown(digest, today),
+            }
+        )
+        for digest in digests
+    ]

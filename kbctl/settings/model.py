@@ -385,6 +385,38 @@ class NewSection:
     )
 
 
+# ---- [usage] and [report] (usage person): the usage log, gaps, archive candidates, report --
+
+DEFAULT_ARCHIVE_AFTER = 180
+DEFAULT_TRUST_TARGET = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSection:
+    """[usage]: the opt-in, private usage log (searches, articles opened) and what reads it."""
+
+    enabled: bool = setting(
+        Boolean(),
+        "Append one JSON line per search, show and edit to the usage log ($KBCTL_USAGE_LOG"
+        " set to a file also turns it on, for you alone).",
+        False,
+    )
+    log: str | None = setting(
+        Text(),
+        "The usage log, relative to this file and inside the repository (default: usage.jsonl"
+        " in this base's cache folder; $KBCTL_USAGE_LOG wins and may point anywhere).",
+    )
+    user: bool = setting(
+        Boolean(), "Write the login name into each event (off: events carry no user).", False
+    )
+    archive_after: int = setting(
+        Interval(),
+        "Articles opened by nobody for this long, and not validated or overdue for review,"
+        " are archive candidates (kbctl usage).",
+        DEFAULT_ARCHIVE_AFTER,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicatesSection:
     """[duplicates]: near-duplicate detection (`kbctl duplicates`, rule KB408)."""
@@ -394,6 +426,21 @@ class DuplicatesSection:
         "Articles whose bodies share at least this share of word shingles (Jaccard) are "
         "near-duplicates.",
         0.3,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSection:
+    """[report]: the health report (kbctl report)."""
+
+    trust_target: float = setting(
+        Number("a share between 0 and 1", 0, 1),
+        "The team's target for the trust score: the share of articles validated and within"
+        " their review interval.",
+        DEFAULT_TRUST_TARGET,
+    )
+    weeks: int = setting(
+        Integer(1, "a whole number of weeks"), "Weeks of review history in the report.", 12
     )
 
 
@@ -466,6 +513,12 @@ class Settings:
     )
     search: SearchSection = setting(  # noqa: RUF009
         Section(SearchSection), "Search: synonyms.", factory=SearchSection
+    )
+    usage: UsageSection = setting(  # noqa: RUF009
+        Section(UsageSection), "The usage log (opt-in).", factory=UsageSection
+    )
+    report: ReportSection = setting(  # noqa: RUF009
+        Section(ReportSection), "The health report.", factory=ReportSection
     )
 
 
