@@ -377,7 +377,9 @@ class SearchApp(App[None]):
         text = self._query_text().strip()
         if text and text not in self._recorded and self.line.words:
             self._recorded.add(text)
-            usage.record_search(self.session.config, text, len(self.hits))
+            usage.record_search(
+                self.session.config, text, len(self.hits), [hit.id for hit in self.hits]
+            )
 
 
 def _run_editor(path: Path, line: int) -> KbError | None:

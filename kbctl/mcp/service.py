@@ -298,7 +298,7 @@ class KbService:
                 hits.append(made)
         hidden = len(result.hits) - len(hits)
         ceiling = self.allowed is not None
-        usage.record_search(query, [hit.base_path for hit in hits])
+        usage.record_search(self.config(), query, result.total - hidden, [hit.id for hit in hits])
         return SearchAnswer(
             query=query,
             hits=hits,
@@ -351,7 +351,7 @@ class KbService:
         info = self._infos(ws, [article], self._cached_history([article]))[0]
         body_lines = article.body.splitlines()
         heading_names = [heading.text for heading in headings(article.body)]
-        usage.record_open(article.path)
+        usage.record_open(self.config(), article.id)
         if not section or not section.strip():
             return ArticleText(
                 article=info,
