@@ -46,14 +46,15 @@ from kbctl.mcp.shapes import (
     SearchAnswer,
     SearchHit,
 )
-from kbctl.model import Article, ArticleHistory, Change, Hit
-from kbctl.policy.trust import (
-    Trust,
-    assess_trust,
+from kbctl.model import (
+    Article,
+    ArticleHistory,
+    Change,
+    Hit,
     visible_audiences,
-    warning_names,
     within_ceiling,
 )
+from kbctl.policy.trust import Trust, assess_trust, warning_names
 
 if TYPE_CHECKING:
     from kbctl.config import Config

@@ -13,39 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kbctl.model import Article, ArticleHistory, Audience, Status
+from kbctl.model import Article, ArticleHistory, Status
 from kbctl.ownership import Ownership, Roster
 from kbctl.policy.review import ReviewState, ReviewStatus
 from kbctl.policy.verdicts import changed_since_review, owner_missing, utc_date
 
+
 # Narrowest first: each audience also sees every audience after it.
-AUDIENCE_ORDER: tuple[Audience, ...] = (
-    Audience.INTERNAL,
-    Audience.PARTNER,
-    Audience.CUSTOMER,
-    Audience.PUBLIC,
-)
-
-
-def visible_audiences(ceiling: str) -> frozenset[str] | None:
-    """The audiences a reader at ``ceiling`` may see: its own and the wider ones.
-
-    None for ``internal``: the team sees everything, articles without an audience too.
-    Under any other ceiling an article without an audience (or with an unknown one) is
-    hidden: it is not known to be meant for that reader.
-    """
-    wanted = Audience(ceiling)
-    if wanted is Audience.INTERNAL:
-        return None
-    position = AUDIENCE_ORDER.index(wanted)
-    return frozenset(audience.value for audience in AUDIENCE_ORDER[position:])
-
-
-def within_ceiling(article_audience: str | None, allowed: frozenset[str] | None) -> bool:
-    """Whether an article with ``article_audience`` may be shown under ``allowed``."""
-    return allowed is None or article_audience in allowed
-
-
 class TrustLevel(StrEnum):
     """How far an answer from the article can be relied on."""
 
