@@ -8,7 +8,7 @@ best passage of each hit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbctl.config import Config
 from kbctl.errors import KbError, UsageError
@@ -29,7 +29,9 @@ from kbctl.search.rank import RERANK_DEPTH, rerank
 from kbctl.search.searcher import Searcher
 from kbctl.search.snippets import SNIPPET_WIDTH, make_hit
 from kbctl.search.spelling import edit_distance, max_typos, within_one_edit
-from kbctl.selection import ArticleFilter
+
+if TYPE_CHECKING:
+    from kbctl.selection import ArticleFilter
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -53,15 +55,16 @@ MAX_QUERY_LENGTH = 500
 
 @dataclass(frozen=True, slots=True)
 class SearchFilter:
-    """Metadata filters of a search: the one article filter, and whether archived show."""
+    """Metadata filters of a search: the one article filter (None: no filter; a plain
+    search need not load :mod:`kbctl.selection`), and whether archived show."""
 
-    selection: ArticleFilter = field(default_factory=ArticleFilter)
+    selection: ArticleFilter | None = None
     include_archived: bool = False
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the results."""
-        return self.selection.active
+        return self.selection is not None and self.selection.active
 
 
 @dataclass(slots=True)
@@ -99,10 +102,13 @@ def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
     owners and the ``--where`` terms)."""
     from whoosh.query import And, Or, Term
 
+    chosen = filters.selection
+    if chosen is None:
+        mask = None if filters.include_archived else Term("f_status", "archived")
+        return None, mask
     from kbctl.ownership import normalise_handle
     from kbctl.selection import where_token
 
-    chosen = filters.selection
     groups = [
         [Term("f_tag", tag.casefold()) for tag in chosen.tags],
         [Term("f_owner", normalise_handle(owner).replace(",", " ")) for owner in chosen.owners],
