@@ -71,7 +71,7 @@ def index_documents(
             (writer.update_document if update else writer.add_document)(**fields)
             vocabulary.update(
                 set(vocabulary_words(f"{article.title}\n{' '.join(article.aliases)}"))
-                | set(vocabulary_words(article.body))
+                | set(vocabulary_words(fields["body"]))
             )
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)

@@ -45,6 +45,7 @@ def document(article: Any, owners: Any) -> dict[str, Any]:
     and e-mails), so that ``--owner`` selects what it selects in every other command;
     ``f_where`` holds a token per front-matter (key, value) for ``--where``.
     """
+    from kbctl.search.analysis import index_text
     from kbctl.selection import where_terms, where_token
 
     owned = owners.of(article)
@@ -52,7 +53,7 @@ def document(article: Any, owners: Any) -> dict[str, Any]:
         "path": article.path,
         "head": "\n".join((article.id, article.title, *article.aliases)),
         "labels": "\n".join((*article.tags, article.description or "")),
-        "body": article.body,
+        "body": index_text(article.body),  # no data: URIs, HTML tags, link targets
         "f_tag": ",".join(tag.casefold() for tag in article.tags),
         "f_owner": ",".join(key.replace(",", " ") for key in sorted(owners.keys(article))),
         "f_where": " ".join(sorted(where_token(*term) for term in where_terms(article))),

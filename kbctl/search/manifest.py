@@ -17,7 +17,7 @@ from kbctl.cachefile import read_regular, write_atomic
 from kbctl.config import Config
 
 # The format of everything in an index folder (Whoosh schema, manifest, spelling file).
-FORMAT_VERSION = 6  # 6: effective owners (CODEOWNERS, teams) and --where terms
+FORMAT_VERSION = 7  # 7: CamelCase/letter-digit parts, no markup in bodies (analysis)
 MANIFEST_FILE = "manifest.json"
 
 FileState = tuple[int, int, str]  # size, mtime_ns, content hash
