@@ -226,7 +226,7 @@ def _search_open(
             mask=mask,
         )
         total = results.scored_length()
-        ranked = rerank(searcher, results, positive)[:limit]
+        ranked = rerank(searcher, results, positive, limit)
         interpreted = " ".join(describe(unit) for unit in units)
         hits = [make_hit(config, stored, score, positive) for stored, score in ranked]
         suggestion = None
