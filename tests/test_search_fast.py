@@ -103,7 +103,7 @@ def test_a_real_search_process_loads_neither_typer_nor_the_other_commands(kb: Pa
         "sys.argv = ['kbctl', 'search', 'webhook', '--format', 'json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = ['typer', 'rich', 'git', 'yaml', 'frontmatter', 'kbctl.selection',\n"
-        "         'kbctl.articles.yaml', 'kbctl.history.read', 'kbctl.policy', 'kbctl.articles.parse',\n"
+        "         'kbctl.articles.yaml', 'kbctl.articles.tree', 'kbctl.history.read', 'kbctl.policy', 'kbctl.articles.parse',\n"
         "         'whoosh.lang.morph_en', 'html.entities']\n"
         "sys.stderr.write(f'LOADED={[m for m in heavy if m in sys.modules]}\\n')\n"
     )
