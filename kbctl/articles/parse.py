@@ -11,13 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kbctl.articles.tree import (
-    SCAN_CODE,
-    NotReadable,
-    read_article_bytes,
-    relative_path,
-    shown_path,
-)
+from kbctl.articles.read import NotReadable, read_article_bytes
+from kbctl.articles.tree import SCAN_CODE, relative_path, shown_path
 from kbctl.articles.yaml import read_front_matter
 from kbctl.config import Config
 from kbctl.model import Article, Audience, Diagnostic, Flag, Severity, Status

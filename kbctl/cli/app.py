@@ -27,7 +27,7 @@ from kbctl.cli import (
     search_cmd,
     usage_cmd,
 )
-from kbctl.cli.context import ColorMode, set_options, state
+from kbctl.cli.context import ColorMode, report_error, set_options, silence_stdout, state
 from kbctl.errors import ExitCode, KbError
 
 # The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
@@ -56,7 +56,7 @@ class KbctlGroup(TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # The reader of our stdout went away (e.g. `| head`): not an error of ours.
-            _silence_stdout()
+            silence_stdout()
             raise typer.Exit(int(ExitCode.OK)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -129,24 +129,6 @@ def _options_with_values(command: Any) -> set[str]:
     for sub in getattr(command, "commands", {}).values():
         names |= _options_with_values(sub)
     return names
-
-
-def report_error(message: str, hint: str | None) -> None:
-    """Print ``kbctl: error: ...`` and an optional hint on stderr, each on one line with
-    control characters and line breaks escaped (a message may quote a file name)."""
-    from kbctl.cli.context import message_line
-
-    message_line(f"kbctl: error: {message.strip() or 'error'}")
-    if hint:
-        message_line(f"  hint: {hint}")
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 app = typer.Typer(
@@ -281,7 +263,17 @@ _summarise(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (``kbctl search`` may be answered by the fast path)."""
+    from kbctl.cli.fast import fast_search
+
+    code = fast_search(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    run()
+
+
+def run() -> None:
+    """The Typer application on ``sys.argv`` (every command, help, completion)."""
     _accept_click_completion(os.environ)
     app(prog_name="kbctl")
 

@@ -24,20 +24,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from kbctl.duplicates import DuplicateGroup
-from kbctl.history import ArticleLog, SkippedCommit
-from kbctl.history.report import skip_kind
 from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
-from kbctl.ownership import NO_OWNER, Ownership, Roster
-from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
-from kbctl.policy.review import ReviewStatus
-from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # `kbctl search` writes hit records only: it does not load these
     from datetime import date
 
+    from kbctl.duplicates import DuplicateGroup
+    from kbctl.history import ArticleLog, SkippedCommit
+    from kbctl.ownership import Ownership, Roster
     from kbctl.policy.archive import ArticleUsage, UsageSummary
+    from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
+    from kbctl.policy.review import ReviewStatus
+    from kbctl.policy.stale import StaleItem
     from kbctl.report.digest import DigestItem, OwnerDigest
     from kbctl.report.model import ArticleLine, Count, Report
     from kbctl.search.explain import Explanation
@@ -63,6 +62,8 @@ def flag_records(flags: Iterable[Flag]) -> list[Record]:
 
 
 def _owners(ownership: Ownership | None, article: Article) -> Record:
+    from kbctl.ownership import NO_OWNER, Ownership
+
     found = ownership or (Ownership(article.owners, "front-matter") if article.owners else NO_OWNER)
     return {"owners": list(found.owners), "owner_source": str(found.source)}
 
@@ -180,6 +181,8 @@ def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:
     """One article of ``kbctl stale``: the review verdict and what git adds to it."""
     article, facts = item.article, item.history
     last = facts.last_change if facts else None
+    from kbctl.ownership import Ownership
+
     found = ownership or Ownership(item.owners, "front-matter" if item.owners else "none")
     return _versioned(
         {
@@ -356,6 +359,8 @@ def history_json(article: Article, log: ArticleLog) -> Record:
 def skipped_json(skipped: Sequence[SkippedCommit]) -> list[Record]:
     """``kbctl history --skipped --format json``: the commits not counted as content
     changes, newest first, and why."""
+    from kbctl.history.report import skip_kind
+
     return [
         _versioned(
             {

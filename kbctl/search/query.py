@@ -8,7 +8,7 @@ best passage of each hit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbctl.config import Config
 from kbctl.errors import KbError, UsageError
@@ -26,11 +26,13 @@ from kbctl.search.interpret import (
     interpret,
     suggest,
 )
-from kbctl.search.rank import RERANK_DEPTH, rerank
+from kbctl.search.rank import RERANK_DEPTH, ScoreParts, rerank_explained
 from kbctl.search.searcher import Searcher
 from kbctl.search.snippets import SNIPPET_WIDTH, make_hit
 from kbctl.search.spelling import edit_distance, max_typos, within_one_edit
-from kbctl.selection import ArticleFilter
+
+if TYPE_CHECKING:
+    from kbctl.selection import ArticleFilter
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -55,15 +57,16 @@ MAX_QUERY_LENGTH = 500
 
 @dataclass(frozen=True, slots=True)
 class SearchFilter:
-    """Metadata filters of a search: the one article filter, and whether archived show."""
+    """Metadata filters of a search: the one article filter (None: no filter; a plain
+    search need not load :mod:`kbctl.selection`), and whether archived show."""
 
-    selection: ArticleFilter = field(default_factory=ArticleFilter)
+    selection: ArticleFilter | None = None
     include_archived: bool = False
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the results."""
-        return self.selection.active
+        return self.selection is not None and self.selection.active
 
 
 @dataclass(slots=True)
@@ -105,20 +108,22 @@ def _unit_query(unit: Unit) -> Any:
 
 
 def _explanations(
-    searcher: Searcher, results: Any, ranked: list[tuple[dict, float]], units: list[Unit]
+    searcher: Searcher,
+    results: Any,
+    ranked: list[tuple[dict, float, ScoreParts]],
+    units: list[Unit],
 ) -> list[Explanation]:
     """An explanation per ranked hit: its matched words and its score parts."""
     from kbctl.search.explain import explain
 
-    first = {hit.fields()["path"]: (hit.docnum, hit.score) for hit in results}
-    docnums = [first[stored["path"]][0] for stored, _score in ranked]
+    first = {hit.fields()["path"]: hit.docnum for hit in results}
+    docnums = [first[stored["path"]] for stored, _score, _parts in ranked]
     found = explain(searcher.searcher, units, docnums)
     explanations = []
-    for stored, score in ranked:
-        docnum, field_score = first[stored["path"]]
+    for docnum, (_stored, score, parts) in zip(docnums, ranked, strict=True):
         explanation = found[docnum]
-        explanation.add("field_score", field_score)
-        explanation.add("coverage_factor", score / field_score if field_score else 0.0)
+        for name, value in parts.items():
+            explanation.add(name, value)
         explanation.add("score", score)
         explanations.append(explanation)
     return explanations
@@ -130,10 +135,13 @@ def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
     owners and the ``--where`` terms)."""
     from whoosh.query import And, Or, Term
 
+    chosen = filters.selection
+    if chosen is None:
+        mask = None if filters.include_archived else Term("f_status", "archived")
+        return None, mask
     from kbctl.ownership import normalise_handle
     from kbctl.selection import where_token
 
-    chosen = filters.selection
     groups = [
         [Term("f_tag", tag.casefold()) for tag in chosen.tags],
         [Term("f_owner", normalise_handle(owner).replace(",", " ")) for owner in chosen.owners],
@@ -291,7 +299,8 @@ def _search_open(
             mask=mask,
         )
         total = results.scored_length()
-        ranked = rerank(searcher, results, positive)[:limit]
+        ranked_parts = rerank_explained(searcher, results, positive, limit)
+        ranked = [(stored, score) for stored, score, _parts in ranked_parts]
         interpreted = " ".join(describe(unit) for unit in units)
         hits = [make_hit(config, stored, score, positive) for stored, score in ranked]
         suggestion = None
@@ -299,7 +308,7 @@ def _search_open(
             suggestion = suggest(searcher, units)
         result = SearchResult(hits, total, interpreted, notices, suggestion)
         if explain:
-            result.explanations = _explanations(searcher, results, ranked, units)
+            result.explanations = _explanations(searcher, results, ranked_parts, units)
         return result
     finally:
         searcher.close()
