@@ -258,7 +258,15 @@ def test_explain_names_fields_readings_and_score_parts(config: Config) -> None:
         (a.kind, a.source, a.target) for a in second.words[0].applied
     ]
     assert first.parts["score"] == pytest.approx(result.hits[0].score)
-    assert list(first.parts) == ["field_score", "coverage_factor", "score"]
+    assert list(first.parts) == [
+        "fieldwise",
+        "fieldwise_rank",
+        "bm25f",
+        "bm25f_rank",
+        "coverage",
+        "fused",
+        "score",
+    ]
     assert search(config, "money back").explanations is None
 
 
@@ -274,7 +282,7 @@ def test_explain_json_and_table_on_the_bundled_base(cli, kb_copy: Path) -> None:
     assert {"kind": "synonym", "from": "money back", "to": "refund"} in word["applied"]
     table = cli("search", "gfhjkm", "--explain", "--kb", str(kb_copy))
     assert table.exit_code == 0
-    assert "why: field_score" in table.stdout and "layout gfhjkm -> пароль" in table.stdout
+    assert "why: fieldwise" in table.stdout and "layout gfhjkm -> пароль" in table.stdout
     refused = cli("search", "vpn", "--explain", "--format", "paths", "--kb", str(kb_copy))
     assert refused.exit_code == 2
 
