@@ -20,6 +20,7 @@ from kbctl.articles.tree import (
 )
 from kbctl.articles.yaml import read_front_matter
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article, Audience, Diagnostic, Flag, Severity, Status
 from kbctl.values import is_missing, parse_date, parse_interval, parse_list, parse_text
 
@@ -62,7 +63,7 @@ def read_article(
     except NotReadable as refusal:
         return None, [Diagnostic(shown_path(relative), 1, str(refusal), code=SCAN_CODE)]
     except OSError as error:
-        message = f"cannot read file: {error.strerror or error}"
+        message = _("cannot read file: {error}").format(error=error.strerror or error)
         return None, [Diagnostic(shown_path(relative), 1, message, code="io")]
     return parse_article(data, relative, path, config)
 
@@ -80,10 +81,15 @@ def parse_article(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        report(line, f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")
+        report(
+            line,
+            _("not UTF-8 (byte 0x{byte}); save the file as UTF-8").format(
+                byte=f"{data[error.start]:02x}"
+            ),
+        )
         return None, diagnostics
     if not text.strip():
-        report(1, "empty file")
+        report(1, _("empty file"))
         return None, diagnostics
     front, body, body_line, has_front = split_front_matter(text)
     meta: dict[str, Any] = {}
@@ -91,8 +97,11 @@ def parse_article(
     if has_front:
         parsed = read_front_matter(front)
         if parsed.error is not None:
-            what = "front matter refused" if parsed.refused else "front matter is not valid YAML"
-            report(parsed.error_line, f"{what}: {parsed.error}")
+            if parsed.refused:
+                message = _("front matter refused: {error}")
+            else:
+                message = _("front matter is not valid YAML: {error}")
+            report(parsed.error_line, message.format(error=parsed.error))
             return None, diagnostics
         meta, key_lines = parsed.meta, parsed.key_lines
         for problem in parsed.problems:
