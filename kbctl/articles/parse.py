@@ -254,7 +254,7 @@ def _flags(value: Any, line: int, report: Any) -> tuple[Flag, ...]:
             flags.append(Flag(by=None, date=None, reason=item.strip(), line=line))
             continue
         if not isinstance(item, dict):
-            report(line, "flags: each flag must be a mapping with by, date and reason")
+            report(line, _("flags: each flag must be a mapping with by, date and reason"))
             continue
         try:
             flag_date = parse_date(item.get("date"))
