@@ -12,20 +12,22 @@ import stat
 import unicodedata
 from pathlib import Path
 
+from kbctl.i18n import N_, _
+
 
 def _mode_kind(mode: int) -> str:
     """What a file that is not a regular file is, for messages."""
     for test, kind in (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISFIFO, N_("a FIFO")),
+        (stat.S_ISSOCK, N_("a socket")),
+        (stat.S_ISCHR, N_("a character device")),
+        (stat.S_ISBLK, N_("a block device")),
+        (stat.S_ISDIR, N_("a folder")),
+        (stat.S_ISLNK, N_("a symbolic link")),
     ):
         if test(mode):
-            return kind
-    return "unknown type"
+            return _(kind)
+    return _("unknown type")
 
 
 class NotReadable(OSError):
@@ -63,7 +65,7 @@ def read_article_bytes(path: Path, max_bytes: int) -> bytes:
         handle = os.open(path, _OPEN_FLAGS)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise NotReadable(_LINK_REFUSED) from None
+            raise NotReadable(_(_LINK_REFUSED)) from None
         raise
     try:
         _check_readable(os.fstat(handle), max_bytes)
@@ -78,7 +80,9 @@ def read_article_bytes(path: Path, max_bytes: int) -> bytes:
     finally:
         os.close(handle)
     if left <= 0:
-        raise NotReadable(f"file grew past max_article_bytes ({max_bytes}); not read")
+        raise NotReadable(
+            _("file grew past max_article_bytes ({limit}); not read").format(limit=max_bytes)
+        )
     return b"".join(chunks)
 
 
@@ -98,7 +102,7 @@ def on_disk(path: Path) -> Path:
     return path
 
 
-_LINK_REFUSED = "symbolic link; not read (kbctl never reads or edits through a link)"
+_LINK_REFUSED = N_("symbolic link; not read (kbctl never reads or edits through a link)")
 
 
 def read_head(path: Path, size: int) -> bytes:
@@ -121,12 +125,14 @@ def read_head(path: Path, size: int) -> bytes:
 def _check_readable(info: os.stat_result, max_bytes: int) -> None:
     mode = info.st_mode
     if stat.S_ISLNK(mode):
-        raise NotReadable(_LINK_REFUSED)
+        raise NotReadable(_(_LINK_REFUSED))
     if not stat.S_ISREG(mode):
         kind = _mode_kind(mode)
-        raise NotReadable(f"not a regular file ({kind}); not read")
+        raise NotReadable(_("not a regular file ({kind}); not read").format(kind=kind))
     if info.st_size > max_bytes:
         raise NotReadable(
-            f"file of {info.st_size} bytes is larger than max_article_bytes ({max_bytes});"
-            " not read (raise max_article_bytes in kbctl.toml, or split the article)"
+            _(
+                "file of {size} bytes is larger than max_article_bytes ({limit});"
+                " not read (raise max_article_bytes in kbctl.toml, or split the article)"
+            ).format(size=info.st_size, limit=max_bytes)
         )

@@ -18,6 +18,7 @@ from pathlib import Path
 from kbctl.articles.ignore import IGNORE_FILES, IgnoreFile
 from kbctl.articles.read import _mode_kind
 from kbctl.config import Config, shared_cache_dir
+from kbctl.i18n import _
 from kbctl.model import Diagnostic, Severity
 from kbctl.values import glob_match_any
 
@@ -158,7 +159,7 @@ def _readable_entries(
                 problems.append(_link_diagnostic(relative, entry, config))
             else:
                 kind = _file_kind(entry)
-                message = f"not a regular file ({kind}); not read"
+                message = _("not a regular file ({kind}); not read").format(kind=kind)
                 problems.append(Diagnostic(relative, 1, message, code=SCAN_CODE))
     return _separate_twins(config, found, problems)
 
@@ -245,13 +246,13 @@ def _report_folder(
     if problems is None or not _could_hold_articles(prefix, config):
         return
     if isinstance(error, FileNotFoundError):
-        reason = "disappeared while it was read"
+        message = _("folder disappeared while it was read; its files are not checked")
     else:
-        reason = f"cannot be read ({error.strerror or error})"
+        message = _("folder cannot be read ({error}); its files are not checked").format(
+            error=error.strerror or error
+        )
     where = shown_path(prefix) or "./"
-    problems.append(
-        Diagnostic(where, 1, f"folder {reason}; its files are not checked", code=SCAN_CODE)
-    )
+    problems.append(Diagnostic(where, 1, message, code=SCAN_CODE))
 
 
 def _report_skipped(
@@ -261,7 +262,7 @@ def _report_skipped(
     if not relative.isascii() and _SURROGATE.search(relative):
         readable = _SURROGATE.sub("_", relative)
         if is_article_path(readable, config):
-            message = "file name is not valid UTF-8; not read (rename the file)"
+            message = _("file name is not valid UTF-8; not read (rename the file)")
             problems.append(Diagnostic(shown_path(relative), 1, message, code=SCAN_CODE))
         return
     try:
@@ -273,7 +274,7 @@ def _report_skipped(
         and not _inside(entry.path, config)
         and _could_hold_articles(relative + "/", config)
     ):
-        message = "link to a folder outside the base; not followed, its files are not checked"
+        message = _("link to a folder outside the base; not followed, its files are not checked")
         problems.append(Diagnostic(relative, 1, message, code=SCAN_CODE))
 
 
@@ -286,14 +287,26 @@ def _link_diagnostic(relative: str, entry: os.DirEntry[str], config: Config) -> 
     real = Path(os.path.realpath(entry.path))
     root = config.root.resolve()
     if not real.is_relative_to(root):
-        where = "leads out of the base"
+        message = _(
+            "symbolic link that leads out of the base; not read"
+            " (kbctl never reads or edits through a link)"
+        )
     elif not real.exists():
-        where = "is broken"
+        message = _(
+            "symbolic link that is broken; not read (kbctl never reads or edits through a link)"
+        )
     else:
         target = relative_path(real, root)
-        read = " (read under that path)" if is_article_path(target, config) else ""
-        where = f"points to {target}{read}"
-    message = f"symbolic link that {where}; not read (kbctl never reads or edits through a link)"
+        if is_article_path(target, config):
+            message = _(
+                "symbolic link that points to {target} (read under that path); not read"
+                " (kbctl never reads or edits through a link)"
+            ).format(target=target)
+        else:
+            message = _(
+                "symbolic link that points to {target}; not read"
+                " (kbctl never reads or edits through a link)"
+            ).format(target=target)
     return Diagnostic(relative, 1, message, code=SCAN_CODE)
 
 
@@ -301,7 +314,7 @@ def _file_kind(entry: os.DirEntry[str]) -> str:
     try:
         return _mode_kind(entry.stat(follow_symlinks=False).st_mode)
     except OSError:
-        return "unknown type"
+        return _("unknown type")
 
 
 def _separate_twins(
@@ -342,11 +355,11 @@ def _separate_twins(
                 continue
             result[number] = (own, found[number][1])
             if problems is not None:
-                message = (
-                    f"file name {own!a} is {spelt[keeper]!a} in another Unicode"
+                message = _(
+                    "file name {name} is {other} in another Unicode"
                     " normalisation (NFC/NFD); both are read, but a checkout on macOS or"
                     " Windows keeps only one: rename or remove one"
-                )
+                ).format(name=ascii(own), other=ascii(spelt[keeper]))
                 problems.append(
                     Diagnostic(own, 1, message, severity=Severity.ERROR, code=SCAN_CODE)
                 )

@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kbctl.errors import KbError, NotFoundError, UsageError
+from kbctl.i18n import _
 from kbctl.mcp import usage
 from kbctl.mcp.shapes import (
     ArticleInfo,
@@ -364,8 +365,8 @@ class KbService:
         found = find_section(article.body, section)
         if found is None:
             raise NotFoundError(
-                f"{article.id} has no section {section!r}",
-                hint="its sections: " + (", ".join(heading_names) or "none"),
+                _("{id} has no section {section}").format(id=article.id, section=repr(section)),
+                hint=_("its sections: {names}").format(names=", ".join(heading_names) or _("none")),
             )
         start, end, heading = found
         return ArticleText(
@@ -407,7 +408,7 @@ class KbService:
         from kbctl.policy.stale import stale_items
 
         if days is not None and days < 0:
-            raise UsageError("days must be 0 or more", hint="e.g. days=30")
+            raise UsageError(_("days must be 0 or more"), hint=_("e.g. days=30"))
         ws = self.workspace()
         articles = self._selected(ws, Filters(owners=[owner] if owner else []))
         facts = ws.ownership
@@ -600,10 +601,10 @@ class KbService:
 
         if not self.allow_write:
             raise UsageError(
-                "this server is read-only", hint="start it with kbctl mcp --allow-write"
+                _("this server is read-only"), hint=_("start it with kbctl mcp --allow-write")
             )
         if not reason.strip():
-            raise UsageError("say what is wrong", hint="reason: one sentence")
+            raise UsageError(_("say what is wrong"), hint=_("reason: one sentence"))
         ws = self.workspace()
         article = self.resolve(ws, key)
         config, who, on = ws.config, self._flagger(ws), self.today
@@ -629,7 +630,7 @@ class KbService:
 
         if not self.allow_write:
             raise UsageError(
-                "this server is read-only", hint="start it with kbctl mcp --allow-write"
+                _("this server is read-only"), hint=_("start it with kbctl mcp --allow-write")
             )
         ws = self.workspace()
         # Under a ceiling the draft is for that audience, so the server that made it sees it.
@@ -677,7 +678,9 @@ def _stamp(path: Path | None) -> tuple[int, int] | None:
 
 def _limit(limit: int) -> int:
     if limit < 1:
-        raise UsageError("limit must be 1 or more", hint=f"1 to {MAX_LIMIT}")
+        raise UsageError(
+            _("limit must be 1 or more"), hint=_("1 to {limit}").format(limit=MAX_LIMIT)
+        )
     return min(limit, MAX_LIMIT)
 
 
@@ -707,4 +710,6 @@ def _trust_fields(
 
 def error_text(error: KbError) -> str:
     """A KbError as one line for the assistant: the message, then the hint."""
-    return f"{error.message} (hint: {error.hint})" if error.hint else error.message
+    if error.hint:
+        return _("{message} (hint: {hint})").format(message=error.message, hint=error.hint)
+    return error.message

@@ -13,13 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from kbctl.i18n import N_, _, ngettext
 from kbctl.model import Article, ArticleHistory, Status
 from kbctl.ownership import Ownership, Roster
 from kbctl.policy.review import ReviewState, ReviewStatus
 from kbctl.policy.verdicts import changed_since_review, owner_missing, utc_date
 
-
 # Narrowest first: each audience also sees every audience after it.
+# The levels as people read them (the values are JSON data).
+LEVEL_LABELS = (N_("high"), N_("medium"), N_("low"))
+
+
 class TrustLevel(StrEnum):
     """How far an answer from the article can be relied on."""
 
@@ -76,13 +80,19 @@ def assess_trust(
     """
     warnings: list[TrustWarning] = []
     notes: list[str] = []
-    status = article.status or "no status"
+    status = article.status or _("no status")
     if article.is_archived:
         warnings.append(TrustWarning.ARCHIVED)
     if article.flags:
         warnings.append(TrustWarning.FLAGGED)
         last = article.flags[-1]
-        notes.append(f"{len(article.flags)} open flag(s), latest: {last.reason}")
+        notes.append(
+            ngettext(
+                "{count} open flag, latest: {reason}",
+                "{count} open flags, latest: {reason}",
+                len(article.flags),
+            ).format(count=len(article.flags), reason=last.reason)
+        )
     if article.status == Status.WIP:
         warnings.append(TrustWarning.WIP)
     elif article.status != Status.VALIDATED and not article.is_archived:
@@ -98,7 +108,7 @@ def assess_trust(
     changed = changed_since_review(article, history)
     if changed is not None:
         warnings.append(TrustWarning.CHANGED_SINCE_REVIEW)
-        notes.append(f"changed since the review ({utc_date(changed)})")
+        notes.append(_("changed since the review ({date})").format(date=utc_date(changed)))
     ordered = tuple(sorted(set(warnings), key=list(TrustWarning).index))
     if _LOW & set(ordered):
         level = TrustLevel.LOW
@@ -106,8 +116,11 @@ def assess_trust(
         level = TrustLevel.MEDIUM
     else:
         level = TrustLevel.HIGH
-    owners = ", ".join(owned.owners) if owned.owners else "no owner"
-    parts = [f"{level.value} trust: {status.replace('_', ' ')}", review.reason, owners, *notes]
+    owners = ", ".join(owned.owners) if owned.owners else _("no owner")
+    head = _("{level} trust: {status}").format(
+        level=_(level.value), status=status.replace("_", " ")
+    )
+    parts = [head, review.reason, owners, *notes]
     return Trust(level, ordered, "; ".join(parts))
 
 
