@@ -336,6 +336,7 @@ def build_plan(
                 ),
             )
         )
+    report.links = list(dict.fromkeys(report.links))  # a reference link is decided per use
     plan = ExportPlan(
         audience=audience,
         statuses=chosen,

@@ -1,0 +1,149 @@
+"""A hostile review of ``kbctl export``: bases built to make it leak, escape or hang.
+
+Each test is one trick a base can play (link syntaxes the first tests did not try, nested
+internal marks, odd audience values, templates that loop or grow, links planted in the
+base); the export must leave nothing withheld in any file, write only its output, and stop.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import GitRepo
+
+CONFIG = 'content = "kb"\n\n[export]\nsite_title = "Hostile Help"\n'
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+SECRET_TITLE = "Walrus escalation ledger"
+SECRET = ("INT-WALRUS-1", SECRET_TITLE, "walrus-ledger", "walrus-only.png")
+FORMATS = {"jsonl": "out.jsonl", "opensearch": "os", "html": "site", "llms": "llms"}
+
+
+def hostile_base(repo: GitRepo, public_body: str, **internal: Any) -> None:
+    """A base with one public article (``public_body``) and one internal article."""
+    repo.write("kbctl.toml", CONFIG)
+    repo.write("kb/images/walrus-only.png", PNG)
+    repo.write("kb/images/shared.png", PNG)
+    repo.write_article(
+        "kb/public/open.md",
+        public_body,
+        id="PUB-1",
+        title="Open article",
+        status="validated",
+        audience="public",
+        product="relay",
+    )
+    front = {
+        "id": "INT-WALRUS-1",
+        "title": SECRET_TITLE,
+        "status": "validated",
+        "audience": "internal",
+        "product": "relay",
+        **internal,
+    }
+    repo.write_article(
+        "kb/internal/walrus-ledger.md", "Secret body ![x](../images/walrus-only.png)\n", **front
+    )
+    repo.commit("hostile base")
+
+
+def export_all(cli: Any, repo: GitRepo, out: Path, audience: str = "public") -> None:
+    for fmt, name in FORMATS.items():
+        result = cli(
+            "export",
+            "--audience",
+            audience,
+            "--format",
+            fmt,
+            "--output",
+            str(out / name),
+            "--today",
+            "2026-02-01",
+            cwd=repo.path,
+        )
+        assert result.exit_code == 0, result.stderr
+
+
+def scan(out: Path, forbidden: tuple[str, ...]) -> None:
+    """No forbidden word in any exported file (the reports beside the outputs excepted)."""
+    for name in FORMATS.values():
+        target = out / name
+        paths = [target] if target.is_file() else [p for p in target.rglob("*") if p.is_file()]
+        for path in paths:
+            text = path.read_bytes().decode("utf-8", "replace").casefold()
+            for word in forbidden:
+                assert word.casefold() not in text, f"{word!r} leaked into {path}"
+                assert json.dumps(word)[1:-1].casefold() not in text, f"{word!r} in {path}"
+
+
+def test_reference_links_whose_text_names_a_withheld_article(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    body = (
+        f"Full [{SECRET_TITLE}][w], collapsed [INT-WALRUS-1][], shortcut [{SECRET_TITLE}].\n"
+        "Kept: [the ledger][w].\n\n"
+        "[w]: ../internal/walrus-ledger.md\n"
+        "[INT-WALRUS-1]: ../internal/walrus-ledger.md\n"
+        f"[{SECRET_TITLE}]: ../internal/walrus-ledger.md\n"
+    )
+    hostile_base(git_repo, body)
+    export_all(cli, git_repo, tmp_path)
+    scan(tmp_path, SECRET)
+    assert "the ledger" in (tmp_path / "llms/articles/open.md").read_text()
+
+
+def test_unquoted_html_attributes_to_withheld_article_and_image(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    body = (
+        "See <a href=../internal/walrus-ledger.md>the ledger</a> and"
+        " <img src=../images/walrus-only.png alt=diagram> and"
+        ' <a title=">" href="../internal/walrus-ledger.md">odd</a>.\n'
+    )
+    hostile_base(git_repo, body)
+    export_all(cli, git_repo, tmp_path)
+    scan(tmp_path, SECRET[:3])
+    # The image the public article shows itself is published, from the export's own files.
+    page = (tmp_path / "site/articles/open.html").read_text()
+    assert 'src="../media/images/walrus-only.png"' in page
+    assert (tmp_path / "site/media/images/walrus-only.png").read_bytes() == PNG
+
+
+def test_nested_and_unclosed_internal_marks(cli: Any, git_repo: GitRepo, tmp_path: Path) -> None:
+    body = (
+        "Before.\n\n<!-- internal -->\nA ZEBRA-ONE\n<!-- internal -->\nB ZEBRA-TWO\n"
+        "<!-- /internal -->\nC ZEBRA-THREE\n<!-- /internal -->\n\nAfter.\n\n"
+        "<!--INTERNAL-->D ZEBRA-FOUR<!--/ Internal -->\n\n"
+        "<!-- internal -->\nE ZEBRA-FIVE runs to the end\n"
+    )
+    hostile_base(git_repo, body)
+    export_all(cli, git_repo, tmp_path)
+    scan(tmp_path, (*SECRET, "ZEBRA-"))
+    text = (tmp_path / "llms/articles/open.md").read_text()
+    assert "Before." in text and "After." in text
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [["public", "internal"], ["internal", "public"], " Internal ", "INTERNAL", "", None, 7],
+)
+def test_odd_audience_values_count_as_internal(
+    cli: Any, git_repo: GitRepo, tmp_path: Path, audience: Any
+) -> None:
+    hostile_base(git_repo, "Public words.\n", audience=audience)
+    export_all(cli, git_repo, tmp_path)
+    scan(tmp_path, SECRET)
+
+
+def test_duplicate_id_internal_copy_and_shared_alias(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    hostile_base(git_repo, "Public words.\n", id="PUB-1", aliases=["Walrus alias zz"])
+    export_all(cli, git_repo, tmp_path)
+    scan(tmp_path, (SECRET_TITLE, "walrus-ledger", "Walrus alias zz", "walrus-only"))
