@@ -147,3 +147,43 @@ def test_duplicate_id_internal_copy_and_shared_alias(
     hostile_base(git_repo, "Public words.\n", id="PUB-1", aliases=["Walrus alias zz"])
     export_all(cli, git_repo, tmp_path)
     scan(tmp_path, (SECRET_TITLE, "walrus-ledger", "Walrus alias zz", "walrus-only"))
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ 10 ** 100000000 }}",
+        "{{ 'x' * 4000000000 }}",
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+        "{% include 'home.html' %}",
+        "{{ ('x' * 100000) * 100000 }}",
+        "{{ [1] * 10 ** 9 }}",
+        "{{ '%*d' % (2000000000, 1) }}",
+        "{{ '{:>2000000000}'.format(1) }}",
+    ],
+)
+def test_hostile_template_is_an_error_not_a_hang(
+    cli: Any, git_repo: GitRepo, tmp_path: Path, template: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kbctl.export.html
+
+    # The real limits are a minute and more; the same mechanism with a shorter budget here.
+    monkeypatch.setattr(kbctl.export.html, "RENDER_CPU_SECONDS", 1)
+    hostile_base(git_repo, "Public words.\n")
+    folder = git_repo.path / "kb/_export/templates"
+    folder.mkdir(parents=True)
+    (folder / "home.html").write_text(template)
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(tmp_path / "s"),
+        cwd=git_repo.path,
+    )
+    assert result.exit_code == 2, result.stderr
+    assert "export template home.html" in result.stderr or "took too long" in result.stderr
+    assert "Traceback" not in result.stderr
