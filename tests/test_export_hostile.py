@@ -187,3 +187,78 @@ def test_hostile_template_is_an_error_not_a_hang(
     assert result.exit_code == 2, result.stderr
     assert "export template home.html" in result.stderr or "took too long" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_link_text_that_names_a_withheld_article_in_disguise(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    body = (
+        "[_Walrus escalation ledger_](../internal/walrus-ledger.md),"
+        ' <a href="../internal/walrus-ledger.md">Walrus&#32;escalation&#x20;ledger</a>,'
+        " [![Walrus escalation ledger](../images/shared.png)](../internal/walrus-ledger.md),"
+        " [see the Walrus escalation ledger now](../internal/walrus-ledger.md),"
+        " [int_walrus_1](../internal/walrus-ledger.md). Kept: [the ledger](walrus-ledger.md).\n"
+    )
+    hostile_base(git_repo, body)
+    export_all(cli, git_repo, tmp_path)
+    scan(tmp_path, (SECRET_TITLE, "INT-WALRUS-1", "int_walrus_1", "walrus-ledger"))
+    assert "the ledger" in (tmp_path / "llms/articles/open.md").read_text()
+
+
+def test_output_reaching_into_the_base_through_dots_or_a_link(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    hostile_base(git_repo, "Public words.\n")
+    link = tmp_path / "base-link"
+    link.symlink_to(git_repo.path / "kb")
+    for output in (git_repo.path / "nowhere" / ".." / "kb" / "site", link / "site"):
+        result = cli(
+            "export",
+            "--audience",
+            "public",
+            "--format",
+            "llms",
+            "--output",
+            str(output),
+            cwd=git_repo.path,
+        )
+        assert result.exit_code == 2, result.stderr
+        assert "inside the base" in result.stderr
+    assert not (git_repo.path / "kb" / "site").exists()
+    assert not list((git_repo.path / "kb").glob("site.*"))
+
+
+def test_media_through_a_linked_folder_is_not_copied(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwords.txt").write_text("HUNTER2-SECRET")
+    (outside / "photo.png").write_bytes(PNG)
+    body = "[pw](../linked/passwords.txt) ![p](../linked/photo.png)\n"
+    hostile_base(git_repo, body)
+    (git_repo.path / "kb/linked").symlink_to(outside)
+    export_all(cli, git_repo, tmp_path / "out")
+    scan(tmp_path / "out", ("HUNTER2-SECRET",))
+    assert not list((tmp_path / "out").rglob("photo.png"))
+
+
+def test_template_error_text_reaches_the_terminal_without_control_characters(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    hostile_base(git_repo, "Public words.\n")
+    folder = git_repo.path / "kb/_export/templates"
+    folder.mkdir(parents=True)
+    (folder / "home.html").write_text("{{ \x1b[2J\x1b]0;pwned\x07 }}{% endfor \x1b[31m %}")
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(tmp_path / "s"),
+        cwd=git_repo.path,
+    )
+    assert result.exit_code == 2
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
