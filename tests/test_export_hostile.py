@@ -262,3 +262,34 @@ def test_template_error_text_reaches_the_terminal_without_control_characters(
     )
     assert result.exit_code == 2
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_an_article_of_unclosed_tags_and_brackets_does_not_hang(
+    kbctl_process: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    # Before the patterns were bounded, the first line alone took minutes (quadratic time).
+    body = "\n\n".join(
+        [
+            '<a href="x.md">' * 20000,
+            "<img src=x.png " * 10000,
+            "[" * 20000,
+            "[a](" * 20000,
+            '<a "' * 20000,
+            "<!-- internal -->" * 10000 + "<!-- /internal -->" * 10000,
+        ]
+    )
+    hostile_base(git_repo, "Public words.\n\n" + body + "\n")
+    for fmt, name in (("jsonl", "out.jsonl"), ("html", "site")):
+        result = kbctl_process(
+            "export",
+            "--audience",
+            "public",
+            "--format",
+            fmt,
+            "--output",
+            str(tmp_path / name),
+            cwd=git_repo.path,
+            timeout=90,
+        )
+        assert result.returncode == 0, result.stderr
+    assert "Public words." in (tmp_path / "out.jsonl").read_text()

@@ -31,20 +31,25 @@ _INLINE = re.compile(
 )
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*(<[^>\n]*>|\S+)[^\n]*$", re.MULTILINE)
 # Attribute values quoted either way or not at all; a quoted value may hold ``>``.
-_VALUE = r"""(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<uq>[^\s"'=<>`]+))"""
-_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
+# No pattern may scan past the next ``<`` (a tag) or, for a link's text, the next ``<a``: a
+# body of unclosed tags then costs linear time, not quadratic (a hostile article must not
+# hang the export). A value with ``<`` in it is caught by the net ``_URL_ATTRIBUTE``.
+_VALUE = r"""(?:"(?P<dq>[^"<]*)"|'(?P<sq>[^'<]*)'|(?P<uq>[^\s"'=<>`]+))"""
+_ATTRS = r"""(?:[^<>"']|"[^"<]*"|'[^'<]*')*?"""
 _HTML_LINK = re.compile(
-    r"<a\b" + _ATTRS + r"\shref\s*=\s*" + _VALUE + _ATTRS + r">(?P<text>.*?)</a\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
-# Any other tag with an attribute that loads or links a URL (img, iframe, source, video...).
-_HTML_URL = re.compile(
-    r"<[a-z][a-z0-9-]*\b"
+    r"<a\b"
     + _ATTRS
-    + r"\s(?:src|href|poster|data|cite|action|background|srcset)\s*=\s*"
+    + r"\shref\s*=\s*"
     + _VALUE
     + _ATTRS
-    + r"/?>",
+    + r">(?P<text>(?:(?!<a\b|</a\s*>).)*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_URL_NAMES = r"(?:src|href|poster|data|cite|action|background|srcset|formaction|xlink:href)"
+_URL_ATTRIBUTE = re.compile(r"\s" + _URL_NAMES + r"\s*=\s*" + _VALUE, re.IGNORECASE)
+# Any other tag with an attribute that loads or links a URL (img, iframe, source, video...).
+_HTML_URL = re.compile(
+    r"<[a-z][a-z0-9-]*\b" + _ATTRS + r"\s" + _URL_NAMES + r"\s*=\s*" + _VALUE + _ATTRS + r"/?>",
     re.IGNORECASE,
 )
 # ``[text][label]``, ``[label][]`` and ``[label]`` (not followed by ``(`` or ``:``).
@@ -201,6 +206,15 @@ def rewrite_links(body: str, decide: Decide) -> str:
             return ""
         return match.group(0)[:start] + new + match.group(0)[end:]
 
+    def loose_attribute(match: re.Match[str]) -> str:
+        # The net for raw HTML the tag patterns missed: a local URL left in any attribute
+        # is emptied (placeholders have a scheme, so they are not local).
+        raw, start, end = _value(match)
+        target = html.unescape(raw)
+        if not markdown.is_local(target) or target.startswith("#"):
+            return match.group(0)
+        return match.group(0)[:start] + match.group(0)[end:]
+
     def use(found: re.Match[str]) -> str:
         if found.group(3) is not None:
             text = label = found.group(3)
@@ -216,7 +230,8 @@ def rewrite_links(body: str, decide: Decide) -> str:
             text = _REFERENCE_USE.sub(use, text)
         text = _INLINE.sub(inline, text)
         text = _HTML_LINK.sub(html_link, text)
-        return _HTML_URL.sub(html_url, text)
+        text = _HTML_URL.sub(html_url, text)
+        return _URL_ATTRIBUTE.sub(loose_attribute, text)
 
     body = _outside_code(body, lambda text: _DEFINITION.sub(definition, text))
     rewritten = _outside_code(body, apply)
