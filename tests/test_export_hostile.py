@@ -293,3 +293,72 @@ def test_an_article_of_unclosed_tags_and_brackets_does_not_hang(
         )
         assert result.returncode == 0, result.stderr
     assert "Public words." in (tmp_path / "out.jsonl").read_text()
+
+
+def test_incremental_export_after_an_article_turns_internal(
+    cli: Any, git_repo: GitRepo, tmp_path: Path
+) -> None:
+    hostile_base(git_repo, "Public words, see [rotation](narwhal.md).\n")
+    front = {
+        "id": "PUB-NARWHAL",
+        "title": "Narwhal rotation",
+        "status": "validated",
+        "audience": "public",
+        "product": "narwhal-product",
+        "tags": ["narwhal-tag"],
+    }
+    git_repo.write("kb/images/narwhal.png", PNG)
+    git_repo.write_article("kb/public/narwhal.md", "Rotate. ![n](../images/narwhal.png)\n", **front)
+    git_repo.commit("narwhal", date="2026-01-20T10:00:00+03:00")
+    export_all(cli, git_repo, tmp_path)
+    assert (tmp_path / "site/tags/narwhal-tag.html").exists()
+    git_repo.write_article(
+        "kb/public/narwhal.md",
+        "Rotate. ![n](../images/narwhal.png)\n",
+        **front | {"audience": "Internal"},
+    )
+    git_repo.write_article(
+        "kb/public/orca.md",
+        "Orca body.\n",
+        id="ORCA-1",
+        title="Never public orca",
+        status="validated",
+        audience="internal",
+        tags=["orca-tag"],
+    )
+    git_repo.commit("narwhal internal, orca added", date="2026-01-21T10:00:00+03:00")
+    for fmt, name in FORMATS.items():
+        result = cli(
+            "export",
+            "--audience",
+            "public",
+            "--format",
+            fmt,
+            "--output",
+            str(tmp_path / name),
+            "--since",
+            "HEAD~1",
+            "--today",
+            "2026-02-01",
+            cwd=git_repo.path,
+        )
+        assert result.exit_code == 0, result.stderr
+        assert "incremental" in result.stderr
+    scan(
+        tmp_path,
+        (
+            "Narwhal rotation",
+            "narwhal-product",
+            "narwhal-tag",
+            "narwhal.png",
+            "ORCA-1",
+            "orca-tag",
+            "Never public orca",
+            *SECRET,
+        ),
+    )
+    tombstones = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert {"id": "PUB-NARWHAL", "deleted": True} in tombstones
+    bulk = (tmp_path / "os/bulk.ndjson").read_text()
+    assert '"delete"' in bulk and "PUB-NARWHAL" in bulk
+    assert "narwhal" not in (tmp_path / "site/articles/open.html").read_text().lower()
