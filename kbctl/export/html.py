@@ -231,6 +231,16 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
                 outcome = ["error", error.message, error.hint]
             except (MemoryError, RecursionError) as error:
                 outcome = ["error", f"export templates: {type(error).__name__}", TOO_MUCH]
+            except Exception as error:  # a bug: say what, as the CLI does for the parent
+                if os.environ.get("KBCTL_DEBUG"):
+                    import traceback
+
+                    traceback.print_exc()
+                outcome = [
+                    "error",
+                    f"internal error rendering the help center: {type(error).__name__}: {error}",
+                    "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+                ]
             outcome.append(sorted(output.written))
             with os.fdopen(writing, "w", encoding="utf-8") as stream:
                 json.dump(outcome, stream)
