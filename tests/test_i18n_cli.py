@@ -223,3 +223,21 @@ def test_an_unknown_team_language_is_a_configuration_error(
     result = run_kbctl("list", cwd=repo.path, env={**russian_user, "KBCTL_LANG": "en"})
     assert result.returncode == 2
     assert '\'lang\' must be one of "en", "ru"' in result.stderr
+
+
+def test_installing_completion_says_so_in_russian(russian_user: dict[str, str]) -> None:
+    import os
+
+    home = Path(os.environ["HOME"])  # a temporary folder (tests/conftest.py)
+    result = run_kbctl(
+        "--install-completion",
+        "bash",
+        env={**russian_user, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    script = home / ".bash_completions" / "kbctl.sh"
+    assert result.stdout.splitlines() == [
+        f"автодополнение для bash установлено в {script}",
+        "Автодополнение заработает после перезапуска терминала",
+    ]
+    assert script.is_file()

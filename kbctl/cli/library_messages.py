@@ -45,7 +45,10 @@ OPTION_HELP = (
     N_("Install completion for the current shell."),
     N_("Show completion for the current shell, to copy it or customize the installation."),
     N_("Install completion for the specified shell."),
+    N_("Show completion for the specified shell, to copy it or customize the installation."),
 )
+COMPLETION_INSTALLED = N_("{shell} completion installed in {path}")
+COMPLETION_RESTART = N_("Completion will take effect once you restart the terminal")
 TRY_HELP = N_("Try '{command} {option}' for help.")
 ERROR_LINE = N_("Error: {message}")
 
@@ -170,3 +173,34 @@ def install() -> None:
         echo(message, file=file, color=color)
 
     exceptions.UsageError.show = show  # type: ignore[method-assign]
+    _translate_completion_install()
+
+
+def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """``--install-completion`` as Typer does it, saying what it did in kbctl's language."""
+    import sys
+
+    from typer import _click
+    from typer._completion_shared import install
+
+    if not value or ctx.resilient_parsing:
+        return value
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    name = getattr(shell, "value", shell)  # a Shells member when the shell was named
+    _click.termui.secho(_(COMPLETION_INSTALLED).format(shell=name, path=path), fg="green")
+    _click.echo(_(COMPLETION_RESTART))
+    sys.exit(0)
+
+
+def _translate_completion_install() -> None:
+    """Point Typer's ``--install-completion`` options at :func:`_install_completion`: their
+    callback is bound where Typer declares them, as the default of a placeholder function."""
+    from typer import completion
+
+    for placeholder in (
+        completion._install_completion_placeholder_function,
+        completion._install_completion_no_auto_placeholder_function,
+    ):
+        for default in placeholder.__defaults__ or ():
+            if getattr(default, "callback", None) is completion.install_callback:
+                default.callback = _install_completion
