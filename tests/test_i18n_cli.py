@@ -170,7 +170,8 @@ def test_usage_errors_are_russian(russian_user: dict[str, str]) -> None:
         "Использование: kbctl list [OPTIONS]",
         "Справка: 'kbctl list -h'.",
         "",
-        "Ошибка: Неверное значение '--format' / '-f': 'xml' — не одно из 'table', 'json'.",
+        "Ошибка: Неверное значение для '--format' / '-f': 'xml' — недопустимое значение"
+        " (допустимы: 'table', 'json').",
     ]
     typo = run_kbctl("lst", env=russian_user)
     assert typo.returncode == 2
