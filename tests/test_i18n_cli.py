@@ -242,3 +242,13 @@ def test_installing_completion_says_so_in_russian(russian_user: dict[str, str]) 
         "Автодополнение заработает после перезапуска терминала",
     ]
     assert script.is_file()
+
+
+def test_a_usage_error_quoting_what_was_typed_writes_no_control_or_bidi_character(
+    russian_user: dict[str, str],
+) -> None:
+    result = run_kbctl("show", "KB-0001", "x\u202egnp.exe\x1b[31m", env=russian_user)
+    assert result.returncode == 2
+    last = result.stderr.splitlines()[-1]
+    assert last == "Ошибка: Лишние аргументы (x\\u202egnp.exe\\x1b[31m)"
+    assert "\u202e" not in result.stderr and "\x1b" not in result.stderr

@@ -16,6 +16,7 @@ import re
 from typing import IO, Any
 
 from kbctl.i18n import N_, _
+from kbctl.textsafe import guard_line, one_line
 
 # Typer's gettext messages, spelled exactly as Typer spells them (placeholders included).
 GETTEXT_MESSAGES = (
@@ -169,8 +170,9 @@ def install() -> None:
         if self.ctx is not None:
             color = self.ctx.color
             echo(f"{self.ctx.get_usage()}\n{hint}", file=file, color=color)
+        # What was typed is quoted back: Click escapes C0/C1 controls, not bidi overrides.
         message = _(ERROR_LINE).format(message=translate(self.format_message()))
-        echo(message, file=file, color=color)
+        echo(guard_line(one_line(message)), file=file, color=color)
 
     exceptions.UsageError.show = show  # type: ignore[method-assign]
     _translate_completion_install()
