@@ -90,13 +90,18 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(?P<value>.+) is not in the range (?P<range>.+)\."),
         N_("{value} is not in the range {range}."),
     ),
-    (re.compile(r"(?P<value>.+) is not a valid integer\."), N_("{value} is not a valid integer.")),
     (
-        re.compile(r"(?P<value>.+) is not a valid float range\."),
-        N_("{value} is not a valid float range."),
+        re.compile(r"(?P<value>.+) is not a valid int(?: range)?\."),
+        N_("{value} is not a valid integer."),
     ),
-    (re.compile(r"(?P<value>.+) is not a valid float\."), N_("{value} is not a valid float.")),
-    (re.compile(r"(?P<value>.+) is not a valid boolean\."), N_("{value} is not a valid boolean.")),
+    (
+        re.compile(r"(?P<value>.+) is not a valid float(?: range)?\."),
+        N_("{value} is not a valid float."),
+    ),
+    (
+        re.compile(r"(?P<value>.+) is not a valid boolean\. Recognized values: (?P<values>.+)"),
+        N_("{value} is not a valid boolean. Recognized values: {values}"),
+    ),
     (
         re.compile(r"\(Possible options: (?P<options>.+)\)"),
         N_("(Possible options: {options})"),
