@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kbctl.cli.context import TodayOption, notice, parse_day, stdout_console, workspace, write_data
+from kbctl.i18n import _, speaking
 
 if TYPE_CHECKING:
     from kbctl.report.model import Report
@@ -127,13 +128,17 @@ def report(
       kbctl report --format json --today 2026-11-22
     """
     ws = workspace(ctx)
-    data = build(ws, today, logs, since)
-    if output_format is ReportFormat.TEXT and output is None:
-        from kbctl.render.report import print_report
+    language = _language(lang, ws)
+    # The model's texts (reasons, roster standing, notes) come from the core's messages:
+    # made in the report's language, which may differ from the user's.
+    with speaking(language):
+        data = build(ws, today, logs, since)
+        if output_format is ReportFormat.TEXT and output is None:
+            from kbctl.render.report import print_report
 
-        print_report(stdout_console(), data)
-        return
-    text = _render(data, output_format, _language(lang))
+            print_report(stdout_console(), data)
+            return
+        text = _render(data, output_format, language)
     if output is None:
         write_data(text)
         return
@@ -141,17 +146,18 @@ def report(
     notice(f"report written to {output}")
 
 
-def _language(lang: str | None) -> str:
-    import os
-
+def _language(lang: str | None, ws: Workspace) -> str:
+    """The report's language: ``--lang``, else the base's ``lang`` in kbctl.toml, else the
+    user's language."""
     from kbctl.errors import UsageError
-    from kbctl.render.report_html import LANGUAGES
+    from kbctl.i18n import LANGUAGES, active_language
 
     if lang is None:
-        wanted = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-        return "ru" if wanted.lower().startswith("ru") else "en"
+        return ws.config.settings.lang or active_language()
     if lang not in LANGUAGES:
-        raise UsageError(f"--lang {lang}: unknown", hint="use --lang en or --lang ru")
+        raise UsageError(
+            _("--lang {lang}: unknown").format(lang=lang), hint=_("use --lang en or --lang ru")
+        )
     return lang
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.errors import KbError
+from kbctl.i18n import Translator
 from kbctl.export.body import resolve_placeholders
 from kbctl.export.client_index import client_index
 from kbctl.export.output import OutputDir
@@ -103,8 +104,9 @@ def _read_template(path: Path) -> str | None:
         return None
 
 
-def _environment(override: Path | None) -> Any:
-    """A sandboxed, autoescaping Jinja2 environment over the base's templates, then ours."""
+def _environment(override: Path | None, translator: Translator | None = None) -> Any:
+    """A sandboxed, autoescaping Jinja2 environment over the base's templates, then ours;
+    ``_()``, ``ngettext()`` and ``{% trans %}`` in them speak ``translator``'s language."""
     from jinja2 import BaseLoader, TemplateNotFound
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -124,7 +126,11 @@ def _environment(override: Path | None) -> Any:
                 lambda: True,
             )
 
-    return SandboxedEnvironment(loader=Loader(), autoescape=True)
+    environment = SandboxedEnvironment(
+        loader=Loader(), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    environment.install_gettext_translations(translator or Translator("en"), newstyle=False)
+    return environment
 
 
 def templates_folder(root: Path, relative: str) -> Path | None:
@@ -186,17 +192,21 @@ RENDER_EXTRA_MEMORY = 2 * 1024**3
 TOO_MUCH = "fix or remove the base's templates (they may not loop or grow without bound)"
 
 
-def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: str) -> set[str]:
-    """Write the help center (only the changed article pages in an incremental export);
+def write_html(
+    plan: ExportPlan, output: OutputDir, base_root: Path, templates: str, lang: str = "en"
+) -> set[str]:
+    """Write the help center in ``lang`` (the base's language, not the user's) (only the changed article pages in an incremental export);
     returns every file that belongs to it now (the caller removes the others it wrote before).
 
     Rendering runs in a child process with bounded CPU time and memory (where the system can
     fork); the child's written files are added to ``output.written``.
     """
     if not hasattr(os, "fork"):
-        return _write_html(plan, output, base_root, templates)
+        return _write_html(plan, output, base_root, templates, lang)
     seconds = RENDER_CPU_SECONDS + RENDER_CPU_SECONDS_PER_ARTICLE * len(plan.articles)
-    return _isolated(lambda: _write_html(plan, output, base_root, templates), output, seconds)
+    return _isolated(
+        lambda: _write_html(plan, output, base_root, templates, lang), output, seconds
+    )
 
 
 def _limit(cpu_seconds: float) -> None:
@@ -264,12 +274,21 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
     return set(outcome[1])
 
 
-def _write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: str) -> set[str]:
-    environment = _environment(templates_folder(base_root, templates))
+def _write_html(
+    plan: ExportPlan, output: OutputDir, base_root: Path, templates: str, lang: str
+) -> set[str]:
+    translator = Translator(lang)
+    environment = _environment(templates_folder(base_root, templates), translator)
     products = _groups(plan.articles, lambda article: [article.product or "general"])
     tags = _groups(plan.articles, lambda article: article.tags)
     product_of = {group.name: group for group in products}
-    common = {"site_title": plan.site_title, "products": products, "tags": tags}
+    common = {
+        "site_title": plan.site_title,
+        "products": products,
+        "tags": tags,
+        "lang": translator.language,
+        "format_date": translator.format_date,
+    }
 
     def page(template: str, root: str, **values: Any) -> str:
         from jinja2 import TemplateError

@@ -188,11 +188,13 @@ def _write_folder(fmt: str, plan: ExportPlan, folder: OutputDir, config: Config)
     if fmt == "html":
         from kbctl.export.html import write_html
 
-        return write_html(plan, folder, config.root, config.settings.export.templates)
+        # The base's language, not the user's: the help center is for the base's readers.
+        lang = config.settings.lang or "en"
+        return write_html(plan, folder, config.root, config.settings.export.templates, lang)
     if fmt == "llms":
         from kbctl.export.llms import write_llms
 
-        return write_llms(plan, folder)
+        return write_llms(plan, folder, config.settings.lang or "en")
     from kbctl.export.opensearch import write_opensearch
 
     return write_opensearch(plan, folder)
