@@ -323,9 +323,7 @@ def test_report_sentences_take_russian_plural_forms() -> None:
 
     russian = Translator("ru")
     live = ("{live} live article of {total}", "{live} live articles of {total}")
-    assert [
-        russian.ngettext(*live, n).format(live=n, total=n) for n in (1, 2, 5, 11, 21, 22)
-    ] == [
+    assert [russian.ngettext(*live, n).format(live=n, total=n) for n in (1, 2, 5, 11, 21, 22)] == [
         "1 действующая статья из 1",
         "2 действующие статьи из 2",
         "5 действующих статей из 5",

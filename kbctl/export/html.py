@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.errors import KbError
-from kbctl.i18n import Translator
 from kbctl.export.body import resolve_placeholders
 from kbctl.export.client_index import client_index
 from kbctl.export.output import OutputDir
 from kbctl.export.plan import ExportedArticle, ExportPlan
 from kbctl.export.text import markdown_parser, slugify
+from kbctl.i18n import Translator
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -129,7 +129,10 @@ def _environment(override: Path | None, translator: Translator | None = None) ->
     environment = SandboxedEnvironment(
         loader=Loader(), autoescape=True, extensions=["jinja2.ext.i18n"]
     )
-    environment.install_gettext_translations(translator or Translator("en"), newstyle=False)
+    # Added by the i18n extension (the type stubs do not know it).
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        translator or Translator("en"), newstyle=False
+    )
     return environment
 
 
@@ -204,9 +207,7 @@ def write_html(
     if not hasattr(os, "fork"):
         return _write_html(plan, output, base_root, templates, lang)
     seconds = RENDER_CPU_SECONDS + RENDER_CPU_SECONDS_PER_ARTICLE * len(plan.articles)
-    return _isolated(
-        lambda: _write_html(plan, output, base_root, templates, lang), output, seconds
-    )
+    return _isolated(lambda: _write_html(plan, output, base_root, templates, lang), output, seconds)
 
 
 def _limit(cpu_seconds: float) -> None:
