@@ -136,7 +136,7 @@ def report(
         if output_format is ReportFormat.TEXT and output is None:
             from kbctl.render.report import print_report
 
-            print_report(stdout_console(), data)
+            print_report(stdout_console(), data, language)
             return
         text = _render(data, output_format, language)
     if output is None:
@@ -170,14 +170,14 @@ def _render(data: Report, output_format: ReportFormat, lang: str = "en") -> str:
     if output_format is ReportFormat.MARKDOWN:
         from kbctl.render.report import report_markdown
 
-        return report_markdown(data)
+        return report_markdown(data, lang)
     if output_format is ReportFormat.HTML:
         from kbctl.render.report_html import report_html
 
         return report_html(data, lang)
     from kbctl.render.report import report_text
 
-    return report_text(data)
+    return report_text(data, lang=lang)
 
 
 def _write(path: Path, text: str) -> None:
