@@ -26,7 +26,7 @@ from kbctl.export.client_index import client_index
 from kbctl.export.output import OutputDir
 from kbctl.export.plan import ExportedArticle, ExportPlan
 from kbctl.export.text import markdown_parser, slugify
-from kbctl.i18n import Translator
+from kbctl.i18n import N_, Translator, _
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -192,7 +192,7 @@ def article_page(article: ExportedArticle) -> str:
 RENDER_CPU_SECONDS = 60
 RENDER_CPU_SECONDS_PER_ARTICLE = 0.02
 RENDER_EXTRA_MEMORY = 2 * 1024**3
-TOO_MUCH = "fix or remove the base's templates (they may not loop or grow without bound)"
+TOO_MUCH = N_("fix or remove the base's templates (they may not loop or grow without bound)")
 
 
 def write_html(
@@ -241,7 +241,11 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
             except KbError as error:
                 outcome = ["error", error.message, error.hint]
             except (MemoryError, RecursionError) as error:
-                outcome = ["error", f"export templates: {type(error).__name__}", TOO_MUCH]
+                outcome = [
+                    "error",
+                    _("export templates: {error}").format(error=type(error).__name__),
+                    _(TOO_MUCH),
+                ]
             except Exception as error:  # a bug: say what, as the CLI does for the parent
                 if os.environ.get("KBCTL_DEBUG"):
                     import traceback
@@ -249,8 +253,10 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
                     traceback.print_exc()
                 outcome = [
                     "error",
-                    f"internal error rendering the help center: {type(error).__name__}: {error}",
-                    "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+                    _("internal error rendering the help center: {kind}: {error}").format(
+                        kind=type(error).__name__, error=error
+                    ),
+                    _("run again with KBCTL_DEBUG=1 for the traceback, and report it"),
                 ]
             outcome.append(sorted(output.written))
             with os.fdopen(writing, "w", encoding="utf-8") as stream:
@@ -267,8 +273,12 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
         outcome = []
     if not outcome:
         killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)
-        reason = "took too long" if killed else "stopped unexpectedly"
-        raise KbError(f"export: rendering the help center {reason}", hint=TOO_MUCH)
+        message = (
+            _("export: rendering the help center took too long")
+            if killed
+            else _("export: rendering the help center stopped unexpectedly")
+        )
+        raise KbError(message, hint=_(TOO_MUCH))
     output.written.update(outcome[-1])
     if outcome[0] == "error":
         raise KbError(outcome[1], hint=outcome[2])
@@ -298,11 +308,16 @@ def _write_html(
             return str(environment.get_template(template).render(root=root, **common, **values))
         except TemplateError as error:
             raise KbError(
-                f"export template {template}: {error}",
-                hint="fix or remove the base's template (templates run sandboxed, as data)",
+                _("export template {template}: {error}").format(template=template, error=error),
+                hint=_("fix or remove the base's template (templates run sandboxed, as data)"),
             ) from None
         except (MemoryError, RecursionError, ArithmeticError, ValueError) as error:
-            raise KbError(f"export template {template}: {type(error).__name__}", TOO_MUCH) from None
+            raise KbError(
+                _("export template {template}: {error}").format(
+                    template=template, error=type(error).__name__
+                ),
+                _(TOO_MUCH),
+            ) from None
 
     for article in plan.to_write():
 
