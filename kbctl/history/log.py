@@ -95,11 +95,22 @@ def _record(
     if header.count(FIELD) < 5:
         return None
     commit = Commit(header)
+    # Renames and copies name two paths (not in combined diffs).
+    return commit, entries_of(body, commit.parents <= 1, prefix, cut)
+
+
+def entries_of(
+    body: bytes, pairs: bool, prefix: bytes, cut: int
+) -> list[tuple[bytes, bytes, bytes]]:
+    """The ``-z --name-status`` entries of one commit as (status, old, path).
+
+    ``pairs``: whether R and C entries name two paths; paths are made relative to
+    ``prefix`` (``cut`` is its length), or get ``../`` when outside it.
+    """
     entries: list[tuple[bytes, bytes, bytes]] = []
     if not body:
-        return commit, entries
+        return entries
     tokens = body.split(b"\0")
-    pairs = commit.parents <= 1  # renames and copies name two paths (not in combined diffs)
     index, count = 0, len(tokens)
     while index < count:
         status = tokens[index].lstrip(b"\n")
@@ -121,7 +132,7 @@ def _record(
             if old:
                 old = old[cut:] if old.startswith(prefix) else b"../" + old
         entries.append((status, old, path))
-    return commit, entries
+    return entries
 
 
 def log_args(rev_range: Sequence[str], renames: str, pathspec: Sequence[str] = ()) -> list[str]:

@@ -11,7 +11,7 @@ a commit over the bulk threshold, a file that got the same small edit as most of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kbctl.config import Config
@@ -22,8 +22,8 @@ from kbctl.history.changes import (
     sweep_signature,
 )
 from kbctl.history.git import GitLog, GitRepo, cat_files, decode_path
-from kbctl.history.log import Commit, records
-from kbctl.history.merges import DenseMerges
+from kbctl.history.log import Commit, entries_of, records
+from kbctl.history.merges import DenseMerges, RenamePairs
 from kbctl.history.report import HistoryEntry
 from kbctl.model import Article
 
@@ -102,6 +102,8 @@ class Walker:
         self.meta_keys = tuple(meta_keys)
         self.prefix = b""  # the base folder, repo-relative (set by run_walk)
         self.dense: DenseMerges | None = None  # set by run_walk
+        # Set by run_walk when the log reads every file: whether a path has an article's name.
+        self.name_filter: Callable[[bytes], bool] | None = None
         self.bulk_entries: dict[str, list[tuple[bytes, bytes]]] = {}  # sha -> sampled (old, path)
 
     def repo_path(self, path: bytes) -> bytes:
@@ -175,7 +177,11 @@ class Walker:
                     self._record(name, commit, noise, path, b"", False)
                     self._born(name, path)
                     if beside_delete is None:
-                        beside_delete = any(entry[0][:1] == b"D" for entry in entries)
+                        like = self.name_filter
+                        beside_delete = any(
+                            entry[0][:1] == b"D" and (like is None or like(entry[2]))
+                            for entry in entries
+                        )
                     if beside_delete:
                         self.born_beside_delete.add(name)
 
@@ -243,6 +249,9 @@ class Walker:
         self.unresolved.discard(name)
 
 
+BATCH = 512  # records parsed (and their questions to git sent) before the previous are folded
+
+
 def run_walk(
     handle: GitRepo,
     walker: Walker,
@@ -251,25 +260,80 @@ def run_walk(
     deadline: float,
     log: GitLog | None = None,
 ) -> WalkResult:
-    """Stream one ``git log`` through ``walker``; stop early when it is done or out of time."""
+    """Stream one ``git log`` through ``walker``; stop early when it is done or out of time.
+
+    Records are folded a batch behind the parser: the merges and (when the log reads every
+    file, :meth:`GitRepo.wide`) the commits with renames to pair are asked about while the
+    batch before is folded, so git's answers are ready when the walk needs them.
+    """
     log = log or GitLog(handle, rev_range, renames)
     walker.prefix = handle.prefix.encode("utf-8", "surrogateescape")
-    walker.dense = DenseMerges(handle, rev_range)
+    dense = walker.dense = DenseMerges(handle, rev_range)
+    pairs: RenamePairs | None = None
+    like: Callable[[bytes], bool] | None = None
+    if handle.wide():
+        like = walker.name_filter = article_name_filter(walker.config)
+        if renames != "off":
+            pairs = RenamePairs(handle, renames)
+    prefix = handle.prefix.encode()
     result = WalkResult(walker.facts, walker.paths, walker.skipped)
     chunks = log.chunks(deadline)
     stopped = False
     finished = False
-    try:
-        for commit, entries in records(chunks, handle.prefix.encode()):
+    failed: str | None = None
+    asked: set[str] = set()
+
+    def fold(batch: list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]]) -> bool:
+        nonlocal failed
+        for commit, entries in batch:
+            if pairs is not None and commit.sha in asked:
+                body = pairs.answer(commit.sha)
+                if body is None:
+                    failed = pairs.error() or "git diff-tree failed"
+                    return True
+                entries = entries_of(body, True, prefix, len(prefix))
             walker.fold(commit, entries)
             if walker.done():
-                stopped = True
-                break
+                return True
+        return False
+
+    try:
+        batch: list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]] = []
+        previous: list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]] = []
+        for record in records(chunks, prefix):
+            commit, entries = record
+            if commit.parents > 1:
+                # The path map is a batch or two behind; a merge missed here is asked when
+                # the walk reaches it.
+                if any(entry[2] in walker.paths for entry in entries):
+                    dense.ask(commit.sha)
+            elif pairs is not None and like is not None and _adds_and_deletes(entries, like):
+                pairs.ask(commit.sha)
+                asked.add(commit.sha)
+            batch.append(record)
+            if len(batch) >= BATCH:
+                dense.flush()
+                if pairs is not None:
+                    pairs.flush()
+                stopped = fold(previous)
+                previous, batch = batch, []
+                if stopped:
+                    break
+        if not stopped:
+            dense.flush()
+            if pairs is not None:
+                pairs.flush()
+            stopped = fold(previous) or fold(batch)
         finished = True
     finally:
         result.out_of_time = log.out_of_time
         status, errors = log.finish(kill=stopped or result.out_of_time or not finished)
-        walker.dense.finish()
+        dense.finish()
+        if pairs is not None:
+            pairs.finish()
+    if failed is not None:
+        stopped = False
+        status, errors = 1, failed
     result.stopped_early = stopped
     result.deleted_in_add_commits = walker.born_beside_delete
     if result.out_of_time:
@@ -279,6 +343,48 @@ def run_walk(
         lines = [line for line in errors.splitlines() if line.strip()]
         result.error = lines[-1].strip() if lines else f"git log exited with {status}"
     return result
+
+
+def _adds_and_deletes(
+    entries: list[tuple[bytes, bytes, bytes]], like: Callable[[bytes], bool]
+) -> bool:
+    """Whether a commit adds and deletes article-like files (so may rename one)."""
+    added = deleted = False
+    for status, _old, path in entries:
+        kind = status[:1]
+        if kind == b"A" and not added:
+            added = like(path)
+        elif kind == b"D" and not deleted:
+            deleted = like(path)
+        if added and deleted:
+            return True
+    return False
+
+
+def article_name_filter(config: Config) -> Callable[[bytes], bool]:
+    """Whether a path's last segment matches one of the include globs' last segments (the
+    names :func:`~kbctl.history.git.article_pathspec` gives git, before its excludes)."""
+    import fnmatch
+
+    suffixes: list[bytes] = []
+    patterns: list[bytes] = []
+    for pattern in config.include:
+        last = pattern.rstrip("/").rsplit("/", 1)[-1].encode("utf-8", "surrogateescape")
+        if last.startswith(b"*") and not any(c in last[1:] for c in b"*?[]\\"):
+            suffixes.append(last[1:])
+        else:
+            patterns.append(last)
+    ends = tuple(suffixes)
+
+    def like(path: bytes) -> bool:
+        if ends and path.endswith(ends):
+            return True
+        if patterns:
+            name = path.rsplit(b"/", 1)[-1]
+            return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+        return False
+
+    return like
 
 
 def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> None:
