@@ -18,11 +18,12 @@ FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%s"
 class Commit:
     """One commit's header; text fields are decoded only when a fact needs them."""
 
-    __slots__ = ("_author", "_fields", "_rest", "parents", "sha")
+    __slots__ = ("_author", "_fields", "_rest", "parent_ids", "parents", "sha")
 
     def __init__(self, header: bytes) -> None:
         sha, parents, self._rest = header.split(FIELD, 2)
         self.sha = sha.decode("ascii", "replace")
+        self.parent_ids = parents  # space-separated hex ids
         self.parents = parents.count(b" ") + 1 if parents else 0
         self._fields: tuple[str, str, str, str] | None = None
         self._author: str | None = None

@@ -80,7 +80,10 @@ class _Asker:
             self.condition.notify_all()
 
     def ask(self, sha: str) -> None:
-        """Ask about commit ``sha`` (answered in the background; see :meth:`answer`)."""
+        """Ask about commit ``sha`` (answered in the background; see :meth:`answer`).
+
+        ``sha`` may also be ``"COMMIT PARENT"``: that commit against that parent only.
+        """
         if self.done:
             return
         if self.process is None:
@@ -266,3 +269,60 @@ def unquote_path(raw: bytes) -> bytes:
             out.append(_ESCAPES.get(escape, escape[0] if escape else 92))
             index += 2
     return bytes(out)
+
+
+class Simplifier:
+    """The history simplification ``git log -- PATHSPEC`` does, for a log without pathspec.
+
+    A merge that is TREESAME to a parent for the article files (none of them differs from
+    that parent) is not shown, and git follows only the first such parent: the other lines
+    are pruned (a side branch whose article edits were all dropped, or all made on the main
+    line too, is not history a reader saw). The walk reads the log in topological order, so
+    every child comes before its parents: a commit is kept when it is the first one or a
+    kept commit led to it. Whether a merge is TREESAME to a parent is asked of git (``git
+    diff-tree --stdin --name-only`` of the merge against that parent, with the article
+    pathspec) unless its combined diff already lists an article file.
+    """
+
+    def __init__(self, handle: GitRepo) -> None:
+        self.asker = _Asker(
+            handle,
+            [
+                "git", "-c", "diff.external=", "diff-tree", "--stdin", "-z", "-r",
+                "--no-commit-id", "--name-only", "--no-renames", "--no-ext-diff",
+                "--no-textconv", *handle.pathspec(),
+            ],
+        )  # fmt: skip
+        self.reached: set[bytes] = set()
+        self.first = True
+
+    def ask(self, sha: str, parent_ids: bytes) -> None:
+        """Ask whether merge ``sha`` is TREESAME to each of its parents (ahead of need)."""
+        for parent in parent_ids.split():
+            self.asker.ask(f"{sha} {parent.decode('ascii', 'replace')}")
+
+    def flush(self) -> None:
+        """Send the questions asked so far."""
+        self.asker.flush()
+
+    def keep(self, sha: str, parent_ids: bytes, asked: bool) -> bool:
+        """Whether commit ``sha`` is in the simplified history, and whether to fold it (a
+        TREESAME merge is kept as a link but not folded: returns False then too)."""
+        key = sha.encode("ascii")
+        if not self.first and key not in self.reached:
+            return False
+        self.first = False
+        self.reached.discard(key)  # every child came before: nothing else leads here
+        parents = parent_ids.split()
+        if asked:
+            for parent in parents:
+                answer = self.asker.answer(f"{sha} {parent.decode('ascii', 'replace')}")
+                if answer == b"":  # TREESAME to this parent: follow it alone
+                    self.reached.add(parent)
+                    return False
+        self.reached.update(parents)
+        return True
+
+    def finish(self) -> int:
+        """Stop git (if still running)."""
+        return self.asker.finish()

@@ -23,7 +23,7 @@ from kbctl.history.changes import (
 )
 from kbctl.history.git import GitLog, GitRepo, cat_files, decode_path
 from kbctl.history.log import Commit, entries_of, records
-from kbctl.history.merges import DenseMerges, RenamePairs
+from kbctl.history.merges import DenseMerges, RenamePairs, Simplifier
 from kbctl.history.report import HistoryEntry
 from kbctl.model import Article
 
@@ -271,8 +271,12 @@ def run_walk(
     dense = walker.dense = DenseMerges(handle, rev_range)
     pairs: RenamePairs | None = None
     like: Callable[[bytes], bool] | None = None
+    simplifier: Simplifier | None = None
+    in_spec: Callable[[bytes], bool] | None = None
     if handle.wide():
         like = walker.name_filter = article_name_filter(walker.config)
+        in_spec = _spec_filter(walker.config, like)
+        simplifier = Simplifier(handle)
         if renames != "off":
             pairs = RenamePairs(handle, renames)
     prefix = handle.prefix.encode()
@@ -282,10 +286,15 @@ def run_walk(
     finished = False
     failed: str | None = None
     asked: set[str] = set()
+    merges_asked: set[str] = set()
 
     def fold(batch: list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]]) -> bool:
         nonlocal failed
         for commit, entries in batch:
+            if simplifier is not None and not simplifier.keep(
+                commit.sha, commit.parent_ids, commit.sha in merges_asked
+            ):
+                continue
             if pairs is not None and commit.sha in asked:
                 body = pairs.answer(commit.sha)
                 if body is None:
@@ -303,6 +312,14 @@ def run_walk(
         for record in records(chunks, prefix):
             commit, entries = record
             if commit.parents > 1:
+                if (
+                    in_spec is not None
+                    and simplifier is not None
+                    and not any(in_spec(entry[2]) for entry in entries)
+                ):
+                    # No article file differs from every parent: maybe TREESAME to one.
+                    simplifier.ask(commit.sha, commit.parent_ids)
+                    merges_asked.add(commit.sha)
                 # The path map is a batch or two behind; a merge missed here is asked when
                 # the walk reaches it.
                 if any(entry[2] in walker.paths for entry in entries):
@@ -312,6 +329,8 @@ def run_walk(
                 asked.add(commit.sha)
             batch.append(record)
             if len(batch) >= BATCH:
+                if simplifier is not None:
+                    simplifier.flush()
                 dense.flush()
                 if pairs is not None:
                     pairs.flush()
@@ -320,6 +339,8 @@ def run_walk(
                 if stopped:
                     break
         if not stopped:
+            if simplifier is not None:
+                simplifier.flush()
             dense.flush()
             if pairs is not None:
                 pairs.flush()
@@ -331,6 +352,8 @@ def run_walk(
         dense.finish()
         if pairs is not None:
             pairs.finish()
+        if simplifier is not None:
+            simplifier.finish()
     if failed is not None:
         stopped = False
         status, errors = 1, failed
@@ -359,6 +382,23 @@ def _adds_and_deletes(
         if added and deleted:
             return True
     return False
+
+
+def _spec_filter(config: Config, like: Callable[[bytes], bool]) -> Callable[[bytes], bool]:
+    """Whether a walk path (base-relative, or ``../`` + repo-relative) is in the article
+    pathspec: an article's name, and not excluded inside the base."""
+    from kbctl.values import glob_match_any
+
+    excludes = tuple(config.exclude)
+
+    def in_spec(path: bytes) -> bool:
+        if not like(path):
+            return False
+        if path.startswith(b"../") or not excludes:
+            return True
+        return not glob_match_any(excludes, decode_path(path))
+
+    return in_spec
 
 
 def article_name_filter(config: Config) -> Callable[[bytes], bool]:
