@@ -13,6 +13,7 @@ from kbctl.model import Change
 RECORD = b"\x1e"
 FIELD = b"\x1f"
 FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%s"
+_AUTHORS: dict[bytes, str] = {}  # raw e-mail (or name) -> its key; shared by every walk
 
 
 class Commit:
@@ -43,8 +44,12 @@ class Commit:
     def author_key(self) -> str:
         """Who wrote the commit, for counting authors (e-mail, else name; case-folded)."""
         if self._author is None:
-            name, email, _when, _subject = self.fields()
-            self._author = (email or name).casefold()
+            name, email = ([*self._rest.split(FIELD, 2), b""])[:2]
+            raw = email or name
+            key = _AUTHORS.get(raw)
+            if key is None:  # a few hundred authors write tens of thousands of commits
+                key = _AUTHORS[raw] = raw.decode("utf-8", "replace").casefold()
+            self._author = key
         return self._author
 
     def change(self) -> Change:

@@ -326,3 +326,104 @@ class Simplifier:
     def finish(self) -> int:
         """Stop git (if still running)."""
         return self.asker.finish()
+
+
+class Blobs:
+    """Article versions read ahead by one ``git cat-file --batch`` while the walk goes on.
+
+    The walk knows, as it folds, which versions the per-file noise decisions will need
+    first (:func:`~kbctl.history.walk.apply_meta_only`); asking for them then lets git
+    and this reader work while the log is still being read, instead of after it.
+    """
+
+    def __init__(self, handle: GitRepo) -> None:
+        self.handle = handle
+        self.process: subprocess.Popen[bytes] | None = None
+        self.thread: threading.Thread | None = None
+        self.condition = threading.Condition()
+        self.asked: deque[str] = deque()
+        self.known: set[str] = set()
+        self.blobs: dict[str, bytes | None] = {}
+        self.ended = False
+        self.done = False
+
+    def _start(self) -> None:
+        import subprocess
+
+        self.process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=self.handle.toplevel,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=git_env(),
+        )
+        self.thread = threading.Thread(target=self._read, name="kbctl-cat-file", daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        stream = self.process.stdout
+        try:
+            while header := stream.readline():
+                parts = header.split()
+                blob: bytes | None = None
+                if len(parts) == 3 and parts[1] == b"blob":
+                    blob = stream.read(int(parts[2]) + 1)[:-1]
+                elif len(parts) == 3:  # another kind of object: skip its content
+                    stream.read(int(parts[2]) + 1)
+                with self.condition:
+                    self.blobs[self.asked.popleft()] = blob
+                    self.condition.notify_all()
+        except (OSError, ValueError, IndexError):
+            pass
+        with self.condition:
+            self.ended = True
+            self.condition.notify_all()
+
+    def ask(self, specs: Sequence[str]) -> None:
+        """Ask for ``rev:path`` specs (a name with a newline cannot be asked: skipped)."""
+        if self.done:
+            return
+        fresh = [spec for spec in specs if spec not in self.known and "\n" not in spec]
+        if not fresh:
+            return
+        if self.process is None:
+            self._start()
+        assert self.process is not None and self.process.stdin is not None
+        with self.condition:
+            self.asked.extend(fresh)
+        self.known.update(fresh)
+        data = "".join(spec + "\n" for spec in fresh).encode("utf-8", "surrogateescape")
+        with contextlib.suppress(OSError):
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+
+    def take(self, spec: str) -> tuple[bool, bytes | None]:
+        """(whether ``spec`` was asked, its content or None if absent); waits for git."""
+        if spec not in self.known:
+            return False, None
+        with self.condition:
+            while spec not in self.blobs and not self.ended:
+                self.condition.wait()
+            self.known.discard(spec)  # taken once; asked again, it is read again
+            if spec not in self.blobs:
+                return False, None
+            return True, self.blobs.pop(spec)
+
+    def finish(self) -> None:
+        """Stop git (if still running)."""
+        if self.done:
+            return
+        self.done = True
+        if self.process is None:
+            return
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        if self.thread is not None:
+            self.thread.join()

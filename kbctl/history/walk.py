@@ -23,7 +23,7 @@ from kbctl.history.changes import (
 )
 from kbctl.history.git import GitLog, GitRepo, cat_files, decode_path
 from kbctl.history.log import Commit, entries_of, records
-from kbctl.history.merges import DenseMerges, RenamePairs, Simplifier
+from kbctl.history.merges import Blobs, DenseMerges, RenamePairs, Simplifier
 from kbctl.history.report import HistoryEntry
 from kbctl.model import Article
 
@@ -105,6 +105,7 @@ class Walker:
         # Set by run_walk when the log reads every file: whether a path has an article's name.
         self.name_filter: Callable[[bytes], bool] | None = None
         self.bulk_entries: dict[str, list[tuple[bytes, bytes]]] = {}  # sha -> sampled (old, path)
+        self.blobs: Blobs | None = None  # set by run_walk when candidates are kept
 
     def repo_path(self, path: bytes) -> bytes:
         """A walk path (base-relative, or ``../`` + repo-relative) as a repo-relative path."""
@@ -205,6 +206,17 @@ class Walker:
                 if len(sample) >= SWEEP_SAMPLE:
                     break
         self.bulk_entries[commit.sha] = sample
+        if self.blobs is not None:
+            self.blobs.ask(
+                [spec for o, p in sample for spec in self.version_specs(commit.sha, o, p)]
+            )
+
+    def version_specs(self, sha: str, old: bytes, path: bytes) -> tuple[str, str]:
+        """The ``rev:path`` specs of a file before and after commit ``sha``."""
+        return (
+            f"{sha}^:{_spec_path(self.repo_path(old))}",
+            f"{sha}:{_spec_path(self.repo_path(path))}",
+        )
 
     def _record(
         self, name: str, commit: Commit, noise: str | None, path: bytes, old: bytes, move: bool
@@ -234,6 +246,9 @@ class Walker:
         else:
             kind = "merge" if commit.parents > 1 else "small"
         facts.candidates.append((commit, old, path, kind))
+        if kind != "certain" and len(facts.candidates) == 1 and self.blobs is not None:
+            # The first version apply_meta_only will read: ask git for it now.
+            self.blobs.ask(self.version_specs(commit.sha, old, path))
         if kind != "bulk" and facts.last is None:
             facts.last = commit  # until apply_meta_only decides
         if kind == "certain" or len(facts.candidates) >= self.keep_candidates:
@@ -269,6 +284,8 @@ def run_walk(
     log = log or GitLog(handle, rev_range, renames)
     walker.prefix = handle.prefix.encode("utf-8", "surrogateescape")
     dense = walker.dense = DenseMerges(handle, rev_range)
+    if walker.keep_candidates and not walker.last_change_only:
+        walker.blobs = Blobs(handle)
     pairs: RenamePairs | None = None
     like: Callable[[bytes], bool] | None = None
     simplifier: Simplifier | None = None
@@ -365,6 +382,8 @@ def run_walk(
         result.complete = False
         lines = [line for line in errors.splitlines() if line.strip()]
         result.error = lines[-1].strip() if lines else f"git log exited with {status}"
+    if walker.blobs is not None and not result.complete:
+        walker.blobs.finish()  # apply_meta_only runs only after a complete walk
     return result
 
 
@@ -480,6 +499,8 @@ def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> Non
             else:
                 facts.last = None
         pending = following
+    if walker.blobs is not None:
+        walker.blobs.finish()
     if counted:
         walker.skipped[:] = [
             (commit, f"{why}; counted for {counted[commit.sha]} whose own text changed")
@@ -500,9 +521,19 @@ def _classify_all(
         return
     specs: list[str] = []
     for sha, old, path in pairs:
-        specs.append(f"{sha}^:{_spec_path(walker.repo_path(old))}")
-        specs.append(f"{sha}:{_spec_path(walker.repo_path(path))}")
-    blobs = cat_files(handle, specs)
+        specs.extend(walker.version_specs(sha, old, path))
+    blobs: list[bytes | None] = []
+    missing: list[int] = []
+    for spec in specs:
+        found, blob = walker.blobs.take(spec) if walker.blobs else (False, None)
+        if not found:
+            missing.append(len(blobs))
+        blobs.append(blob)
+    if missing:
+        for index, blob in zip(
+            missing, cat_files(handle, [specs[i] for i in missing]), strict=True
+        ):
+            blobs[index] = blob
     for index, pair in enumerate(pairs):
         before, after = blobs[2 * index], blobs[2 * index + 1]
         changes[pair] = (
