@@ -522,6 +522,8 @@ def _classify_all(
     specs: list[str] = []
     for sha, old, path in pairs:
         specs.extend(walker.version_specs(sha, old, path))
+    if walker.blobs is not None:
+        walker.blobs.ask(specs)  # those read ahead are not asked again
     blobs: list[bytes | None] = []
     missing: list[int] = []
     for spec in specs:
@@ -529,10 +531,9 @@ def _classify_all(
         if not found:
             missing.append(len(blobs))
         blobs.append(blob)
-    if missing:
-        for index, blob in zip(
-            missing, cat_files(handle, [specs[i] for i in missing]), strict=True
-        ):
+    if missing:  # git's reader stopped (or none was started): one batch process
+        looked_up = cat_files(handle, [specs[index] for index in missing])
+        for index, blob in zip(missing, looked_up, strict=True):
             blobs[index] = blob
     for index, pair in enumerate(pairs):
         before, after = blobs[2 * index], blobs[2 * index + 1]
