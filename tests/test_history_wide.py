@@ -116,9 +116,20 @@ def test_the_log_over_every_file_gives_the_facts_of_the_pathspec_log(
     git_repo.commit("s3 edit", "2024-09-10T10:00:00+00:00", author=BOB)
     git_repo.git("checkout", "-q", "main")
     git_repo.git("merge", "-q", "--no-ff", "-s", "ours", "-m", "merge s3", "s3")
+    # Noise listed by id: a commit of code only and one of the template only are not shown
+    # by a pathspec log, so they are not "skipped" either; one of articles is.
+    git_repo.write("src/app.py", "print('reformatted')\n")
+    noise = [git_repo.commit("reformat code", "2024-10-10T10:00:00+00:00")]
+    git_repo.write_article("content/_templates/u.md", "Template.\n", id="U")
+    noise.append(git_repo.commit("new template", "2024-10-11T10:00:00+00:00"))
+    git_repo.write_article("content/c.md", "Gamma reformatted.\n", id="C")
+    noise.append(git_repo.commit("reformat c", "2024-10-12T10:00:00+00:00"))
+    git_repo.write(".git-blame-ignore-revs", "".join(f"{sha}\n" for sha in noise))
+    git_repo.commit("ignore the reformats", "2024-10-13T10:00:00+00:00")
     wide, narrow = both_ways(monkeypatch, git_repo.path, "content")
     assert wide == narrow
-    facts, _skipped = wide
+    facts, skipped = wide
+    assert len(skipped) == 1 and noise[2] in skipped[0]
     assert set(facts) == {"guides/a.md", "b.md", "t.md", "c.md"}
 
 

@@ -318,6 +318,12 @@ def run_walk(
                     failed = pairs.error() or "git diff-tree failed"
                     return True
                 entries = entries_of(body, True, prefix, len(prefix))
+            elif (
+                in_spec is not None
+                and commit.parents <= 1
+                and not any(in_spec(entry[2]) for entry in entries)
+            ):
+                continue  # a pathspec log would not show it (not even as noise)
             walker.fold(commit, entries)
             if walker.done():
                 return True
