@@ -1,6 +1,6 @@
 """Allow ``python -m kbctl``."""
 
-from kbctl.cli.app import main
+from kbctl.cli.fast import main
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,6 @@ import hmac
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -199,6 +198,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     path (a full disk says so).
     """
     try:
+        import tempfile  # not at import: a search that writes nothing need not load it
+
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
         raise cache_write_error(path, error) from None

@@ -39,18 +39,36 @@ AUDIENCE_ORDER: tuple[Audience, ...] = (
 )
 
 
+def visible_audiences(reader: str) -> frozenset[str] | None:
+    """The audiences a reader of audience ``reader`` may see: its own and the wider ones.
+
+    None for ``internal``: the team sees everything, articles without an audience too. Under
+    any other reader an article without an audience (or with one kbctl does not know) is
+    hidden: it is not known to be meant for that reader. An unknown ``reader`` sees nothing.
+    """
+    try:
+        wanted = Audience(reader)
+    except ValueError:
+        return frozenset()
+    if wanted is Audience.INTERNAL:
+        return None
+    position = AUDIENCE_ORDER.index(wanted)
+    return frozenset(audience.value for audience in AUDIENCE_ORDER[position:])
+
+
+def within_ceiling(article_audience: str | None, allowed: frozenset[str] | None) -> bool:
+    """Whether an article with ``article_audience`` may be shown under ``allowed`` (the
+    result of :func:`visible_audiences`)."""
+    return allowed is None or article_audience in allowed
+
+
 def audience_allows(reader: str, audience: str | None) -> bool:
     """Whether a reader of audience ``reader`` may see an article meant for ``audience``.
 
-    Both are canonical values (see ``kbctl.articles.normalise_audience``). An article with no
-    audience, or one kbctl does not know, counts as internal: only internal readers see it.
-    An unknown ``reader`` sees nothing.
+    Both are canonical values (see ``kbctl.articles.normalise_audience``); the one rule of
+    :func:`visible_audiences` (``kbctl export`` and ``kbctl mcp --audience`` both use it).
     """
-    ranks = {value.value: rank for rank, value in enumerate(AUDIENCE_ORDER)}
-    reader_rank = ranks.get(reader)
-    if reader_rank is None:
-        return False
-    return ranks.get(audience or "", 0) >= reader_rank
+    return within_ceiling(audience, visible_audiences(reader))
 
 
 class Severity(StrEnum):

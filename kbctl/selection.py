@@ -16,6 +16,7 @@ from pathlib import Path
 from kbctl.articles import normalise_audience, normalise_status, relative_path
 from kbctl.config import Config
 from kbctl.errors import NotFoundError, UsageError
+from kbctl.i18n import _, ngettext
 from kbctl.model import Article, Audience, LoadResult, Status
 from kbctl.ownership import OwnershipFacts, belongs_to, effective_owners, normalise_handle
 
@@ -40,8 +41,10 @@ def parse_status(value: str) -> str:
     found = normalise_status(value)
     if found not in {status.value for status in Status}:
         raise UsageError(
-            f"unknown status {value!r}",
-            hint="use one of " + ", ".join(s.value for s in Status) + " (or draft, retired ...)",
+            _("unknown status {value}").format(value=repr(value)),
+            hint=_("use one of {values} (or draft, retired ...)").format(
+                values=", ".join(s.value for s in Status)
+            ),
         )
     return str(found)
 
@@ -52,8 +55,10 @@ def parse_audience(value: str) -> str:
     found = normalise_audience(value)
     if found not in {audience.value for audience in Audience}:
         raise UsageError(
-            f"unknown audience {value!r}",
-            hint="use one of " + ", ".join(a.value for a in Audience) + " (or external ...)",
+            _("unknown audience {value}").format(value=repr(value)),
+            hint=_("use one of {values} (or external ...)").format(
+                values=", ".join(a.value for a in Audience)
+            ),
         )
     return str(found)
 
@@ -62,7 +67,10 @@ def parse_where(text: str) -> tuple[str, str]:
     """``KEY=VALUE`` as (key, normalised value); UsageError when there is no ``=`` or key."""
     key, equals, value = text.partition("=")
     if not equals or not key.strip():
-        raise UsageError(f"cannot read {text!r}", hint="write KEY=VALUE, e.g. product=relay-mobile")
+        raise UsageError(
+            _("cannot read {text}").format(text=repr(text)),
+            hint=_("write KEY=VALUE, e.g. product=relay-mobile"),
+        )
     return key.strip(), _term_value(value)
 
 
@@ -244,8 +252,12 @@ def resolve_article(base: LoadResult, key: str, config: Config) -> Article | Non
     if len(candidates) > 1:
         listed = ", ".join(f"{article.path} ({article.id})" for article in candidates)
         raise UsageError(
-            f"{key!r} names {len(candidates)} articles: {listed}",
-            hint="name one by its path (and give the others unique ids: `kbctl check`, KB102)",
+            ngettext(
+                "{key} names {count} article: {listed}",
+                "{key} names {count} articles: {listed}",
+                len(candidates),
+            ).format(key=repr(key), count=len(candidates), listed=listed),
+            hint=_("name one by its path (and give the others unique ids: `kbctl check`, KB102)"),
         )
     return candidates[0] if candidates else None
 
@@ -303,12 +315,16 @@ def did_you_mean_article(base: LoadResult, key: str) -> str | None:
 def not_found(base: LoadResult, keys: Sequence[str]) -> NotFoundError:
     """The error for ``keys`` that name no article, with a did-you-mean where there is one."""
     suggestions = [hint for key in keys if (hint := did_you_mean_article(base, key))]
-    message = f"no article with id or path {', '.join(map(repr, keys))}"
+    wanted = ", ".join(map(repr, keys))
     if suggestions:
-        message += f" (did you mean {', '.join(map(repr, suggestions))}?)"
+        message = _("no article with id or path {keys} (did you mean {suggestions}?)").format(
+            keys=wanted, suggestions=", ".join(map(repr, suggestions))
+        )
+    else:
+        message = _("no article with id or path {keys}").format(keys=wanted)
     return NotFoundError(
         message,
-        hint="see `kbctl list` for ids and paths (files with broken front matter are skipped)",
+        hint=_("see `kbctl list` for ids and paths (files with broken front matter are skipped)"),
     )
 
 

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from kbctl.i18n import N_, _
+
 _PLACEHOLDER = re.compile(
     r"""^(?:
         .*(?:\{\{|\{%|<%|\$\{).*       # template expressions: {{ }}, {% %}, <% %>, ${ }
@@ -56,7 +58,9 @@ def parse_date(value: object, *, day_first: bool = False) -> date | None:
     """
     parsed = _parse_date(value, day_first)
     if parsed is not None and not EARLIEST_DATE <= parsed <= LATEST_DATE:
-        raise ValueError(f"date {parsed.isoformat()} is out of range (1900-2200)")
+        raise ValueError(
+            _("date {date} is out of range (1900-2200)").format(date=parsed.isoformat())
+        )
     return parsed
 
 
@@ -76,7 +80,7 @@ def _parse_date(value: object, day_first: bool = False) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a date, got {type_name(value)}")
+        raise ValueError(_("expected a date, got {type}").format(type=type_name(value)))
     text = str(value).strip().strip(_CURLY_QUOTES).strip()
     try:
         if match := _ISO_DATE.match(text):
@@ -92,7 +96,9 @@ def _parse_date(value: object, day_first: bool = False) -> date | None:
             return date(year, month, day)
         parsed = _yaml_timestamp(text) or datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, OverflowError):
-        raise ValueError(f"cannot read date {text!r} (use YYYY-MM-DD)") from None
+        raise ValueError(
+            _("cannot read date {value} (use YYYY-MM-DD)").format(value=repr(text))
+        ) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC)
     return parsed.date()
@@ -118,18 +124,20 @@ def parse_interval(value: object) -> int | None:
     if is_missing(value):
         return None
     if isinstance(value, bool):
-        raise ValueError("expected an interval such as 90d, 6m or 1y, got a boolean")
+        raise ValueError(_("expected an interval such as 90d, 6m or 1y, got a boolean"))
     if isinstance(value, int):
         days = value
     else:
         match = _INTERVAL.match(str(value).strip())
         if not match:
-            raise ValueError(f"cannot read interval {value!r} (use 90d, 6m or 1y)")
+            raise ValueError(
+                _("cannot read interval {value} (use 90d, 6m or 1y)").format(value=repr(value))
+            )
         days = int(match.group(1)) * _INTERVAL_UNITS[match.group(2).lower()]
     if days <= 0:
-        raise ValueError(f"interval must be positive, got {value!r}")
+        raise ValueError(_("interval must be positive, got {value}").format(value=repr(value)))
     if days > LONGEST_INTERVAL_DAYS:
-        raise ValueError(f"interval {value!r} is longer than 100 years")
+        raise ValueError(_("interval {value} is longer than 100 years").format(value=repr(value)))
     return days
 
 
@@ -143,12 +151,20 @@ def parse_list(value: object) -> tuple[str, ...]:
         items = []
         for item in value:
             if isinstance(item, (dict, list, tuple)):
-                raise ValueError(f"expected a list of strings, found a {type_name(item)} in it")
+                raise ValueError(
+                    _("expected a list of strings, found a {type} in it").format(
+                        type=type_name(item)
+                    )
+                )
             items.append("" if item is None else str(item))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         items = [str(value)]
     else:
-        raise ValueError(f"expected a list or a comma-separated string, got {type_name(value)}")
+        raise ValueError(
+            _("expected a list or a comma-separated string, got {type}").format(
+                type=type_name(value)
+            )
+        )
     return tuple(text for text in (item.strip() for item in items) if text)
 
 
@@ -157,23 +173,24 @@ def parse_text(value: object) -> str | None:
     if is_missing(value):
         return None
     if isinstance(value, (dict, list, tuple)):
-        raise ValueError(f"expected text, got a {type_name(value)}")
+        raise ValueError(_("expected text, got a {type}").format(type=type_name(value)))
     return str(value).strip()
 
 
 def type_name(value: object) -> str:
-    """A reader-friendly name for a YAML value's type."""
-    return {
-        dict: "mapping",
-        list: "list",
-        tuple: "list",
-        str: "string",
-        int: "number",
-        float: "number",
-        bool: "boolean",
-        date: "date",
-        datetime: "date and time",
-    }.get(type(value), type(value).__name__)
+    """A reader-friendly name for a YAML value's type, in the active language."""
+    name = {
+        dict: N_("mapping"),
+        list: N_("list"),
+        tuple: N_("list"),
+        str: N_("string"),
+        int: N_("number"),
+        float: N_("number"),
+        bool: N_("boolean"),
+        date: N_("date"),
+        datetime: N_("date and time"),
+    }.get(type(value))
+    return _(name) if name else type(value).__name__
 
 
 def _translate(pattern: str) -> tuple[bool, str]:
@@ -192,7 +209,9 @@ def _translate(pattern: str) -> tuple[bool, str]:
     try:
         regexes, _negative = glob.translate(body, flags=flags)
     except ValueError as error:
-        raise ValueError(f"cannot read glob {pattern!r}: {error}") from None
+        raise ValueError(
+            _("cannot read glob {pattern}: {error}").format(pattern=repr(pattern), error=error)
+        ) from None
     return negated, "|".join(f"(?:{regex})" for regex in regexes) or "(?!)"
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbctl.errors import UsageError
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.articles import Tree
@@ -113,8 +114,10 @@ class Workspace:
         config = load_config(kb=self._kb)
         if config.origins.get("content") == WORKING_DIRECTORY:
             self._on_notice(
-                f"no kbctl.toml here or above: using the current folder {config.root} as the"
-                " base (run `kbctl init` to make that permanent, or pass --kb DIR)"
+                _(
+                    "no kbctl.toml here or above: using the current folder {root} as the"
+                    " base (run `kbctl init` to make that permanent, or pass --kb DIR)"
+                ).format(root=config.root)
             )
         return config
 
@@ -282,7 +285,7 @@ class Workspace:
         for path in paths:
             resolved = path.expanduser().resolve()
             if not resolved.exists():
-                raise UsageError(f"no such file or folder: {path}")
+                raise UsageError(_("no such file or folder: {path}").format(path=path))
             chosen = set() if chosen is None else chosen
             if not resolved.is_relative_to(root):
                 outside.append(path)
@@ -343,9 +346,18 @@ class Workspace:
         limit: int = 10,
         progress: Progress | None = None,
         refresh: bool = True,
+        explain: bool = False,
     ) -> SearchResult:
         """Search the base (see :func:`kbctl.search.query.search`): the index is brought up
-        to date first unless ``refresh`` is False."""
+        to date first unless ``refresh`` is False; ``explain`` says why each hit ranks."""
         from kbctl.search.query import search
 
-        return search(self.config, query, filters, limit=limit, progress=progress, refresh=refresh)
+        return search(
+            self.config,
+            query,
+            filters,
+            limit=limit,
+            progress=progress,
+            refresh=refresh,
+            explain=explain,
+        )

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         "GITHUB_ACTIONS",
         "GITHUB_STEP_SUMMARY",
         "GITLAB_CI",
+        "KBCTL_USAGE_LOG",
+        "KBCTL_SESSION",
         "FORCE_COLOR",
         "GIT_DIR",
         "GIT_WORK_TREE",
@@ -243,10 +245,13 @@ def run_in_pty(
     stdin_on_pty: bool = False,
     stderr_on_pty: bool = True,
     answer: tuple[bytes, bytes] | None = None,
+    script: Sequence[tuple[bytes | Callable[[], bool], bytes]] = (),
 ) -> PtyRun:
     """Run ``python -m kbctl ARGS`` with stdout (and stderr, and stdin if asked) on one
     pseudo-terminal of ``size`` = (rows, columns); ``raw`` keeps "\\n" as kbctl wrote it.
-    ``answer`` = (prompt, reply) writes ``reply`` once ``prompt`` has appeared."""
+    ``answer`` = (prompt, reply) writes ``reply`` once ``prompt`` has appeared. ``script`` is
+    a dialogue of (wait for, reply) steps, in order: each waits for bytes that appear after
+    the previous step's reply, or for a function to return True."""
     import fcntl
     import select
     import struct
@@ -269,11 +274,27 @@ def run_in_pty(
     os.close(slave)
     output = b""
     answered = False
+    steps = list(script)
+    mark = 0  # where the output after the last scripted reply starts
+    quiet = 0.0
     try:
         while True:
-            if not select.select([master], [], [], 60)[0]:
+            waiting = steps[0][0] if steps else None
+            if callable(waiting):
+                if waiting():
+                    os.write(master, steps.pop(0)[1])
+                    mark = len(output)
+                    continue
+                timeout = 0.05
+            else:
+                timeout = 60
+            if not select.select([master], [], [], timeout)[0]:
+                quiet += timeout
+                if quiet < 60:
+                    continue
                 process.kill()
                 pytest.fail(f"kbctl {list(args)} wrote nothing for 60 s: {output[-2000:]!r}")
+            quiet = 0.0
             try:
                 data = os.read(master, 65536)
             except OSError:  # EIO: the child closed the terminal
@@ -284,6 +305,9 @@ def run_in_pty(
             if answer is not None and not answered and answer[0] in output:
                 os.write(master, answer[1])
                 answered = True
+            if isinstance(waiting, bytes) and waiting in output[mark:]:
+                os.write(master, steps.pop(0)[1])
+                mark = len(output)
         process.wait(timeout=60)
     finally:
         os.close(master)

@@ -381,7 +381,7 @@ def test_reuse_orders_the_review_queue_among_equals(cli: Cli, git_repo: GitRepo)
         cli("review", "--today", "2026-11-22", "--format", "json", cwd=git_repo.path).stdout
     )
     assert [item["id"] for item in data] == ["KB-c", "KB-b", "KB-a"]
-    assert "solved 2 ticket(s)" in " ".join(data[0]["detail"])
+    assert "solved 2 tickets" in " ".join(data[0]["detail"])
 
 
 def test_kb_content_is_where_the_tests_think() -> None:

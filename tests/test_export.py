@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from kbctl.model import audience_allows
-from tests.conftest import GitRepo
+from tests.conftest import PROJECT_ROOT, GitRepo
 
 CONFIG = """\
 content = "kb"
@@ -572,3 +572,15 @@ def test_bundled_base_public_help_center(cli: Any, tmp_path: Path) -> None:
     )  # rate-limit-429's internal part
     assert "Retry-After" in (site / "articles" / "rate-limit-429.html").read_text()
     assert report["internal_parts_removed"] == {"KB-0026": 1}
+
+
+def test_the_bundled_bases_synonyms_reach_the_opensearch_search_analyzer() -> None:
+    """The rules search uses (built-in and kb-content/synonyms.txt) are what the index
+    definition's synonym_graph gets, comments dropped."""
+    from kbctl.config import load_config
+    from kbctl.export.run import read_synonyms
+
+    lines = read_synonyms(load_config(kb=None, cwd=PROJECT_ROOT))
+    assert "тикет, обращение, заявка, ticket" in lines
+    assert all(not line.startswith("#") and line for line in lines)
+    assert "ноут, ноутбук, лэптоп, laptop, notebook" in lines  # the built-in list too

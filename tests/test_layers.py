@@ -35,12 +35,14 @@ LAYERS: dict[str, int] = {
     "kbctl.search": 1,
     "kbctl.selection": 1,
     "kbctl.init": 1,
+    "kbctl.usage": 1,
     # 2: policy over the facts
     "kbctl.policy": 2,
     "kbctl.rules": 2,
     "kbctl.export": 2,
     "kbctl.capture": 2,
     "kbctl.duplicates": 2,
+    "kbctl.report": 2,
     # 3: the application layer
     "kbctl.workspace": 3,
     # 4: output
@@ -48,6 +50,7 @@ LAYERS: dict[str, int] = {
     "kbctl.mcp": 4,  # a surface beside the renderers: the MCP server (no Typer, no Rich)
     # 5: the command line
     "kbctl.cli": 5,
+    "kbctl.interactive": 5,
     "kbctl.__main__": 5,
 }
 

@@ -124,3 +124,69 @@ def test_fast_one_edit_check_agrees_with_the_full_distance() -> None:
         first = "".join(rng.choice("abв") for _ in range(rng.randint(0, 6)))
         second = "".join(rng.choice("abв") for _ in range(rng.randint(0, 6)))
         assert within_one_edit(first, second) == (edit_distance(first, second, 1) <= 1)
+
+
+# ------------------------------------------------------------------ index hygiene (issue 13)
+
+
+@pytest.mark.parametrize(
+    ("token", "whole", "parts"),
+    [
+        ("fail2ban", "fail2ban", ["fail", "2", "ban"]),
+        ("ipv6", "ipv6", ["ipv", "6"]),
+        ("Win10", "win10", ["win", "10"]),
+        ("PowerShell", stem("powershell"), ["power", "shell"]),
+        ("OneDrive", stem("onedrive"), ["one", stem("drive")]),
+        ("macOS", stem("macos"), ["mac", "os"]),
+    ],
+)
+def test_letter_digit_and_camel_case_words_are_indexed_whole_and_by_parts(
+    token: str, whole: str, parts: list[str]
+) -> None:
+    assert index_terms(token) == [whole, *parts]
+    found = analyze(token)
+    assert found[0].text == whole and found[0].compound
+    assert [term.text for term in found[1:]] == parts
+    # the lower-case spelling of a CamelCase word is the same whole term
+    assert index_terms(token.lower())[0] == whole
+
+
+@pytest.mark.parametrize("token", ["x509", "iPhone", "HTTP", "password", "a" * 20 + "1" * 20])
+def test_words_with_one_part_or_too_long_stay_whole(token: str) -> None:
+    assert len(index_terms(token)) == 1
+
+
+def test_index_text_drops_data_uris_tags_attributes_and_link_targets() -> None:
+    from kbctl.search.analysis import index_text
+
+    body = (
+        "See ![the logo](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAE=) and\n"
+        '[the guide](https://example.com/zebrapath_(x) "Quagga title") then\n'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAIAAAP" alt="okapi">\n'
+        '<span class="wombatclass" data-id="7">bold text</span> for <username>\n'
+        "<!-- hidden narwhal --> <script>var jackal = 1;</script> <style>.ibis{}</style>\n"
+        "[ref]: https://example.com/tapirpath\n"
+        "raw data:text/plain;base64,SGVsbG8gd29ybGQ= end\n"
+    )
+    text = index_text(body)
+    words = set(index_terms(text))
+    for gone in (
+        "ivborw0kggoaaaansuheugaaaae",
+        "zebrapath",
+        "quagga",
+        "r0lgodlhaqabaiaaap",
+        "okapi",
+        "wombatclass",
+        "narwhal",
+        "jackal",
+        "ibi",
+        "tapirpath",
+        "sgvsbg8gd29ybgq",
+        "png",
+        "base64",
+        "http",
+    ):
+        assert gone not in words, gone
+    for kept in ("logo", "guid", "bold", "text", "usernam", "raw", "end"):
+        assert kept in words, kept
+    assert index_text("no markup at all: 2 < 3 > 1") == "no markup at all: 2 < 3 > 1"

@@ -8,10 +8,18 @@ from pathlib import Path
 import pytest
 
 from kbctl.config import Config
-from kbctl.model import Article, ArticleHistory, Change, Flag
+from kbctl.model import (
+    Article,
+    ArticleHistory,
+    Change,
+    Flag,
+    audience_allows,
+    visible_audiences,
+    within_ceiling,
+)
 from kbctl.ownership import Ownership
 from kbctl.policy.review import review_status
-from kbctl.policy.trust import TrustLevel, assess_trust, visible_audiences, within_ceiling
+from kbctl.policy.trust import TrustLevel, assess_trust
 
 TODAY = date(2026, 11, 22)
 OWNED = Ownership(("@anna",), "front-matter")
@@ -55,6 +63,17 @@ def test_an_audience_sees_its_own_and_wider_ones(ceiling: str, seen: set[str]) -
 def test_internal_sees_everything() -> None:
     assert visible_audiences("internal") is None
     assert within_ceiling(None, None) and within_ceiling("internal", None)
+
+
+def test_export_and_mcp_share_one_audience_rule() -> None:
+    """`audience_allows` (export) agrees with `visible_audiences` (mcp) everywhere."""
+    audiences = ["internal", "partner", "customer", "public", None, "bogus"]
+    for reader in ["internal", "partner", "customer", "public", "bogus"]:
+        for audience in audiences:
+            assert audience_allows(reader, audience) == within_ceiling(
+                audience, visible_audiences(reader)
+            )
+    assert not audience_allows("bogus", "public")  # an unknown reader sees nothing
 
 
 def test_a_validated_reviewed_owned_article_is_trusted() -> None:

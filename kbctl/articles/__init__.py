@@ -14,39 +14,87 @@ never stops the rest of the base from loading. PyYAML and python-frontmatter are
 only when a front matter is parsed or edited.
 """
 
-from kbctl.articles.base import (
-    DUPLICATE_ID_CODE,
-    article_files,
-    base_files,
-    duplicate_id_diagnostics,
-    id_key,
-    load_base,
-    scan_article_files,
-    site_files,
-)
-from kbctl.articles.cache import ParseCache
-from kbctl.articles.edit import preview_front_matter, update_front_matter
-from kbctl.articles.edit_text import edit_front_matter_bytes
-from kbctl.articles.parse import (
-    normalise_audience,
-    normalise_status,
-    parse_article,
-    read_article,
-    split_front_matter,
-)
-from kbctl.articles.tree import (
-    SCAN_CODE,
-    NotReadable,
-    Tree,
-    is_article_path,
-    on_disk,
-    read_article_bytes,
-    read_head,
-    relative_path,
-    shown_path,
-    walk,
-)
-from kbctl.articles.yaml import DUPLICATE_KEY, FrontMatter, KeyProblem, read_front_matter
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kbctl.articles.base import (
+        DUPLICATE_ID_CODE,
+        article_files,
+        base_files,
+        duplicate_id_diagnostics,
+        id_key,
+        load_base,
+        scan_article_files,
+        site_files,
+    )
+    from kbctl.articles.cache import ParseCache
+    from kbctl.articles.edit import preview_front_matter, update_front_matter
+    from kbctl.articles.edit_text import edit_front_matter_bytes
+    from kbctl.articles.parse import (
+        normalise_audience,
+        normalise_status,
+        parse_article,
+        read_article,
+        split_front_matter,
+    )
+    from kbctl.articles.read import NotReadable, on_disk, read_article_bytes, read_head
+    from kbctl.articles.tree import (
+        SCAN_CODE,
+        Tree,
+        is_article_path,
+        relative_path,
+        shown_path,
+        walk,
+    )
+    from kbctl.articles.yaml import DUPLICATE_KEY, FrontMatter, KeyProblem, read_front_matter
+
+# Imported on first use (PEP 562): a search reads one article's bytes (``tree``) and should
+# not load the parser, the YAML reader, the parse cache and the editors with it.
+_HOME = {
+    "DUPLICATE_ID_CODE": "base",
+    "article_files": "base",
+    "base_files": "base",
+    "duplicate_id_diagnostics": "base",
+    "id_key": "base",
+    "load_base": "base",
+    "scan_article_files": "base",
+    "site_files": "base",
+    "ParseCache": "cache",
+    "preview_front_matter": "edit",
+    "update_front_matter": "edit",
+    "edit_front_matter_bytes": "edit_text",
+    "normalise_audience": "parse",
+    "normalise_status": "parse",
+    "parse_article": "parse",
+    "read_article": "parse",
+    "split_front_matter": "parse",
+    "SCAN_CODE": "tree",
+    "NotReadable": "read",
+    "Tree": "tree",
+    "is_article_path": "tree",
+    "on_disk": "read",
+    "read_article_bytes": "read",
+    "read_head": "read",
+    "relative_path": "tree",
+    "shown_path": "tree",
+    "walk": "tree",
+    "DUPLICATE_KEY": "yaml",
+    "FrontMatter": "yaml",
+    "KeyProblem": "yaml",
+    "read_front_matter": "yaml",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DUPLICATE_ID_CODE",

@@ -11,6 +11,7 @@ from kbctl.articles.cache import ParseCache
 from kbctl.articles.parse import read_article
 from kbctl.articles.tree import Tree, relative_path
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article, Diagnostic, LoadResult
 
 DUPLICATE_ID_CODE = "duplicate-id"
@@ -131,7 +132,9 @@ def duplicate_id_diagnostics(articles: Iterable[Article]) -> Iterator[Diagnostic
             yield Diagnostic(
                 article.path,
                 article.line_of("id"),
-                f"duplicate id {article.id!r} (also in {first_path[key]})",
+                _("duplicate id {id} (also in {path})").format(
+                    id=repr(article.id), path=first_path[key]
+                ),
                 code=DUPLICATE_ID_CODE,
             )
         else:

@@ -140,12 +140,14 @@ class ParseCache:
         from kbctl.cachefile import read_sealed
         from kbctl.config import cache_root
         from kbctl.errors import KbError
+        from kbctl.i18n import active_language
 
         key = hashlib.sha256(
             repr(
                 (
                     cls.VERSION,
                     __version__,
+                    active_language(),  # diagnostics are stored in the language they were made in
                     _ARTICLE_FIELDS,
                     str(config.root),
                     sorted(config.fields.items()),

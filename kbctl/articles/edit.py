@@ -17,6 +17,7 @@ from kbctl.articles.edit_text import edit_front_matter_bytes
 from kbctl.articles.parse import parse_article
 from kbctl.articles.tree import relative_path
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article
 
 
@@ -65,8 +66,8 @@ def update_front_matter(
             _replace_in_folder(folder, name, edited, info.st_mode, shown)
             if _read_no_follow(folder, name, shown) != edited:
                 raise EditError(
-                    f"{shown}: the file changed while it was written",
-                    hint="another program is editing it; check the file and try again",
+                    _("{path}: the file changed while it was written").format(path=shown),
+                    hint=_("another program is editing it; check the file and try again"),
                 )
             return updates
     finally:
@@ -132,13 +133,19 @@ def _article_folder(path: Path, config: Config, shown: str) -> tuple[int, str, s
     real_folder = Path(os.path.realpath(absolute.parent))
     if not real_folder.is_relative_to(root) or absolute.name in ("", ".", ".."):
         raise EditError(
-            f"{shown}: the file is outside the knowledge base ({real_folder}); not edited",
-            hint=f"kbctl only edits articles inside {root}",
+            _("{path}: the file is outside the knowledge base ({folder}); not edited").format(
+                path=shown, folder=real_folder
+            ),
+            hint=_("kbctl only edits articles inside {root}").format(root=root),
         )
     try:
         folder = os.open(real_folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as error:
-        raise EditError(f"{shown}: cannot open its folder ({error.strerror}); not edited") from None
+        raise EditError(
+            _("{path}: cannot open its folder ({error}); not edited").format(
+                path=shown, error=error.strerror
+            )
+        ) from None
     return folder, absolute.name, relative_path(real_folder / absolute.name, root)
 
 
@@ -151,26 +158,32 @@ def _editable_file(folder: int, name: str, shown: str) -> os.stat_result:
     try:
         info = os.stat(name, dir_fd=folder, follow_symlinks=False)
     except OSError as error:
-        raise EditError(f"{shown}: cannot read ({error.strerror})") from None
+        raise EditError(
+            _("{path}: cannot read ({error})").format(path=shown, error=error.strerror)
+        ) from None
     if stat.S_ISLNK(info.st_mode):
         raise EditError(
-            f"{shown}: is a symbolic link; kbctl never edits through links; not edited",
-            hint="edit the file the link points to by hand, or replace the link with the file",
+            _("{path}: is a symbolic link; kbctl never edits through links; not edited").format(
+                path=shown
+            ),
+            hint=_("edit the file the link points to by hand, or replace the link with the file"),
         )
     if not stat.S_ISREG(info.st_mode):
-        raise EditError(f"{shown}: not a regular file; not edited")
+        raise EditError(_("{path}: not a regular file; not edited").format(path=shown))
     # Root may write anything, so the mode bits are checked too: a file or folder nobody may
     # write to was made read-only on purpose.
     if not info.st_mode & 0o222 or not os.access(name, os.W_OK, dir_fd=folder):
         raise EditError(
-            f"{shown}: the file is read-only; not edited",
-            hint="make it writable (chmod u+w) if it should be edited",
+            _("{path}: the file is read-only; not edited").format(path=shown),
+            hint=_("make it writable (chmod u+w) if it should be edited"),
         )
     folder_info = os.fstat(folder)
     if not folder_info.st_mode & 0o222 or not os.access(".", os.W_OK, dir_fd=folder):
         raise EditError(
-            f"{shown}: its folder is read-only; not edited",
-            hint="kbctl replaces a file by writing a new one next to it: make the folder writable",
+            _("{path}: its folder is read-only; not edited").format(path=shown),
+            hint=_(
+                "kbctl replaces a file by writing a new one next to it: make the folder writable"
+            ),
         )
     return info
 
@@ -195,17 +208,26 @@ def _edit_lock(config: Config, relative: str, shown: str) -> contextlib.Abstract
             own_folder(folder)
             lock.acquire()
         except CacheWriteError as error:
-            raise EditError(f"{shown}: {error.message}; not edited", hint=error.hint) from None
+            raise EditError(
+                _("{path}: {problem}; not edited").format(path=shown, problem=error.message),
+                hint=error.hint,
+            ) from None
         except Timeout:
             raise EditError(
-                f"{shown}: another kbctl has been editing this article for "
-                f"{_LOCK_TIMEOUT_S:.0f} s; not edited",
-                hint=f"try again; if nothing else runs, delete {lock.lock_file}",
+                _(
+                    "{path}: another kbctl has been editing this article for {seconds} s;"
+                    " not edited"
+                ).format(path=shown, seconds=f"{_LOCK_TIMEOUT_S:.0f}"),
+                hint=_("try again; if nothing else runs, delete {file}").format(
+                    file=lock.lock_file
+                ),
             ) from None
         except OSError as error:
             raise EditError(
-                f"{shown}: cannot lock the article ({error.strerror}: {folder}); not edited",
-                hint="set $KBCTL_CACHE_DIR to a writable folder",
+                _("{path}: cannot lock the article ({error}: {folder}); not edited").format(
+                    path=shown, error=error.strerror, folder=folder
+                ),
+                hint=_("set $KBCTL_CACHE_DIR to a writable folder"),
             ) from None
         try:
             yield
@@ -228,12 +250,16 @@ def _read_no_follow(folder: int, name: str, shown: str) -> bytes:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise EditError(
-                f"{shown}: is a symbolic link; kbctl never edits through links; not edited"
+                _("{path}: is a symbolic link; kbctl never edits through links; not edited").format(
+                    path=shown
+                )
             ) from None
-        raise EditError(f"{shown}: cannot read ({error.strerror})") from None
+        raise EditError(
+            _("{path}: cannot read ({error})").format(path=shown, error=error.strerror)
+        ) from None
     with os.fdopen(handle, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            raise EditError(f"{shown}: not a regular file; not edited")
+            raise EditError(_("{path}: not a regular file; not edited").format(path=shown))
         return stream.read()
 
 
@@ -251,8 +277,10 @@ def _replace_in_folder(folder: int, name: str, data: bytes, mode: int, shown: st
         handle = os.open(temporary, flags, 0o600, dir_fd=folder)
     except OSError as error:
         raise EditError(
-            f"{shown}: cannot write ({error.strerror}); file left as it was",
-            hint="check that the folder is writable and the disk is not full",
+            _("{path}: cannot write ({error}); file left as it was").format(
+                path=shown, error=error.strerror
+            ),
+            hint=_("check that the folder is writable and the disk is not full"),
         ) from None
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -267,8 +295,10 @@ def _replace_in_folder(folder: int, name: str, data: bytes, mode: int, shown: st
         with contextlib.suppress(OSError):
             os.unlink(temporary, dir_fd=folder)
         raise EditError(
-            f"{shown}: cannot write ({error.strerror}); file left as it was",
-            hint="check that the folder is writable and the disk is not full",
+            _("{path}: cannot write ({error}); file left as it was").format(
+                path=shown, error=error.strerror
+            ),
+            hint=_("check that the folder is writable and the disk is not full"),
         ) from None
     with contextlib.suppress(OSError):
         os.fsync(folder)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kbctl.articles.parse import split_front_matter
 from kbctl.articles.yaml import FrontMatter, read_front_matter
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     import yaml
@@ -30,7 +31,8 @@ def edit_front_matter_bytes(
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise EditError(
-            f"{shown}:{line}: not UTF-8; not edited", hint="save the file as UTF-8 first"
+            _("{path}:{line}: not UTF-8; not edited").format(path=shown, line=line),
+            hint=_("save the file as UTF-8 first"),
         ) from None
     first_break = text.find("\n")
     newline = "\r\n" if first_break > 0 and text[first_break - 1] == "\r" else "\n"
@@ -48,8 +50,10 @@ def edit_front_matter_bytes(
         # Front matter that is never closed (or closed with YAML's "..."): a new block on top
         # would turn it into body text.
         raise EditError(
-            f"{shown}: the front matter opened on line 1 is never closed with '---'; not edited",
-            hint="add the closing '---' line by hand first",
+            _(
+                "{path}: the front matter opened on line 1 is never closed with '---'; not edited"
+            ).format(path=shown),
+            hint=_("add the closing '---' line by hand first"),
         )
     front_start = first_break + 1
     front = text[front_start : closing.start()]
@@ -73,29 +77,41 @@ def _edit_front(
 
     root = parsed.root
     if parsed.error is not None and (root is None or isinstance(root, yaml.MappingNode)):
-        what = "refused" if parsed.refused else "not valid YAML"
+        if parsed.refused:
+            message = _("{path}: front matter is refused ({error}); not edited")
+        else:
+            message = _("{path}: front matter is not valid YAML ({error}); not edited")
         raise EditError(
-            f"{shown}: front matter is {what} ({parsed.error}); not edited",
-            hint="fix the front matter by hand first (see `kbctl check`)",
+            message.format(path=shown, error=parsed.error),
+            hint=_("fix the front matter by hand first (see `kbctl check`)"),
         )
     entries: list[tuple[str, yaml.Node, yaml.Node]] = []
     if root is not None:
         if not isinstance(root, yaml.MappingNode) or root.flow_style:
-            kind = "a flow mapping" if isinstance(root, yaml.MappingNode) else "not a mapping"
+            if isinstance(root, yaml.MappingNode):
+                message = _("{path}: front matter is a flow mapping; not edited")
+            else:
+                message = _("{path}: front matter is not a mapping; not edited")
             raise EditError(
-                f"{shown}: front matter is {kind}; not edited",
-                hint="front matter must be a block of 'key: value' lines",
+                message.format(path=shown),
+                hint=_("front matter must be a block of 'key: value' lines"),
             )
         for key_node, value_node in root.value:
             if key_node.start_mark.column != 0:
-                raise EditError(f"{shown}: front matter is indented; not edited")
+                raise EditError(
+                    _("{path}: front matter is indented; not edited").format(path=shown)
+                )
             entries.append((str(key_node.value), key_node, value_node))
     edits: list[tuple[int, int, str]] = []
     appended: list[str] = []
     for key, value in updates.items():
         found = [entry for entry in entries if entry[0] == key]
         if len(found) > 1:
-            raise EditError(f"{shown}: key {key!r} appears twice in the front matter; not edited")
+            raise EditError(
+                _("{path}: key {key} appears twice in the front matter; not edited").format(
+                    path=shown, key=repr(key)
+                )
+            )
         if not found:
             if value is not None:
                 appended.append(_entry_text(key, value, newline, shown))
@@ -130,8 +146,10 @@ def _replace_entry(
     value_text = front[value_node.start_mark.index : content_end]
     if value_text[:1] in ("&", "*", "!"):
         raise EditError(
-            f"{shown}: {key!r} uses a YAML anchor, alias or tag; not edited",
-            hint="edit this key by hand",
+            _("{path}: {key} uses a YAML anchor, alias or tag; not edited").format(
+                path=shown, key=repr(key)
+            ),
+            hint=_("edit this key by hand"),
         )
     one_line = "\n" not in front[entry_start:content_end]
     is_block_list = isinstance(value_node, yaml.SequenceNode) and not value_node.flow_style
@@ -151,8 +169,10 @@ def _replace_entry(
         return entry_start, entry_end, _entry_text(key, value, newline, shown)
     if not one_line:
         raise EditError(
-            f"{shown}: {key!r} has a value spread over several lines; not edited",
-            hint=f"edit {key!r} by hand, or put its value on one line",
+            _("{path}: {key} has a value spread over several lines; not edited").format(
+                path=shown, key=repr(key)
+            ),
+            hint=_("edit {key} by hand, or put its value on one line").format(key=repr(key)),
         )
     if isinstance(value, (list, tuple)) and any(isinstance(item, Mapping) for item in value):
         # A list of mappings is written as a block: the whole (one-line) entry is replaced.
@@ -215,7 +235,7 @@ def _inline_value(value: object, shown: str, quote: str | None = None) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_inline_value(item, shown) for item in value) + "]"
     if isinstance(value, Mapping):
-        raise EditError(f"{shown}: cannot write a mapping value here")
+        raise EditError(_("{path}: cannot write a mapping value here").format(path=shown))
     if isinstance(value, date) and quote is not None:
         value = value.isoformat()  # keep a quoted date quoted
     if isinstance(value, str) and quote == "'" and value.isprintable():
@@ -273,7 +293,9 @@ def _verify_edit(
         parsed = read_front_matter(front)
         if parsed.error is not None:
             raise EditError(
-                f"{shown}: the edit would break the front matter ({parsed.error}); not edited"
+                _("{path}: the edit would break the front matter ({error}); not edited").format(
+                    path=shown, error=parsed.error
+                )
             )
         return parsed.meta, body
 
@@ -292,8 +314,10 @@ def _verify_edit(
         if key not in updates and old_meta.get(key, ...) != new_meta.get(key, ...)
     ]
     if problems or new_body != old_body:
-        what = ", ".join(sorted(map(str, problems))) or "the body"
+        what = ", ".join(sorted(map(str, problems))) or _("the body")
         raise EditError(
-            f"{shown}: the edit could not be made safely ({what}); not edited",
-            hint="edit the front matter by hand",
+            _("{path}: the edit could not be made safely ({what}); not edited").format(
+                path=shown, what=what
+            ),
+            hint=_("edit the front matter by hand"),
         )

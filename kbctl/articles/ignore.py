@@ -95,7 +95,7 @@ class IgnoreFile:
 
 def read_ignore_file(path: str, folder: str, above: str = "") -> IgnoreFile | None:
     """The ignore file at ``path`` (None when it is absent, unreadable or has no pattern)."""
-    from kbctl.articles.tree import read_article_bytes
+    from kbctl.articles.read import read_article_bytes
 
     try:
         text = read_article_bytes(Path(path), _MAX_IGNORE_BYTES).decode("utf-8", "replace")

@@ -11,15 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kbctl.articles.tree import (
-    SCAN_CODE,
-    NotReadable,
-    read_article_bytes,
-    relative_path,
-    shown_path,
-)
+from kbctl.articles.read import NotReadable, read_article_bytes
+from kbctl.articles.tree import SCAN_CODE, relative_path, shown_path
 from kbctl.articles.yaml import read_front_matter
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article, Audience, Diagnostic, Flag, Severity, Status
 from kbctl.values import is_missing, parse_date, parse_interval, parse_list, parse_text
 
@@ -62,7 +58,7 @@ def read_article(
     except NotReadable as refusal:
         return None, [Diagnostic(shown_path(relative), 1, str(refusal), code=SCAN_CODE)]
     except OSError as error:
-        message = f"cannot read file: {error.strerror or error}"
+        message = _("cannot read file: {error}").format(error=error.strerror or error)
         return None, [Diagnostic(shown_path(relative), 1, message, code="io")]
     return parse_article(data, relative, path, config)
 
@@ -80,10 +76,15 @@ def parse_article(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        report(line, f"not UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")
+        report(
+            line,
+            _("not UTF-8 (byte 0x{byte}); save the file as UTF-8").format(
+                byte=f"{data[error.start]:02x}"
+            ),
+        )
         return None, diagnostics
     if not text.strip():
-        report(1, "empty file")
+        report(1, _("empty file"))
         return None, diagnostics
     front, body, body_line, has_front = split_front_matter(text)
     meta: dict[str, Any] = {}
@@ -91,8 +92,11 @@ def parse_article(
     if has_front:
         parsed = read_front_matter(front)
         if parsed.error is not None:
-            what = "front matter refused" if parsed.refused else "front matter is not valid YAML"
-            report(parsed.error_line, f"{what}: {parsed.error}")
+            if parsed.refused:
+                message = _("front matter refused: {error}")
+            else:
+                message = _("front matter is not valid YAML: {error}")
+            report(parsed.error_line, message.format(error=parsed.error))
             return None, diagnostics
         meta, key_lines = parsed.meta, parsed.key_lines
         for problem in parsed.problems:
@@ -245,7 +249,7 @@ def _flags(value: Any, line: int, report: Any) -> tuple[Flag, ...]:
             flags.append(Flag(by=None, date=None, reason=item.strip(), line=line))
             continue
         if not isinstance(item, dict):
-            report(line, "flags: each flag must be a mapping with by, date and reason")
+            report(line, _("flags: each flag must be a mapping with by, date and reason"))
             continue
         try:
             flag_date = parse_date(item.get("date"))

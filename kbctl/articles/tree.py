@@ -8,7 +8,6 @@ rules' link checks, check's folder arguments, the index's freshness check).
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -17,7 +16,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kbctl.articles.ignore import IGNORE_FILES, IgnoreFile
+from kbctl.articles.read import _mode_kind
 from kbctl.config import Config, shared_cache_dir
+from kbctl.i18n import _
 from kbctl.model import Diagnostic, Severity
 from kbctl.values import glob_match_any
 
@@ -158,7 +159,7 @@ def _readable_entries(
                 problems.append(_link_diagnostic(relative, entry, config))
             else:
                 kind = _file_kind(entry)
-                message = f"not a regular file ({kind}); not read"
+                message = _("not a regular file ({kind}); not read").format(kind=kind)
                 problems.append(Diagnostic(relative, 1, message, code=SCAN_CODE))
     return _separate_twins(config, found, problems)
 
@@ -245,13 +246,13 @@ def _report_folder(
     if problems is None or not _could_hold_articles(prefix, config):
         return
     if isinstance(error, FileNotFoundError):
-        reason = "disappeared while it was read"
+        message = _("folder disappeared while it was read; its files are not checked")
     else:
-        reason = f"cannot be read ({error.strerror or error})"
+        message = _("folder cannot be read ({error}); its files are not checked").format(
+            error=error.strerror or error
+        )
     where = shown_path(prefix) or "./"
-    problems.append(
-        Diagnostic(where, 1, f"folder {reason}; its files are not checked", code=SCAN_CODE)
-    )
+    problems.append(Diagnostic(where, 1, message, code=SCAN_CODE))
 
 
 def _report_skipped(
@@ -261,7 +262,7 @@ def _report_skipped(
     if not relative.isascii() and _SURROGATE.search(relative):
         readable = _SURROGATE.sub("_", relative)
         if is_article_path(readable, config):
-            message = "file name is not valid UTF-8; not read (rename the file)"
+            message = _("file name is not valid UTF-8; not read (rename the file)")
             problems.append(Diagnostic(shown_path(relative), 1, message, code=SCAN_CODE))
         return
     try:
@@ -273,7 +274,7 @@ def _report_skipped(
         and not _inside(entry.path, config)
         and _could_hold_articles(relative + "/", config)
     ):
-        message = "link to a folder outside the base; not followed, its files are not checked"
+        message = _("link to a folder outside the base; not followed, its files are not checked")
         problems.append(Diagnostic(relative, 1, message, code=SCAN_CODE))
 
 
@@ -286,14 +287,26 @@ def _link_diagnostic(relative: str, entry: os.DirEntry[str], config: Config) -> 
     real = Path(os.path.realpath(entry.path))
     root = config.root.resolve()
     if not real.is_relative_to(root):
-        where = "leads out of the base"
+        message = _(
+            "symbolic link that leads out of the base; not read"
+            " (kbctl never reads or edits through a link)"
+        )
     elif not real.exists():
-        where = "is broken"
+        message = _(
+            "symbolic link that is broken; not read (kbctl never reads or edits through a link)"
+        )
     else:
         target = relative_path(real, root)
-        read = " (read under that path)" if is_article_path(target, config) else ""
-        where = f"points to {target}{read}"
-    message = f"symbolic link that {where}; not read (kbctl never reads or edits through a link)"
+        if is_article_path(target, config):
+            message = _(
+                "symbolic link that points to {target} (read under that path); not read"
+                " (kbctl never reads or edits through a link)"
+            ).format(target=target)
+        else:
+            message = _(
+                "symbolic link that points to {target}; not read"
+                " (kbctl never reads or edits through a link)"
+            ).format(target=target)
     return Diagnostic(relative, 1, message, code=SCAN_CODE)
 
 
@@ -301,22 +314,7 @@ def _file_kind(entry: os.DirEntry[str]) -> str:
     try:
         return _mode_kind(entry.stat(follow_symlinks=False).st_mode)
     except OSError:
-        return "unknown type"
-
-
-def _mode_kind(mode: int) -> str:
-    """What a file that is not a regular file is, for messages."""
-    for test, kind in (
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISLNK, "a symbolic link"),
-    ):
-        if test(mode):
-            return kind
-    return "unknown type"
+        return _("unknown type")
 
 
 def _separate_twins(
@@ -357,11 +355,11 @@ def _separate_twins(
                 continue
             result[number] = (own, found[number][1])
             if problems is not None:
-                message = (
-                    f"file name {own!a} is {spelt[keeper]!a} in another Unicode"
+                message = _(
+                    "file name {name} is {other} in another Unicode"
                     " normalisation (NFC/NFD); both are read, but a checkout on macOS or"
                     " Windows keeps only one: rename or remove one"
-                )
+                ).format(name=ascii(own), other=ascii(spelt[keeper]))
                 problems.append(
                     Diagnostic(own, 1, message, severity=Severity.ERROR, code=SCAN_CODE)
                 )
@@ -390,107 +388,3 @@ def relative_path(path: Path, root: Path) -> str:
     except ValueError:
         relative = path.as_posix()
     return unicodedata.normalize("NFC", relative)
-
-
-class NotReadable(OSError):
-    """A file kbctl refuses to read: a link, not a regular file, or too large.
-
-    An OSError, so that callers that skip unreadable files skip these too.
-    """
-
-
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOFOLLOW", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
-
-
-def read_article_bytes(path: Path, max_bytes: int) -> bytes:
-    """The bytes of an article file, read without ever blocking or reading without bound.
-
-    The path is checked with ``lstat`` before it is opened: a link, a FIFO, a socket or a
-    device is refused (:class:`NotReadable`) unopened, and so is a file over ``max_bytes``.
-    The open itself does not follow a link nor wait for a FIFO's writer (the file may be
-    swapped between the check and the open), the open file is checked again, and at most
-    ``max_bytes + 1`` bytes are read. Raises OSError when the file cannot be read.
-    """
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        path = on_disk(path)
-        info = os.lstat(path)
-    _check_readable(info, max_bytes)
-    try:
-        handle = os.open(path, _OPEN_FLAGS)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise NotReadable(_LINK_REFUSED) from None
-        raise
-    try:
-        _check_readable(os.fstat(handle), max_bytes)
-        chunks: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0:
-            chunk = os.read(handle, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    finally:
-        os.close(handle)
-    if left <= 0:
-        raise NotReadable(f"file grew past max_article_bytes ({max_bytes}); not read")
-    return b"".join(chunks)
-
-
-def on_disk(path: Path) -> Path:
-    """``path`` as it is spelt on disk, where the scan's NFC spelling is not (a name written
-    in NFD, as macOS writes them, on a file system that keeps names as bytes)."""
-    if path.name.isascii() or path.parent == path:
-        return path
-    parent = path.parent if path.parent.exists() else on_disk(path.parent)
-    wanted = unicodedata.normalize("NFC", path.name)
-    try:
-        for entry in parent.iterdir():
-            if unicodedata.normalize("NFC", entry.name) == wanted:
-                return entry
-    except OSError:
-        return path
-    return path
-
-
-_LINK_REFUSED = "symbolic link; not read (kbctl never reads or edits through a link)"
-
-
-def read_head(path: Path, size: int) -> bytes:
-    """The first ``size`` bytes of a regular file, opened as articles are (no link followed,
-    no wait on a FIFO); empty when it is anything else or cannot be read."""
-    try:
-        handle = os.open(path, _OPEN_FLAGS)
-    except OSError:
-        return b""
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            return b""
-        return os.read(handle, size)
-    except OSError:
-        return b""
-    finally:
-        os.close(handle)
-
-
-def _check_readable(info: os.stat_result, max_bytes: int) -> None:
-    mode = info.st_mode
-    if stat.S_ISLNK(mode):
-        raise NotReadable(_LINK_REFUSED)
-    if not stat.S_ISREG(mode):
-        kind = _mode_kind(mode)
-        raise NotReadable(f"not a regular file ({kind}); not read")
-    if info.st_size > max_bytes:
-        raise NotReadable(
-            f"file of {info.st_size} bytes is larger than max_article_bytes ({max_bytes});"
-            " not read (raise max_article_bytes in kbctl.toml, or split the article)"
-        )

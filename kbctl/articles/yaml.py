@@ -20,6 +20,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from kbctl.i18n import _
+
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_ALIASES = 50
@@ -119,7 +121,7 @@ def read_front_matter(front: str, *, first_line: int = 2, pure: bool = False) ->
         kind = "list" if isinstance(root, yaml.SequenceNode) else "str"
         return FrontMatter(
             root=root,
-            error=f"expected a mapping of keys, got {kind}",
+            error=_("expected a mapping of keys, got {kind}").format(kind=kind),
             error_line=root.start_mark.line + first_line,
         )
     if "*" in front:  # no alias without an asterisk: the common case skips the walk
@@ -145,7 +147,10 @@ def _construct(loader: Any, root: Any, first_line: int) -> FrontMatter:
             line = next(key.start_mark.line for key, _v in pairs if key.tag == MERGE_TAG)
             result.problems.append(
                 KeyProblem(
-                    line + first_line, f"<<: cannot merge ({_problem(error, None)}); ignored"
+                    line + first_line,
+                    _("<<: cannot merge ({problem}); ignored").format(
+                        problem=_problem(error, None)
+                    ),
                 )
             )
             pairs = [pair for pair in pairs if pair[0].tag != MERGE_TAG]
@@ -154,14 +159,17 @@ def _construct(loader: Any, root: Any, first_line: int) -> FrontMatter:
     for index, (key_node, value_node) in enumerate(pairs):
         line = key_node.start_mark.line + first_line
         if not isinstance(key_node, yaml.ScalarNode):
-            result.problems.append(KeyProblem(line, "a key must be text, not a list or mapping"))
+            result.problems.append(KeyProblem(line, _("a key must be text, not a list or mapping")))
             continue
         try:
             key = loader.construct_object(key_node, deep=True)
         except Exception as error:  # see below
             loader.recursive_objects.clear()
             result.problems.append(
-                KeyProblem(line, f"cannot read a key ({_problem(error, key_node)})")
+                KeyProblem(
+                    line,
+                    _("cannot read a key ({problem})").format(problem=_problem(error, key_node)),
+                )
             )
             continue
         name = str(key)
@@ -171,8 +179,9 @@ def _construct(loader: Any, root: Any, first_line: int) -> FrontMatter:
                 result.problems.append(
                     KeyProblem(
                         line,
-                        f"{name}: key written twice (also on line {own_lines[name]}); "
-                        "the last value is used",
+                        _(
+                            "{name}: key written twice (also on line {line}); the last value is used"
+                        ).format(name=name, line=own_lines[name]),
                         DUPLICATE_KEY,
                     )
                 )
@@ -189,7 +198,10 @@ def _construct(loader: Any, root: Any, first_line: int) -> FrontMatter:
             result.meta.pop(name, None)
             result.problems.append(
                 KeyProblem(
-                    line, f"{name}: cannot read the value ({_problem(error, value_node)}); ignored"
+                    line,
+                    _("{name}: cannot read the value ({problem}); ignored").format(
+                        name=name, problem=_problem(error, value_node)
+                    ),
                 )
             )
             continue
@@ -226,10 +238,10 @@ def _alias_refusal(root: Any) -> tuple[int, str] | None:
             if ident in sizes:
                 aliases += 1
                 if aliases > MAX_ALIASES:
-                    return line, f"more than {MAX_ALIASES} YAML aliases"
+                    return line, _("more than {count} YAML aliases").format(count=MAX_ALIASES)
                 continue
             if ident in open_nodes:
-                return line, "a YAML alias refers to a node that contains it"
+                return line, _("a YAML alias refers to a node that contains it")
             if isinstance(node, yaml.ScalarNode):
                 sizes[ident] = 1
                 continue
@@ -242,14 +254,16 @@ def _alias_refusal(root: Any) -> tuple[int, str] | None:
             stack.extend((child, False) for child in reversed(children))
         expanded += sizes[id(key_node)] + sizes[id(value_node)]
         if expanded - len(sizes) > MAX_ALIAS_NODES:
-            return line, (f"YAML aliases expand to more than {MAX_ALIAS_NODES} extra values")
+            return line, _("YAML aliases expand to more than {count} extra values").format(
+                count=MAX_ALIAS_NODES
+            )
     return None
 
 
 def _problem(error: BaseException, node: Any) -> str:
     if isinstance(error, (KeyError, IndexError)) and node is not None:
         # What the safe constructors raise for e.g. `!!bool maybe` or `!!int ""`.
-        return f"not a valid !!{str(node.tag).rsplit(':', 1)[-1]}"
+        return _("not a valid !!{tag}").format(tag=str(node.tag).rsplit(":", 1)[-1])
     problem = getattr(error, "problem", None)
     if isinstance(problem, str) and problem:
         return _first_line(problem)

@@ -19,6 +19,7 @@ from kbctl.capture.ids import next_id
 from kbctl.capture.names import clean_title, file_stem, title_language
 from kbctl.capture.templates import LANGUAGES, PLACEHOLDER, find_template, substitute
 from kbctl.errors import EditError, KbError, UsageError
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.config import Config
@@ -68,10 +69,13 @@ def plan_article(
     """The new article, not yet written (see :func:`create_article` for the arguments)."""
     cleaned = clean_title(title)
     if not any(char.isalnum() or ord(char) > 0x2000 for char in cleaned):
-        raise UsageError("the title is empty", hint='e.g. --title "Invoice PDF is blank"')
+        raise UsageError(_("the title is empty"), hint=_('e.g. --title "Invoice PDF is blank"'))
     language = (language or title_language(cleaned)).lower()
     if language not in LANGUAGES:
-        raise UsageError(f"unknown language {language!r}", hint="use en or ru")
+        raise UsageError(
+            _("unknown language {language}").format(language=repr(language)),
+            hint=_("use en or ru"),
+        )
     if articles is None:
         from kbctl.articles import load_base
 
@@ -179,10 +183,11 @@ def article_folder(config: Config, folder: str | None) -> Path:
     target = (root / chosen).resolve()
     if not target.is_relative_to(root):
         raise UsageError(
-            f"folder {chosen!r} lies outside the base", hint="name a folder inside the base"
+            _("folder {folder} lies outside the base").format(folder=repr(chosen)),
+            hint=_("name a folder inside the base"),
         )
     if target.exists() and not target.is_dir():
-        raise UsageError(f"{chosen!r} is not a folder")
+        raise UsageError(_("{folder} is not a folder").format(folder=repr(chosen)))
     return target
 
 
@@ -255,7 +260,8 @@ def render(
         return edit_front_matter_bytes(draft.encode("utf-8"), updates, shown=source).decode()
     except EditError as error:
         raise EditError(
-            f"template {error.message}", hint="fix the template's front matter"
+            _("template {problem}").format(problem=error.message),
+            hint=_("fix the template's front matter"),
         ) from None
 
 
@@ -299,8 +305,10 @@ def write_draft(config: Config, draft: Draft) -> Path:
     probe = f"{relative_folder}/{draft.stem}.md".removeprefix("./")
     if not is_article_path(probe, config):
         raise UsageError(
-            f"{probe} would not be an article of the base (kbctl.toml's include/exclude)",
-            hint="choose another folder with --dir",
+            _("{path} would not be an article of the base (kbctl.toml's include/exclude)").format(
+                path=probe
+            ),
+            hint=_("choose another folder with --dir"),
         )
     folder.mkdir(parents=True, exist_ok=True)
     data = draft.text.encode("utf-8")
@@ -317,7 +325,11 @@ def write_draft(config: Config, draft: Draft) -> Path:
                 return path
     finally:
         Path(temporary).unlink()
-    raise UsageError(f"no free file name for {draft.stem}.md in {relative_folder}")
+    raise UsageError(
+        _("no free file name for {name} in {folder}").format(
+            name=f"{draft.stem}.md", folder=relative_folder
+        )
+    )
 
 
 def _link_new(temporary: str, path: Path) -> bool:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from kbctl.errors import ConfigError
+from kbctl.i18n import _
 
 # An id with one number in it: "KB-0061", "faq-12", "0042".
 _NUMBERED = re.compile(r"(?P<prefix>\D*)(?P<number>\d{1,12})(?P<suffix>\D*)")
@@ -45,8 +46,10 @@ def next_id(ids: Iterable[str], pattern: str | None = None) -> str:
     runs = _HASHES.findall(chosen)
     if len(runs) != 1 or len(runs[0]) > 12:
         raise ConfigError(
-            f"id pattern {chosen!r} must have exactly one run of up to 12 '#' (the number)",
-            hint='e.g. [new] id_pattern = "KB-####" in kbctl.toml',
+            _("id pattern {pattern} must have exactly one run of up to 12 '#' (the number)").format(
+                pattern=repr(chosen)
+            ),
+            hint=_('e.g. [new] id_pattern = "KB-####" in kbctl.toml'),
         )
     prefix, suffix = _HASHES.split(chosen)
     width = len(runs[0])

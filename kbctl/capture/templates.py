@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kbctl.errors import NotFoundError, UsageError
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.config import Config
@@ -51,8 +52,10 @@ def find_template(config: Config, name: str, language: str) -> Template:
     name = name.strip().lower()
     if not _NAME.fullmatch(name):
         raise UsageError(
-            f"template name {name!r}: use letters, digits, '-' and '_' only",
-            hint="e.g. --template kcs",
+            _("template name {name}: use letters, digits, '-' and '_' only").format(
+                name=repr(name)
+            ),
+            hint=_("e.g. --template kcs"),
         )
     folder = template_folder(config)
     for stem in ALIASES.get(name, (name,)):
@@ -65,9 +68,11 @@ def find_template(config: Config, name: str, language: str) -> Template:
     if built_in is not None:
         return built_in
     raise NotFoundError(
-        f"no template {name!r}",
-        hint=f"available: {', '.join(available_templates(config)) or 'none'}; "
-        f"or add {template_folder(config).name}/{name}.md to the base",
+        _("no template {name}").format(name=repr(name)),
+        hint=_("available: {names}; or add {file} to the base").format(
+            names=", ".join(available_templates(config)) or _("none"),
+            file=f"{template_folder(config).name}/{name}.md",
+        ),
     )
 
 
@@ -106,19 +111,31 @@ def _read_template(config: Config, path: Path) -> str | None:
         return None
     shown = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path
     if not _inside(config, path.parent):
-        raise UsageError(f"{shown}: the template folder lies outside the base; not used")
+        raise UsageError(
+            _("{path}: the template folder lies outside the base; not used").format(path=shown)
+        )
     try:
         data = read_article_bytes(path, MAX_TEMPLATE_BYTES)
     except NotReadable as error:
-        raise UsageError(f"{shown}: template not read: {error}") from None
+        raise UsageError(
+            _("{path}: template not read: {error}").format(path=shown, error=error)
+        ) from None
     except OSError as error:
-        raise UsageError(f"{shown}: template not read: {error.strerror or error}") from None
+        raise UsageError(
+            _("{path}: template not read: {error}").format(
+                path=shown, error=error.strerror or error
+            )
+        ) from None
     if len(data) > MAX_TEMPLATE_BYTES:
-        raise UsageError(f"{shown}: template larger than {MAX_TEMPLATE_BYTES} bytes; not used")
+        raise UsageError(
+            _("{path}: template larger than {size} bytes; not used").format(
+                path=shown, size=MAX_TEMPLATE_BYTES
+            )
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UsageError(f"{shown}: template is not UTF-8; not used") from None
+        raise UsageError(_("{path}: template is not UTF-8; not used").format(path=shown)) from None
 
 
 def _built_in(name: str, language: str) -> Template | None:

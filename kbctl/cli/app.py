@@ -23,11 +23,16 @@ from kbctl.cli import (
     mcp_cmd,
     new_cmd,
     owners_cmd,
+    report_cmd,
     search_cmd,
+    usage_cmd,
 )
-from kbctl.cli.context import ColorMode, set_options, state
+from kbctl.cli.context import ColorMode, report_error, set_options, silence_stdout, state
+from kbctl.cli.library_messages import install as translate_library_messages
 from kbctl.errors import ExitCode, KbError
 from kbctl.i18n import N_, _
+
+translate_library_messages()
 
 # The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
 GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
@@ -55,7 +60,7 @@ class KbctlGroup(TyperGroup):
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # The reader of our stdout went away (e.g. `| head`): not an error of ours.
-            _silence_stdout()
+            silence_stdout()
             raise typer.Exit(int(ExitCode.OK)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
@@ -128,24 +133,6 @@ def _options_with_values(command: Any) -> set[str]:
     for sub in getattr(command, "commands", {}).values():
         names |= _options_with_values(sub)
     return names
-
-
-def report_error(message: str, hint: str | None) -> None:
-    """Print ``kbctl: error: ...`` and an optional hint on stderr, each on one line with
-    control characters and line breaks escaped (a message may quote a file name)."""
-    from kbctl.cli.context import message_line
-
-    message_line(_("kbctl: error: {message}").format(message=message.strip() or _("error")))
-    if hint:
-        message_line(_("  hint: {hint}").format(hint=hint))
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 app = typer.Typer(
@@ -236,6 +223,8 @@ for _module in (
     init_cmd,
     export_cmd,
     mcp_cmd,
+    usage_cmd,
+    report_cmd,
 ):
     _module.register(app)
 
@@ -263,6 +252,10 @@ SUMMARIES = {
     "link": N_("Record that an article solved a ticket (KCS reuse)."),
     "new": N_("Create an article from a template (after a look for similar ones)."),
     "mcp": N_("Serve the base to AI assistants (Model Context Protocol)."),
+    "gaps": N_("Searches that fail most (usage log), and what would fix them."),
+    "digest": N_("Per owner, what needs them: ready to paste into an issue."),
+    "report": N_("The health of the whole base: text, Markdown, HTML or JSON."),
+    "usage": N_("Most and least used articles, and archive candidates (usage log)."),
 }
 
 
@@ -285,7 +278,17 @@ _summarise(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (``kbctl search`` may be answered by the fast path)."""
+    from kbctl.cli.fast import fast_search
+
+    code = fast_search(sys.argv[1:])
+    if code is not None:
+        sys.exit(code)
+    run()
+
+
+def run() -> None:
+    """The Typer application on ``sys.argv`` (every command, help, completion)."""
     _accept_click_completion(os.environ)
     app(prog_name="kbctl")
 

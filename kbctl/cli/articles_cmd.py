@@ -141,6 +141,9 @@ def show_article(
     """``kbctl show`` (its help: SHOW_ARTICLE_HELP)."""
     ws = workspace(ctx)
     article = ws.article(key)
+    from kbctl.cli.usage_cmd import record
+
+    record(ws, "show", opened=article.id)
     if output_format is DataFormat.JSON:
         from kbctl.ownership import load_ownership_facts
         from kbctl.render.json import dumps

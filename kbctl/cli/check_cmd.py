@@ -147,6 +147,7 @@ def check(
     where: WhereOption = None,
 ) -> None:
     """``kbctl check`` (its help: CHECK_HELP)."""
+    from kbctl.render.language import speak_for_format
     from kbctl.rules.engine import fails, run_check
 
     ws = workspace(ctx, load_problems=False)  # loader problems are findings here
@@ -155,6 +156,7 @@ def check(
     chosen = output_format or (
         CheckFormat.GITHUB if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.TEXT
     )
+    speak_for_format(chosen.value)  # machine formats: English unless KBCTL_LANG asks
     selected = article_filter(tag, owner, status, audience, product, where)
     if not (paths or changed_since or no_history or selected.active):
         ws.prefetch_history()  # the whole base: git reads while the articles load
@@ -218,8 +220,11 @@ def rules(
     ] = RulesFormat.MARKDOWN,
 ) -> None:
     """``kbctl rules`` (its help: RULES_HELP)."""
+    from kbctl.render.language import speak_for_format
     from kbctl.render.rules_doc import rule_data, rule_section, rules_json, rules_markdown
     from kbctl.rules.registry import all_rules, find_rule
+
+    speak_for_format(output_format.value)
 
     registered = all_rules()
     if rule_id is None:

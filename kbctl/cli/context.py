@@ -15,9 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import IO, TYPE_CHECKING, Annotated, TypeVar
-
-import typer
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from kbctl.i18n import _, ngettext
 
@@ -26,6 +24,7 @@ if TYPE_CHECKING:
     from datetime import date
     from pathlib import Path
 
+    import typer
     from rich.console import Console
 
     from kbctl.model import Diagnostic
@@ -42,23 +41,50 @@ class DataFormat(StrEnum):
     JSON = "json"
 
 
-FormatOption = Annotated[
-    DataFormat, typer.Option("--format", "-f", help=_("Output format: table or json."))
-]
-LimitOption = Annotated[
-    int | None,
-    typer.Option(
-        "--limit",
-        "-n",
-        min=1,
-        metavar="N",
-        help=_("Show at most N rows (stderr says how many in all)."),
-    ),
-]
-TodayOption = Annotated[
-    str | None,
-    typer.Option("--today", metavar="DATE", help=_("Count as if today were DATE (YYYY-MM-DD).")),
-]
+if TYPE_CHECKING:  # for the type checker; at run time, module __getattr__ builds them
+    from typing import Annotated
+
+    FormatOption = Annotated[DataFormat, "--format"]
+    LimitOption = Annotated[int | None, "--limit"]
+    TodayOption = Annotated[str | None, "--today"]
+
+
+def _option_aliases() -> dict[str, Any]:
+    """The shared Typer option types. Built on first use: ``kbctl search``'s fast path
+    (:mod:`kbctl.cli.fast`) uses this module without loading Typer."""
+    from typing import Annotated
+
+    import typer
+
+    return {
+        "FormatOption": Annotated[
+            DataFormat, typer.Option("--format", "-f", help=_("Output format: table or json."))
+        ],
+        "LimitOption": Annotated[
+            int | None,
+            typer.Option(
+                "--limit",
+                "-n",
+                min=1,
+                metavar="N",
+                help=_("Show at most N rows (stderr says how many in all)."),
+            ),
+        ],
+        "TodayOption": Annotated[
+            str | None,
+            typer.Option(
+                "--today", metavar="DATE", help=_("Count as if today were DATE (YYYY-MM-DD).")
+            ),
+        ],
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("FormatOption", "LimitOption", "TodayOption"):
+        aliases = _option_aliases()
+        globals().update(aliases)
+        return aliases[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ColorMode(StrEnum):
@@ -137,13 +163,19 @@ def workspace(ctx: typer.Context, *, load_problems: bool = True) -> Workspace:
     With ``load_problems=False`` the loader's diagnostics are not printed (``kbctl check``
     reports them as findings).
     """
+    return open_workspace(state(ctx).kb, load_problems=load_problems)
+
+
+def open_workspace(kb: str | None, *, load_problems: bool = True) -> Workspace:
+    """The workspace of ``kb`` (else ``$KBCTL_KB``, else kbctl.toml), wired to stderr as
+    :func:`workspace` describes (for callers without a Click context)."""
     from kbctl.workspace import Workspace
 
     def problems(diagnostics: Iterable[Diagnostic]) -> None:
         print_diagnostics(diagnostics, ws.config.root)
 
     ws = Workspace(
-        state(ctx).kb,
+        kb,
         on_problems=problems,
         on_notice=notice,
         load_problems=load_problems,
@@ -280,6 +312,14 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], root: Path | None = Non
         message_line(str(diagnostic))
 
 
+def report_error(message: str, hint: str | None) -> None:
+    """Print ``kbctl: error: ...`` and an optional hint on stderr, each on one line with
+    control characters and line breaks escaped (a message may quote a file name)."""
+    message_line(_("kbctl: error: {message}").format(message=message.strip() or _("error")))
+    if hint:
+        message_line(_("  hint: {hint}").format(hint=hint))
+
+
 def notice(message: str) -> None:
     """A one-line notice on stderr (not with ``-q``: findings and data only)."""
     if not OPTIONS.quiet:
@@ -290,6 +330,17 @@ def detail(message: str) -> None:
     """A one-line notice on stderr shown only with ``-v``."""
     if OPTIONS.verbose and not OPTIONS.quiet:
         message_line(f"kbctl: {message}")
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null (its reader went away: nothing more can reach it)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def write_data(text: str) -> None:

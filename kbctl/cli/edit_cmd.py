@@ -71,6 +71,9 @@ def edit(
     """``kbctl edit`` (its help: EDIT_HELP)."""
     ws = workspace(ctx)
     article, line = find_target(ws, target)
+    from kbctl.cli.usage_cmd import record
+
+    record(ws, "edit", opened=article.id)
     open_in_editor(article.abs_path, line)
 
 

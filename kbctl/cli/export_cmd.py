@@ -98,8 +98,9 @@ def export(
     ws = workspace(ctx)
     config = ws.config
     target = output.expanduser()
-    absolute = target.absolute()
-    if absolute == config.root or config.root in absolute.parents:
+    # Resolved: ``..`` and links on the way must not lead the output into the base.
+    absolute, root = target.resolve(), config.root.resolve()
+    if absolute == root or root in absolute.parents:
         raise UsageError(
             _("{output} is inside the base {root}").format(output=output, root=config.root),
             hint=_("write the export outside the base (its files would be read as articles)"),

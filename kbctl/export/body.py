@@ -21,9 +21,7 @@ ARTICLE_SCHEME = "kbctl-article:"
 MEDIA_SCHEME = "kbctl-media:"
 PLACEHOLDER = re.compile(r"kbctl-(article|media):(\d+)")
 
-_INTERNAL = re.compile(
-    r"<!--\s*internal\s*-->.*?(?:<!--\s*/\s*internal\s*-->|\Z)", re.IGNORECASE | re.DOTALL
-)
+_MARK = re.compile(r"<!--\s*(/)?\s*internal\s*-->", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _DESTINATION = r"(<[^>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)"
@@ -32,11 +30,43 @@ _INLINE = re.compile(
     r"(!?)\[((?:[^\[\]\\\n]|\\.|\[[^\[\]\n]*\])*)\]\(\s*" + _DESTINATION + _TITLE + r"\s*\)"
 )
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*(<[^>\n]*>|\S+)[^\n]*$", re.MULTILINE)
+# Attribute values quoted either way or not at all; a quoted value may hold ``>``.
+# No pattern may scan past the next ``<`` (a tag) or, for a link's text, the next ``<a``: a
+# body of unclosed tags then costs linear time, not quadratic (a hostile article must not
+# hang the export). A value with ``<`` in it is caught by the net ``_URL_ATTRIBUTE``.
+_VALUE = r"""(?:"(?P<dq>[^"<]*)"|'(?P<sq>[^'<]*)'|(?P<uq>[^\s"'=<>`]+))"""
+_ATTRS = r"""(?:[^<>"']|"[^"<]*"|'[^'<]*')*?"""
 _HTML_LINK = re.compile(
-    r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL
+    r"<a\b"
+    + _ATTRS
+    + r"\shref\s*=\s*"
+    + _VALUE
+    + _ATTRS
+    + r">(?P<text>(?:(?!<a\b|</a\s*>).)*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
 )
-_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
-_HTML_ALT = re.compile(r"\balt\s*=\s*[\"']([^\"']*)[\"']", re.IGNORECASE)
+_URL_NAMES = r"(?:src|href|poster|data|cite|action|background|srcset|formaction|xlink:href)"
+_URL_ATTRIBUTE = re.compile(r"\s" + _URL_NAMES + r"\s*=\s*" + _VALUE, re.IGNORECASE)
+# Any other tag with an attribute that loads or links a URL (img, iframe, source, video...).
+_HTML_URL = re.compile(
+    r"<[a-z][a-z0-9-]*\b" + _ATTRS + r"\s" + _URL_NAMES + r"\s*=\s*" + _VALUE + _ATTRS + r"/?>",
+    re.IGNORECASE,
+)
+# ``[text][label]``, ``[label][]`` and ``[label]`` (not followed by ``(`` or ``:``).
+_REFERENCE_USE = re.compile(
+    r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\[([^\[\]\n]+)\]|\[([^\[\]\n]+)\](?:\[\])?(?![(:])"
+)
+_HTML_ALT = re.compile(r"""\salt\s*=\s*""" + _VALUE, re.IGNORECASE)
+
+
+def _value(match: re.Match[str]) -> tuple[str, int, int]:
+    """An attribute value matched by ``_VALUE``: its text and where it is in the match."""
+    for name in ("dq", "sq", "uq"):
+        if match.group(name) is not None:
+            start, end = match.span(name)
+            return match.group(name), start - match.start(), end - match.start()
+    return "", 0, 0
+
 
 SECTION_KINDS = {
     "issue": "issue",
@@ -65,10 +95,23 @@ class Section:
 
 def strip_internal(body: str) -> tuple[str, int]:
     """``body`` without ``<!-- internal -->...<!-- /internal -->`` parts (an unclosed one
-    runs to the end) and without any other HTML comment; and how many internal parts went."""
-    removed = len(_INTERNAL.findall(body))
-    body = _INTERNAL.sub("", body)
-    return _COMMENT.sub("", body), removed
+    runs to the end; marks nest) and without any other HTML comment; and how many internal
+    parts went."""
+    kept: list[str] = []
+    depth = removed = position = 0
+    for mark in _MARK.finditer(body):
+        if mark.group(1) is None:
+            if depth == 0:
+                kept.append(body[position : mark.start()])
+                removed += 1
+            depth += 1  # marks nest: a part ends at the close that matches its open
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                position = mark.end()
+    if depth == 0:
+        kept.append(body[position:])
+    return _COMMENT.sub("", "".join(kept)), removed
 
 
 DROP = "\x00drop"
@@ -110,7 +153,10 @@ def rewrite_links(body: str, decide: Decide) -> str:
         raw = raw.strip()
         return raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
 
-    dropped_labels: set[str] = set()
+    # Label -> target of each reference definition that was removed: its uses become text
+    # (or go, when their text names a withheld article). Definitions are read from the whole
+    # body first, so a use before a code block is found too.
+    dropped: dict[str, str] = {}
 
     def definition(match: re.Match[str]) -> str:
         target = target_of(match.group(2))
@@ -118,7 +164,7 @@ def rewrite_links(body: str, decide: Decide) -> str:
             return match.group(0)
         new = decide(target, False, match.group(1))
         if new is None or new == DROP:
-            dropped_labels.add(match.group(1).strip().casefold())
+            dropped[" ".join(match.group(1).split()).casefold()] = target
             return ""
         return match.group(0).replace(match.group(2), new, 1)
 
@@ -135,45 +181,59 @@ def rewrite_links(body: str, decide: Decide) -> str:
         return f"{image}[{text}]({new}{match.group(4) or ''})"
 
     def html_link(match: re.Match[str]) -> str:
-        target = html.unescape(match.group(1))
+        raw, start, end = _value(match)
+        target = html.unescape(raw)
         if not markdown.is_local(target):
             return match.group(0)
-        new = decide(target, False, match.group(2))
+        new = decide(target, False, match.group("text"))
         if new == DROP:
             return ""
         if new is None:
-            return match.group(2)
-        return match.group(0).replace(match.group(1), new, 1)
+            return match.group("text")
+        return match.group(0)[:start] + new + match.group(0)[end:]
 
-    def html_image(match: re.Match[str]) -> str:
-        target = html.unescape(match.group(1))
+    def html_url(match: re.Match[str]) -> str:
+        raw, start, end = _value(match)
+        target = html.unescape(raw)
         if not markdown.is_local(target):
             return match.group(0)
-        alt = _HTML_ALT.search(match.group(0))
-        new = decide(target, True, alt.group(1) if alt else "")
+        alt_match = _HTML_ALT.search(match.group(0))
+        alt = _value(alt_match)[0] if alt_match else ""
+        new = decide(target, True, alt)
         if new is None:
-            return alt.group(1) if alt else ""
+            return alt
         if new == DROP:
             return ""
-        return match.group(0).replace(match.group(1), new, 1)
+        return match.group(0)[:start] + new + match.group(0)[end:]
+
+    def loose_attribute(match: re.Match[str]) -> str:
+        # The net for raw HTML the tag patterns missed: a local URL left in any attribute
+        # is emptied (placeholders have a scheme, so they are not local).
+        raw, start, end = _value(match)
+        target = html.unescape(raw)
+        if not markdown.is_local(target) or target.startswith("#"):
+            return match.group(0)
+        return match.group(0)[:start] + match.group(0)[end:]
+
+    def use(found: re.Match[str]) -> str:
+        if found.group(3) is not None:
+            text = label = found.group(3)
+        else:
+            text, label = found.group(1), found.group(2)
+        target = dropped.get(" ".join(label.split()).casefold())
+        if target is None:
+            return found.group(0)
+        return "" if decide(target, False, text) == DROP else text
 
     def apply(text: str) -> str:
-        text = _DEFINITION.sub(definition, text)
+        if dropped:
+            text = _REFERENCE_USE.sub(use, text)
         text = _INLINE.sub(inline, text)
         text = _HTML_LINK.sub(html_link, text)
-        text = _HTML_IMAGE.sub(html_image, text)
-        for label in dropped_labels:
-            pattern = re.compile(
-                r"\[((?:[^\[\]\n])*)\]\["
-                + re.escape(label)
-                + r"\]|\[("
-                + re.escape(label)
-                + r")\](?:\[\])?",
-                re.IGNORECASE,
-            )
-            text = pattern.sub(lambda found: found.group(1) or found.group(2) or "", text)
-        return text
+        text = _HTML_URL.sub(html_url, text)
+        return _URL_ATTRIBUTE.sub(loose_attribute, text)
 
+    body = _outside_code(body, lambda text: _DEFINITION.sub(definition, text))
     rewritten = _outside_code(body, apply)
     # The safety net: whatever local target CommonMark still sees that is not ours goes.
     for link in markdown.links(rewritten):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -176,9 +177,94 @@ def article_page(article: ExportedArticle) -> str:
     return f"articles/{article.slug}.html"
 
 
+# A base's templates are data, but Jinja2's sandbox bounds neither time nor memory (nested
+# ``range`` loops, ``'x' * 10**10``, ``center(10**9)``): the help center is rendered in a
+# child process with a CPU-time and an address-space limit, and an overrun is a one-line error.
+RENDER_CPU_SECONDS = 60
+RENDER_CPU_SECONDS_PER_ARTICLE = 0.02
+RENDER_EXTRA_MEMORY = 2 * 1024**3
+TOO_MUCH = "fix or remove the base's templates (they may not loop or grow without bound)"
+
+
 def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: str) -> set[str]:
     """Write the help center (only the changed article pages in an incremental export);
-    returns every file that belongs to it now (the caller removes the others it wrote before)."""
+    returns every file that belongs to it now (the caller removes the others it wrote before).
+
+    Rendering runs in a child process with bounded CPU time and memory (where the system can
+    fork); the child's written files are added to ``output.written``.
+    """
+    if not hasattr(os, "fork"):
+        return _write_html(plan, output, base_root, templates)
+    seconds = RENDER_CPU_SECONDS + RENDER_CPU_SECONDS_PER_ARTICLE * len(plan.articles)
+    return _isolated(lambda: _write_html(plan, output, base_root, templates), output, seconds)
+
+
+def _limit(cpu_seconds: float) -> None:
+    """Limit this (child) process's CPU time and address space."""
+    import resource
+
+    whole = max(1, int(cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_CPU, (whole, whole + 5))
+    try:
+        with open("/proc/self/statm", encoding="ascii") as stream:
+            in_use = int(stream.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = in_use + RENDER_EXTRA_MEMORY
+    if hard == resource.RLIM_INFINITY or wanted < hard:
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: float) -> set[str]:
+    """``work()`` in a forked child under :func:`_limit`; its result, or its error raised here."""
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        outcome: list[Any]
+        try:
+            os.close(reading)
+            _limit(cpu_seconds)
+            try:
+                outcome = ["ok", sorted(work())]
+            except KbError as error:
+                outcome = ["error", error.message, error.hint]
+            except (MemoryError, RecursionError) as error:
+                outcome = ["error", f"export templates: {type(error).__name__}", TOO_MUCH]
+            except Exception as error:  # a bug: say what, as the CLI does for the parent
+                if os.environ.get("KBCTL_DEBUG"):
+                    import traceback
+
+                    traceback.print_exc()
+                outcome = [
+                    "error",
+                    f"internal error rendering the help center: {type(error).__name__}: {error}",
+                    "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+                ]
+            outcome.append(sorted(output.written))
+            with os.fdopen(writing, "w", encoding="utf-8") as stream:
+                json.dump(outcome, stream)
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, encoding="utf-8") as stream:
+        raw = stream.read()
+    _pid, status = os.waitpid(pid, 0)
+    try:
+        outcome = json.loads(raw)
+    except ValueError:
+        outcome = []
+    if not outcome:
+        killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)
+        reason = "took too long" if killed else "stopped unexpectedly"
+        raise KbError(f"export: rendering the help center {reason}", hint=TOO_MUCH)
+    output.written.update(outcome[-1])
+    if outcome[0] == "error":
+        raise KbError(outcome[1], hint=outcome[2])
+    return set(outcome[1])
+
+
+def _write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: str) -> set[str]:
     environment = _environment(templates_folder(base_root, templates))
     products = _groups(plan.articles, lambda article: [article.product or "general"])
     tags = _groups(plan.articles, lambda article: article.tags)
@@ -195,6 +281,8 @@ def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: 
                 f"export template {template}: {error}",
                 hint="fix or remove the base's template (templates run sandboxed, as data)",
             ) from None
+        except (MemoryError, RecursionError, ArithmeticError, ValueError) as error:
+            raise KbError(f"export template {template}: {type(error).__name__}", TOO_MUCH) from None
 
     for article in plan.to_write():
 

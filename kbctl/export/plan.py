@@ -13,7 +13,9 @@ format cannot name what it was not given. What was withheld, and why, goes to a 
 from __future__ import annotations
 
 import hashlib
+import html
 import posixpath
+import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -336,6 +338,7 @@ def build_plan(
                 ),
             )
         )
+    report.links = list(dict.fromkeys(report.links))  # a reference link is decided per use
     plan = ExportPlan(
         audience=audience,
         statuses=chosen,
@@ -355,16 +358,29 @@ def _names(articles: Sequence[Article], exported: Mapping[str, int]) -> frozense
             continue
         stem = posixpath.splitext(article.path)[0]
         for value in (article.id, article.title, article.path, stem, *article.aliases):
-            if value and value.strip():
-                names.add(" ".join(value.split()).casefold())
+            folded = _fold(value or "")
+            if folded:
+                names.add(folded)
     return frozenset(names)
 
 
+def _fold(text: str) -> str:
+    """``text`` as words only: entities decoded, marks and punctuation (``_*`[]-/.``) made
+    spaces, case folded; so ``_Title_``, ``Title&#32;x`` and ``ID_1`` compare as they read."""
+    return " ".join(_NOT_WORD.sub(" ", html.unescape(text)).split()).casefold()
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _names_withheld(text: str, names: frozenset[str]) -> bool:
-    """Whether a link's text is a withheld article's id, title, alias or path (then the
-    link goes with its text, not just its target)."""
-    clean = " ".join(text.replace("*", " ").replace("`", " ").split()).casefold()
-    return bool(clean) and clean in names
+    """Whether a link's text names a withheld article (its id, title, alias or path, as
+    whole words anywhere in it): then the link goes with its text, not just its target."""
+    clean = _fold(text)
+    if not clean:
+        return False
+    padded = f" {clean} "
+    return any(f" {name} " in padded for name in names)
 
 
 def _stable(body: str, exported: Sequence[Article], media: Mapping[str, MediaFile]) -> str:

@@ -244,25 +244,10 @@ def report_json(report: ExportReport, plan: ExportPlan) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-MAX_SYNONYM_BYTES = 1024 * 1024
-
-
 def read_synonyms(config: Config) -> tuple[str, ...]:
-    """The base's synonym lines (Solr format) from ``[search] synonyms``, if that setting
-    exists and names a regular file inside the repository; else none.
+    """The synonym rules search uses (built-in and ``[search] synonyms``), as Solr lines
+    for OpenSearch's synonym_graph filter: only lines search accepted, so a bad line in the
+    base's file cannot break the index definition."""
+    from kbctl.search.synonyms import load_synonyms
 
-    HOOK (issue 16 / r3-sq): ``[search] synonyms`` is added by the search work; until it is
-    on this branch the setting is read defensively and its absence means no synonyms.
-    """
-    search = getattr(config.settings, "search", None)
-    name = getattr(search, "synonyms", None)
-    if not isinstance(name, str) or not name:
-        return ()
-    path = (config.config_dir / name).absolute()
-    try:
-        path.resolve().relative_to(config.config_dir.resolve())
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_SYNONYM_BYTES:
-            return ()
-        return tuple(path.read_text(encoding="utf-8").splitlines())
-    except (OSError, ValueError, UnicodeDecodeError):
-        return ()
+    return tuple(load_synonyms(config).lines)

@@ -27,10 +27,13 @@ def markdown_parser() -> MarkdownIt:
 
 
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
-_IMAGE = re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)")
-_LINK = re.compile(r"\[([^\]\n]*)\](?:\([^)\n]*\)|\[[^\]\n]*\])")
+# No pattern scans past the next opening bracket or ``<``: a line of unclosed ``[``, ``(`` or
+# ``<`` then costs linear time (a hostile article must not hang the export).
+_DESTINATION = r"\((?:[^()\n]|\([^()\n]*\))*\)"
+_IMAGE = re.compile(r"!\[([^\[\]\n]*)\]" + _DESTINATION)
+_LINK = re.compile(r"\[([^\[\]\n]*)\](?:" + _DESTINATION + r"|\[[^\[\]\n]*\])")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.MULTILINE)
-_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
+_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
 _QUOTE_LIST = re.compile(r"^[ \t]*(?:>[ \t]?)+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}.*$", re.MULTILINE)

@@ -8,18 +8,55 @@ facts), :mod:`~kbctl.history.cache` (the cache and its sidecar), :mod:`~kbctl.hi
 not decided here: that is :mod:`kbctl.policy`.
 """
 
-from kbctl.history.cache import cached_last_changes, load_cached_history
-from kbctl.history.git import changed_paths, commit_files, git_identity
-from kbctl.history.read import HistoryPrefetch, article_log, read_history, start_history
-from kbctl.history.report import (
-    NOT_COMMITTED,
-    SHALLOW_FIX,
-    ArticleLog,
-    HistoryEntry,
-    HistoryReport,
-    SkippedCommit,
-)
-from kbctl.history.settings import HistorySettings, history_settings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kbctl.history.cache import cached_last_changes, load_cached_history
+    from kbctl.history.git import changed_paths, commit_files, git_identity
+    from kbctl.history.read import HistoryPrefetch, article_log, read_history, start_history
+    from kbctl.history.report import (
+        NOT_COMMITTED,
+        SHALLOW_FIX,
+        ArticleLog,
+        HistoryEntry,
+        HistoryReport,
+        SkippedCommit,
+    )
+    from kbctl.history.settings import HistorySettings, history_settings
+
+# Imported on first use (PEP 562): `kbctl search` reads only the cache of last changes and
+# should not pay for the modules that run git.
+_HOME = {
+    "cached_last_changes": "cache",
+    "load_cached_history": "cache",
+    "changed_paths": "git",
+    "commit_files": "git",
+    "git_identity": "git",
+    "HistoryPrefetch": "read",
+    "article_log": "read",
+    "read_history": "read",
+    "start_history": "read",
+    "NOT_COMMITTED": "report",
+    "SHALLOW_FIX": "report",
+    "ArticleLog": "report",
+    "HistoryEntry": "report",
+    "HistoryReport": "report",
+    "SkippedCommit": "report",
+    "HistorySettings": "settings",
+    "history_settings": "settings",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "NOT_COMMITTED",

@@ -13,6 +13,7 @@ import tomllib
 from pathlib import Path
 
 from kbctl.errors import ConfigError, KbError, UsageError
+from kbctl.i18n import _
 from kbctl.init.guess import Proposal
 from kbctl.settings.model import parse_settings
 
@@ -147,7 +148,9 @@ def check(text: str) -> None:
     try:
         parse_settings(tomllib.loads(text))
     except (tomllib.TOMLDecodeError, SettingError) as error:
-        raise ConfigError(f"kbctl init produced an invalid kbctl.toml: {error}") from None
+        raise ConfigError(
+            _("kbctl init produced an invalid kbctl.toml: {error}").format(error=error)
+        ) from None
 
 
 def write_config(folder: Path, text: str, *, force: bool) -> Path:
@@ -156,13 +159,13 @@ def write_config(folder: Path, text: str, *, force: bool) -> Path:
     target = folder / CONFIG_NAME
     if target.is_symlink() or (target.exists() and not target.is_file()):
         raise UsageError(
-            f"{target} is a link or not a regular file: not written",
-            hint="remove it, or run `kbctl init --dry-run` and save the output yourself",
+            _("{path} is a link or not a regular file: not written").format(path=target),
+            hint=_("remove it, or run `kbctl init --dry-run` and save the output yourself"),
         )
     if target.exists() and not force:
         raise UsageError(
-            f"{target} exists: not overwritten",
-            hint="pass --force to replace it, or --dry-run to see what would be written",
+            _("{path} exists: not overwritten").format(path=target),
+            hint=_("pass --force to replace it, or --dry-run to see what would be written"),
         )
     data = text.encode("utf-8")
     temporary = folder / f".{CONFIG_NAME}.{os.getpid()}.tmp"
@@ -179,10 +182,14 @@ def write_config(folder: Path, text: str, *, force: bool) -> Path:
             temporary.unlink()
     except FileExistsError:
         _remove(temporary)
-        raise UsageError(f"{target} exists: not overwritten", hint="pass --force") from None
+        raise UsageError(
+            _("{path} exists: not overwritten").format(path=target), hint=_("pass --force")
+        ) from None
     except OSError as error:
         _remove(temporary)
-        raise KbError(f"cannot write {target}: {error.strerror or error}") from None
+        raise KbError(
+            _("cannot write {path}: {error}").format(path=target, error=error.strerror or error)
+        ) from None
     return target
 
 

@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kbctl.errors import KbError, NotFoundError, UsageError
+from kbctl.i18n import _
 from kbctl.mcp import usage
 from kbctl.mcp.shapes import (
     ArticleInfo,
@@ -46,14 +47,15 @@ from kbctl.mcp.shapes import (
     SearchAnswer,
     SearchHit,
 )
-from kbctl.model import Article, ArticleHistory, Change, Hit
-from kbctl.policy.trust import (
-    Trust,
-    assess_trust,
+from kbctl.model import (
+    Article,
+    ArticleHistory,
+    Change,
+    Hit,
     visible_audiences,
-    warning_names,
     within_ceiling,
 )
+from kbctl.policy.trust import Trust, assess_trust, warning_names
 
 if TYPE_CHECKING:
     from kbctl.config import Config
@@ -298,7 +300,7 @@ class KbService:
                 hits.append(made)
         hidden = len(result.hits) - len(hits)
         ceiling = self.allowed is not None
-        usage.record_search(query, [hit.base_path for hit in hits])
+        usage.record_search(self.config(), query, result.total - hidden, [hit.id for hit in hits])
         return SearchAnswer(
             query=query,
             hits=hits,
@@ -351,7 +353,7 @@ class KbService:
         info = self._infos(ws, [article], self._cached_history([article]))[0]
         body_lines = article.body.splitlines()
         heading_names = [heading.text for heading in headings(article.body)]
-        usage.record_open(article.path)
+        usage.record_open(self.config(), article.id)
         if not section or not section.strip():
             return ArticleText(
                 article=info,
@@ -363,8 +365,8 @@ class KbService:
         found = find_section(article.body, section)
         if found is None:
             raise NotFoundError(
-                f"{article.id} has no section {section!r}",
-                hint="its sections: " + (", ".join(heading_names) or "none"),
+                _("{id} has no section {section}").format(id=article.id, section=repr(section)),
+                hint=_("its sections: {names}").format(names=", ".join(heading_names) or _("none")),
             )
         start, end, heading = found
         return ArticleText(
@@ -406,7 +408,7 @@ class KbService:
         from kbctl.policy.stale import stale_items
 
         if days is not None and days < 0:
-            raise UsageError("days must be 0 or more", hint="e.g. days=30")
+            raise UsageError(_("days must be 0 or more"), hint=_("e.g. days=30"))
         ws = self.workspace()
         articles = self._selected(ws, Filters(owners=[owner] if owner else []))
         facts = ws.ownership
@@ -599,10 +601,10 @@ class KbService:
 
         if not self.allow_write:
             raise UsageError(
-                "this server is read-only", hint="start it with kbctl mcp --allow-write"
+                _("this server is read-only"), hint=_("start it with kbctl mcp --allow-write")
             )
         if not reason.strip():
-            raise UsageError("say what is wrong", hint="reason: one sentence")
+            raise UsageError(_("say what is wrong"), hint=_("reason: one sentence"))
         ws = self.workspace()
         article = self.resolve(ws, key)
         config, who, on = ws.config, self._flagger(ws), self.today
@@ -628,7 +630,7 @@ class KbService:
 
         if not self.allow_write:
             raise UsageError(
-                "this server is read-only", hint="start it with kbctl mcp --allow-write"
+                _("this server is read-only"), hint=_("start it with kbctl mcp --allow-write")
             )
         ws = self.workspace()
         # Under a ceiling the draft is for that audience, so the server that made it sees it.
@@ -676,7 +678,9 @@ def _stamp(path: Path | None) -> tuple[int, int] | None:
 
 def _limit(limit: int) -> int:
     if limit < 1:
-        raise UsageError("limit must be 1 or more", hint=f"1 to {MAX_LIMIT}")
+        raise UsageError(
+            _("limit must be 1 or more"), hint=_("1 to {limit}").format(limit=MAX_LIMIT)
+        )
     return min(limit, MAX_LIMIT)
 
 
@@ -706,4 +710,6 @@ def _trust_fields(
 
 def error_text(error: KbError) -> str:
     """A KbError as one line for the assistant: the message, then the hint."""
-    return f"{error.message} (hint: {error.hint})" if error.hint else error.message
+    if error.hint:
+        return _("{message} (hint: {hint})").format(message=error.message, hint=error.hint)
+    return error.message

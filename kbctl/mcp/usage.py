@@ -1,21 +1,22 @@
-"""The usage signal of the MCP server: one call point per search and per article opened.
-
-Both are no-ops for now. The opt-in usage log (``kbctl/usage/``) is wired in here, so the
-MCP server logs searches and opens the same way as ``kbctl search`` once it exists.
-"""
+"""The usage signal of the MCP server: one call point per search and per article opened,
+recorded in the opt-in usage log (``kbctl/usage/``) the same way as ``kbctl search``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-SOURCE = "mcp"
+from kbctl.config import Config
 
 
-def record_search(query: str, hit_paths: Sequence[str], *, source: str = SOURCE) -> None:
-    """A search was answered: the query and the base-relative paths of the hits shown."""
-    del query, hit_paths, source
+def record_search(config: Config, query: str, hits: int, shown: Sequence[str]) -> None:
+    """A search was answered: the query, how many matched, the ids shown."""
+    from kbctl.usage import record_event
+
+    record_event(config, "mcp-search", query=query, hits=hits, shown=shown)
 
 
-def record_open(path: str, *, source: str = SOURCE) -> None:
-    """An article (base-relative ``path``) was opened: read whole or by section."""
-    del path, source
+def record_open(config: Config, article_id: str) -> None:
+    """An article was read through the server (whole or one section)."""
+    from kbctl.usage import record_event
+
+    record_event(config, "mcp-show", opened=article_id)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config
+from kbctl.i18n import _
 
 # Roster and CODEOWNERS files are a few KB; anything larger is not what it claims to be.
 MAX_CONFIG_FILE_BYTES = 1 << 20
@@ -57,13 +58,13 @@ def read_owner_file(path: Path, key: str, label: str, shown: str) -> tuple[str |
     try:
         return read_small_file(path, key).decode("utf-8-sig"), []
     except FileNotFoundError:
-        return problem(f"{label} file not found", Severity.WARNING)
+        return problem(_("{file} file not found").format(file=label), Severity.WARNING)
     except UnusableFile as unusable:
         return problem(f"{label}: {unusable}")
     except OSError as error:
-        return problem(f"cannot read {label}: {error.strerror}")
+        return problem(_("cannot read {file}: {error}").format(file=label, error=error.strerror))
     except UnicodeDecodeError:
-        return problem(f"{label} is not UTF-8; save it as UTF-8")
+        return problem(_("{file} is not UTF-8; save it as UTF-8").format(file=label))
 
 
 def excerpt(text: str, limit: int = 20) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Diagnostic, Severity
 from kbctl.ownership._files import display_path, excerpt, read_owner_file
 
@@ -105,7 +106,7 @@ def load_codeowners(config: Config) -> tuple[CodeOwnersFile | None, list[Diagnos
         # (A configured path was checked when the configuration was read.)
         repository = find_git_root(config.root) or config.root
         if not path.resolve().is_relative_to(repository.resolve()):
-            message = "CODEOWNERS is a link to a file outside the repository; ignored"
+            message = _("CODEOWNERS is a link to a file outside the repository; ignored")
             return None, [Diagnostic(shown, 1, message, Severity.ERROR, "codeowners")]
     text, problems = read_owner_file(path, "codeowners", "CODEOWNERS", shown)
     if text is None:
@@ -140,7 +141,9 @@ def parse_codeowners(
                 Diagnostic(
                     shown,
                     number,
-                    f"line does not parse (control characters) {excerpt(line)}; line ignored",
+                    _("line does not parse (control characters) {excerpt}; line ignored").format(
+                        excerpt=excerpt(line)
+                    ),
                     Severity.WARNING,
                     "codeowners",
                 )
@@ -154,7 +157,11 @@ def parse_codeowners(
         if problem is not None:
             diagnostics.append(
                 Diagnostic(
-                    shown, number, f"{problem}; line ignored", Severity.WARNING, "codeowners"
+                    shown,
+                    number,
+                    _("{problem}; line ignored").format(problem=problem),
+                    Severity.WARNING,
+                    "codeowners",
                 )
             )
             continue
@@ -167,7 +174,9 @@ def parse_codeowners(
                     Diagnostic(
                         shown,
                         number,
-                        f"{excerpt(token)} is not an owner (@user, @org/team or e-mail): ignored",
+                        _("{excerpt} is not an owner (@user, @org/team or e-mail): ignored").format(
+                            excerpt=excerpt(token)
+                        ),
                         Severity.WARNING,
                         "codeowners",
                     )
@@ -202,11 +211,11 @@ def _unsupported(line: str) -> str | None:
     """Why GitHub cannot use this pattern line, or None when it can."""
     pattern = line.split()[0]
     if pattern.startswith("!"):
-        return "'!' (negation) is not supported in CODEOWNERS"
+        return _("'!' (negation) is not supported in CODEOWNERS")
     if pattern.startswith("\\#"):
-        return "escaping '#' with '\\' is not supported in CODEOWNERS"
+        return _("escaping '#' with '\\' is not supported in CODEOWNERS")
     if "[" in pattern or "]" in pattern:
-        return "'[ ]' character ranges are not supported in CODEOWNERS"
+        return _("'[ ]' character ranges are not supported in CODEOWNERS")
     return None
 
 

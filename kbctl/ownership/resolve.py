@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article, Diagnostic
 from kbctl.ownership.codeowners import CodeOwnersFile, load_codeowners
 from kbctl.ownership.roster import Roster, load_roster, normalise_handle
@@ -51,7 +52,7 @@ class Ownership:
     def describe(self) -> str:
         """Where the owners came from, for people: "front matter", "CODEOWNERS:12 (docs/*)"."""
         if self.source == OwnerSource.FRONT_MATTER:
-            return f"front matter (line {self.line})"
+            return _("front matter (line {line})").format(line=self.line)
         if self.source == OwnerSource.CODEOWNERS:
             return f"{self.file or 'CODEOWNERS'}:{self.line} ({self.pattern})"
         return "none"

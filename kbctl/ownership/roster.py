@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.config import Config
+from kbctl.i18n import _, ngettext
 from kbctl.model import Diagnostic, Severity
 from kbctl.ownership._files import display_path, read_owner_file
 
@@ -108,10 +109,13 @@ def parse_roster(
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        report(mark.line + 1 if mark else 1, f"roster is not valid YAML: {error.problem}")
+        report(
+            mark.line + 1 if mark else 1,
+            _("roster is not valid YAML: {error}").format(error=error.problem),
+        )
         return None, diagnostics
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
-        report(1, f"roster is not valid YAML: {error}")
+        report(1, _("roster is not valid YAML: {error}").format(error=error))
         return None, diagnostics
     if data is None:
         return Roster([], path, shown), diagnostics
@@ -129,7 +133,10 @@ def parse_roster(
                 for key, value in items.items()
             ]
         if not isinstance(items, list):
-            report(lines.get((section, None), 1), f"roster: '{section}' must be a list")
+            report(
+                lines.get((section, None), 1),
+                _("roster: '{section}' must be a list").format(section=section),
+            )
             continue
         for index, item in enumerate(items):
             line = lines.get((section, index), lines.get((section, None), 1))
@@ -138,20 +145,35 @@ def parse_roster(
                 continue
             key = normalise_handle(entry.handle)
             if key in seen:
-                report(line, f"roster: {entry.handle} is listed twice (first on line {seen[key]})")
+                report(
+                    line,
+                    _("roster: {handle} is listed twice (first on line {line})").format(
+                        handle=entry.handle, line=seen[key]
+                    ),
+                )
                 continue
             seen[key] = line
             entries.append(entry)
     unknown = [key for key in data if key not in ("people", "teams")]
     if unknown:
-        report(1, f"roster: unknown section(s) {', '.join(map(str, unknown))}", Severity.WARNING)
+        report(
+            1,
+            ngettext(
+                "roster: unknown section {sections}",
+                "roster: unknown sections {sections}",
+                len(unknown),
+            ).format(sections=", ".join(map(str, unknown))),
+            Severity.WARNING,
+        )
     roster = Roster(entries, path, shown)
     for entry in entries:
         for member in entry.members:
             if roster.get(member) is None:
                 report(
                     entry.line,
-                    f"roster: team {entry.handle} lists {member}, who is not in the roster",
+                    _("roster: team {team} lists {member}, who is not in the roster").format(
+                        team=entry.handle, member=member
+                    ),
                     Severity.WARNING,
                 )
     return roster, diagnostics
@@ -163,24 +185,35 @@ def _roster_entry(
     if isinstance(item, str):
         item = {"handle": item}
     if not isinstance(item, dict):
-        report(line, f"roster: each entry of '{section}' must be a mapping with a handle")
+        report(
+            line,
+            _("roster: each entry of '{section}' must be a mapping with a handle").format(
+                section=section
+            ),
+        )
         return None
     handle = item.get("handle")
     if not isinstance(handle, str) or not handle.strip():
-        report(line, f"roster: an entry of '{section}' has no handle")
+        report(line, _("roster: an entry of '{section}' has no handle").format(section=section))
         return None
     active = item.get("active", True)
     if not isinstance(active, bool):
-        report(line, f"roster: {handle}: 'active' must be true or false")
+        report(line, _("roster: {handle}: 'active' must be true or false").format(handle=handle))
         active = True
     members_value = item.get("members") or []
     if isinstance(members_value, str):
         members_value = [part for part in members_value.split(",") if part.strip()]
     if not isinstance(members_value, list) or not all(isinstance(m, str) for m in members_value):
-        report(line, f"roster: {handle}: 'members' must be a list of handles")
+        report(
+            line, _("roster: {handle}: 'members' must be a list of handles").format(handle=handle)
+        )
         members_value = []
     if members_value and not is_team:
-        report(line, f"roster: {handle}: people have no members (is it a team?)", Severity.WARNING)
+        report(
+            line,
+            _("roster: {handle}: people have no members (is it a team?)").format(handle=handle),
+            Severity.WARNING,
+        )
     name, email = item.get("name"), item.get("email")
     return RosterEntry(
         handle=handle.strip(),

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 from kbctl.config import Config
+from kbctl.i18n import N_, ngettext
 from kbctl.model import EXTERNAL_AUDIENCES, Article, ArticleHistory, Flag
 from kbctl.ownership import (
     Ownership,
@@ -31,6 +32,12 @@ from kbctl.policy.verdicts import (
     trusted_last_change,
     wip_too_old,
 )
+
+# The reasons as the review table shows them (translated there; the values are JSON data).
+REASON_LABELS = (
+    N_("flagged"), N_("overdue"), N_("never reviewed"), N_("owner missing"), N_("wip too old"),
+    N_("due soon"),
+)  # fmt: skip
 
 
 class QueueReason(StrEnum):
@@ -111,7 +118,13 @@ def review_queue(
         detail: list[str] = []
         if article.flags:
             reasons.append(QueueReason.FLAGGED)
-            detail.append(f"{len(article.flags)} open flag(s): {article.flags[-1].reason}")
+            detail.append(
+                ngettext(
+                    "{count} open flag: {reason}",
+                    "{count} open flags: {reason}",
+                    len(article.flags),
+                ).format(count=len(article.flags), reason=article.flags[-1].reason)
+            )
         if status.state is ReviewState.OVERDUE:
             reasons.append(QueueReason.OVERDUE)
             detail.append(status.reason)
@@ -130,7 +143,11 @@ def review_queue(
         if reasons:
             count = reused.get(article.path, 0)
             if count:
-                detail.append(f"solved {count} ticket(s)")
+                detail.append(
+                    ngettext("solved {count} ticket", "solved {count} tickets", count).format(
+                        count=count
+                    )
+                )
             items.append(QueueItem(article, owned, status, reasons, detail, count))
     items.sort(key=QueueItem.rank)
     return items

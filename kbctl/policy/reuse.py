@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kbctl.errors import UsageError
+from kbctl.i18n import _
 from kbctl.model import Article
 
 TICKETS_KEY = "tickets"
@@ -52,14 +53,16 @@ def check_ticket(reference: str) -> str:
     characters, no control characters; UsageError otherwise."""
     text = reference.strip()
     if not text:
-        raise UsageError("the ticket reference is empty", hint="e.g. --ticket RELAY-1234")
+        raise UsageError(_("the ticket reference is empty"), hint=_("e.g. --ticket RELAY-1234"))
     if _UNSAFE.search(text):
         raise UsageError(
-            "the ticket reference has control or line-break characters",
-            hint="pass the ticket's id or URL as one line",
+            _("the ticket reference has control or line-break characters"),
+            hint=_("pass the ticket's id or URL as one line"),
         )
     if len(text) > MAX_TICKET:
-        raise UsageError(f"the ticket reference is longer than {MAX_TICKET} characters")
+        raise UsageError(
+            _("the ticket reference is longer than {count} characters").format(count=MAX_TICKET)
+        )
     return text
 
 

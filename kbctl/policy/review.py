@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article
 from kbctl.values import glob_match
 
@@ -47,17 +48,21 @@ class ReviewStatus:
     def reason(self) -> str:
         """A short human explanation of the verdict."""
         if self.state is ReviewState.ARCHIVED:
-            return "archived: not reviewed"
+            return _("archived: not reviewed")
         if self.basis is ReviewBasis.NONE:
-            return "never reviewed and no dated change"
-        since = "last reviewed" if self.basis is ReviewBasis.LAST_REVIEWED else "no review date;"
-        what = "" if self.basis is ReviewBasis.LAST_REVIEWED else " last changed"
-        head = f"{since}{what} {self.basis_date}, every {self.interval_days}d"
+            return _("never reviewed and no dated change")
+        if self.basis is ReviewBasis.LAST_REVIEWED:
+            head = _("last reviewed {date}, every {days}d")
+        else:
+            head = _("no review date; last changed {date}, every {days}d")
+        head = head.format(date=self.basis_date, days=self.interval_days)
         if self.state is ReviewState.OVERDUE:
-            return f"{head}: overdue by {self.days_overdue}d"
+            return _("{verdict}: overdue by {days}d").format(verdict=head, days=self.days_overdue)
         if self.state is ReviewState.DUE_SOON:
-            return f"{head}: due in {-(self.days_overdue or 0)}d"
-        return f"{head}: due {self.due_date}"
+            return _("{verdict}: due in {days}d").format(
+                verdict=head, days=-(self.days_overdue or 0)
+            )
+        return _("{verdict}: due {date}").format(verdict=head, date=self.due_date)
 
 
 def review_interval(article: Article, config: Config) -> int:

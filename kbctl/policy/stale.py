@@ -12,6 +12,7 @@ from datetime import date
 
 from kbctl.config import Config
 from kbctl.history import NOT_COMMITTED
+from kbctl.i18n import _, ngettext
 from kbctl.model import Article, ArticleHistory
 from kbctl.policy.review import ReviewBasis, ReviewState, ReviewStatus, review_status
 from kbctl.policy.verdicts import changed_since_review, trusted_last_change, utc_date
@@ -88,23 +89,33 @@ class StaleItem:
         if facts is None:
             return parts
         if not facts.committed:
-            parts.append(NOT_COMMITTED)
+            parts.append(_(NOT_COMMITTED))
         elif not facts.reliable:
-            parts.append(f"git date unreliable ({facts.note or 'partial history'})")
+            parts.append(
+                _("git date unreliable ({note})").format(note=facts.note or _("partial history"))
+            )
         elif (
             facts.last_change is None
             and facts.commit_count
             and self.review.basis is ReviewBasis.NONE
         ):
-            parts.append("git shows only moves and noise commits")
+            parts.append(_("git shows only moves and noise commits"))
         changed = changed_since_review(self.article, facts)
         if self.review.basis is ReviewBasis.LAST_REVIEWED and changed is not None:
-            parts.append(f"changed since the review ({utc_date(changed)})")
+            parts.append(_("changed since the review ({date})").format(date=utc_date(changed)))
         apart = self.disagreement
         if apart is not None and self.modified is not None:
             parts.append(
-                f"front matter {self.modified.key} {apart.front_matter}, git {apart.git}"
-                f" ({abs(apart.days)} days apart)"
+                ngettext(
+                    "front matter {key} {front_matter}, git {git} ({count} day apart)",
+                    "front matter {key} {front_matter}, git {git} ({count} days apart)",
+                    abs(apart.days),
+                ).format(
+                    key=self.modified.key,
+                    front_matter=apart.front_matter,
+                    git=apart.git,
+                    count=abs(apart.days),
+                )
             )
         return parts
 

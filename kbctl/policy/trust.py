@@ -13,37 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kbctl.model import Article, ArticleHistory, Audience, Status
+from kbctl.i18n import N_, _, ngettext
+from kbctl.model import Article, ArticleHistory, Status
 from kbctl.ownership import Ownership, Roster
 from kbctl.policy.review import ReviewState, ReviewStatus
 from kbctl.policy.verdicts import changed_since_review, owner_missing, utc_date
 
 # Narrowest first: each audience also sees every audience after it.
-AUDIENCE_ORDER: tuple[Audience, ...] = (
-    Audience.INTERNAL,
-    Audience.PARTNER,
-    Audience.CUSTOMER,
-    Audience.PUBLIC,
-)
-
-
-def visible_audiences(ceiling: str) -> frozenset[str] | None:
-    """The audiences a reader at ``ceiling`` may see: its own and the wider ones.
-
-    None for ``internal``: the team sees everything, articles without an audience too.
-    Under any other ceiling an article without an audience (or with an unknown one) is
-    hidden: it is not known to be meant for that reader.
-    """
-    wanted = Audience(ceiling)
-    if wanted is Audience.INTERNAL:
-        return None
-    position = AUDIENCE_ORDER.index(wanted)
-    return frozenset(audience.value for audience in AUDIENCE_ORDER[position:])
-
-
-def within_ceiling(article_audience: str | None, allowed: frozenset[str] | None) -> bool:
-    """Whether an article with ``article_audience`` may be shown under ``allowed``."""
-    return allowed is None or article_audience in allowed
+# The levels as people read them (the values are JSON data).
+LEVEL_LABELS = (N_("high"), N_("medium"), N_("low"))
 
 
 class TrustLevel(StrEnum):
@@ -102,13 +80,19 @@ def assess_trust(
     """
     warnings: list[TrustWarning] = []
     notes: list[str] = []
-    status = article.status or "no status"
+    status = article.status or _("no status")
     if article.is_archived:
         warnings.append(TrustWarning.ARCHIVED)
     if article.flags:
         warnings.append(TrustWarning.FLAGGED)
         last = article.flags[-1]
-        notes.append(f"{len(article.flags)} open flag(s), latest: {last.reason}")
+        notes.append(
+            ngettext(
+                "{count} open flag, latest: {reason}",
+                "{count} open flags, latest: {reason}",
+                len(article.flags),
+            ).format(count=len(article.flags), reason=last.reason)
+        )
     if article.status == Status.WIP:
         warnings.append(TrustWarning.WIP)
     elif article.status != Status.VALIDATED and not article.is_archived:
@@ -124,7 +108,7 @@ def assess_trust(
     changed = changed_since_review(article, history)
     if changed is not None:
         warnings.append(TrustWarning.CHANGED_SINCE_REVIEW)
-        notes.append(f"changed since the review ({utc_date(changed)})")
+        notes.append(_("changed since the review ({date})").format(date=utc_date(changed)))
     ordered = tuple(sorted(set(warnings), key=list(TrustWarning).index))
     if _LOW & set(ordered):
         level = TrustLevel.LOW
@@ -132,8 +116,11 @@ def assess_trust(
         level = TrustLevel.MEDIUM
     else:
         level = TrustLevel.HIGH
-    owners = ", ".join(owned.owners) if owned.owners else "no owner"
-    parts = [f"{level.value} trust: {status.replace('_', ' ')}", review.reason, owners, *notes]
+    owners = ", ".join(owned.owners) if owned.owners else _("no owner")
+    head = _("{level} trust: {status}").format(
+        level=_(level.value), status=status.replace("_", " ")
+    )
+    parts = [head, review.reason, owners, *notes]
     return Trust(level, ordered, "; ".join(parts))
 
 

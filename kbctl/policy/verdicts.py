@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article, ArticleHistory, Change, Flag, Status
 from kbctl.ownership import (
     Ownership,
@@ -96,7 +97,9 @@ class WipTooOld:
     @property
     def reason(self) -> str:
         """A short human explanation."""
-        return f"work in progress for {self.age}d since {self.started} (max {self.limit}d)"
+        return _("work in progress for {age}d since {started} (max {limit}d)").format(
+            age=self.age, started=self.started, limit=self.limit
+        )
 
 
 def wip_too_old(
@@ -147,10 +150,10 @@ class OwnerMissing:
         """A short human explanation (where the empty ownership came from, or who is gone)."""
         if self.ownership.owners:
             gone = ", ".join(f"{name} {standing}" for name, standing in self.standings)
-            return f"no live owner: {gone}"
+            return _("no live owner: {owners}").format(owners=gone)
         if self.ownership.source == OwnerSource.CODEOWNERS:
-            return f"no owner: {self.ownership.describe} names nobody"
-        return "no owner (neither front matter nor CODEOWNERS)"
+            return _("no owner: {where} names nobody").format(where=self.ownership.describe)
+        return _("no owner (neither front matter nor CODEOWNERS)")
 
 
 def owner_missing(owned: Ownership, roster: Roster | None) -> OwnerMissing | None:

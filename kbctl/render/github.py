@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import ngettext
 from kbctl.render.text import summary_line
 from kbctl.textsafe import escape_controls
 
@@ -77,7 +78,11 @@ def job_summary(result: CheckResult) -> str:
         if hidden > 0:
             lines += [
                 "",
-                f"... and {hidden} more (see the annotations or run `kbctl check` locally).",
+                ngettext(
+                    "... and {count} more (see the annotations or run `kbctl check` locally).",
+                    "... and {count} more (see the annotations or run `kbctl check` locally).",
+                    hidden,
+                ).format(count=hidden),
             ]
         lines.append("")
     return "\n".join(lines) + "\n"

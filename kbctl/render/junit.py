@@ -14,6 +14,8 @@ import re
 import xml.etree.ElementTree as ElementTree
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import _
+
 if TYPE_CHECKING:
     from kbctl.rules.engine import CheckResult
 
@@ -73,7 +75,7 @@ def render_junit(result: CheckResult) -> str:
         )
         failure.text = _xml_text(
             f"{finding.path}:{finding.line}: {finding.severity.value} {finding.rule_id} {finding.message}"
-            + (f"\nhint: {finding.hint}" if finding.hint else "")
+            + (f"\n{_('hint:')} {finding.hint}" if finding.hint else "")
         )
     ElementTree.indent(root)
     body = ElementTree.tostring(root, encoding="unicode")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from kbctl.i18n import _
 from kbctl.render.paths import shown_path
 from kbctl.textsafe import one_line
 
@@ -80,5 +81,5 @@ def _resolved(href: str, source: Path, root: Path) -> str | None:
         return None
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     if not target.is_file():
-        return f"{href} (no such file)"
+        return _("{link} (no such file)").format(link=href)
     return one_line(shown_path(target)) + fragment

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from kbctl import __version__
+from kbctl.i18n import _
 from kbctl.render.json import dumps
 
 if TYPE_CHECKING:
@@ -19,14 +20,16 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
     """A SARIF reportingDescriptor for a rule."""
-    help_text = f"{rule.summary}\n\nWhy: {rule.why}\n\nHow to fix: {rule.fix}"
+    help_text = _("{summary}\n\nWhy: {why}\n\nHow to fix: {fix}").format(
+        summary=_(rule.summary), why=_(rule.why), fix=_(rule.fix)
+    )
     if rule.configure:
-        help_text += f"\n\nConfigure: {rule.configure}"
+        help_text += "\n\n" + _("Configure: {text}").format(text=_(rule.configure))
     return {
         "id": rule.id,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": f"{rule.summary} {rule.why}"},
+        "shortDescription": {"text": _(rule.summary)},
+        "fullDescription": {"text": f"{_(rule.summary)} {_(rule.why)}"},
         "help": {"text": help_text, "markdown": help_text},
         "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
         "properties": {"tags": ["knowledge-base", rule.family.value]},

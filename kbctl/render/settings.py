@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kbctl.i18n import _
 from kbctl.settings.show import Entry
 
 
 def settings_text(entries: Sequence[Entry], config_path: Path | None) -> str:
     """One ``key = value  # origin`` line per setting, as ``git config --show-origin``."""
-    lines = [f"# config file: {config_path or 'none found (defaults)'}"]
+    shown = config_path or _("none found (defaults)")
+    lines = ["# " + _("config file: {path}").format(path=shown)]
     rows = [(f"{entry.key} = {_toml(entry.value)}", entry.origin) for entry in entries]
     width = min(60, max((len(text) for text, _origin in rows), default=0))
     lines += [f"{text:<{width}}  # {origin}" for text, origin in rows]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from kbctl.i18n import age_text
+from kbctl.i18n import N_, _, age_text, ngettext
 from kbctl.render.paths import PathView, article_root, shown_path
 from kbctl.textsafe import block, one_line
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kbctl.duplicates import DuplicateGroup
     from kbctl.model import Article, Hit
     from kbctl.policy.queue import OpenFlag, OwnerRow, OwnersSummary, QueueItem
+    from kbctl.search.explain import Explanation
 
 
 # Columns whose values wrap between words on a narrow terminal; the others never split.
@@ -53,6 +54,21 @@ DROP_ORDER = (
 )  # fmt: skip
 
 
+# Every column heading, marked for the catalog: callers name columns in English (the keys
+# of WRAPPABLE and DROP_ORDER) and print_table shows each in the active language.
+HEADINGS = (
+    N_("#"), N_("id"), N_("title"), N_("owners"), N_("owner"), N_("status"), N_("audience"),
+    N_("reviewed"), N_("path"), N_("why"), N_("due"), N_("overdue"), N_("flagged"),
+    N_("oldest review"), N_("roster"), N_("problem"), N_("articles"), N_("for example"),
+    N_("detail"), N_("date"), N_("by"), N_("reason"), N_("every"), N_("last change"),
+    N_("note"), N_("commit"), N_("subject"), N_("author"), N_("what"), N_("group"),
+    N_("similar"), N_("suggest"), N_("links"), N_("reused"), N_("where"), N_("also in"),
+    N_("shared passage"), N_("from"), N_("review"),
+)  # fmt: skip
+# The kinds of a commit in ``kbctl history`` (kbctl.history.report.HistoryEntry.kind).
+ENTRY_KINDS = (N_("content"), N_("move"))
+
+
 def wants_table(console: Console) -> bool:
     """Whether the console writes to a terminal (a table) or to a pipe or file (data: TSV).
 
@@ -71,9 +87,12 @@ def print_table(
     rows: Iterable[Sequence[object]],
     *,
     title: str | None = None,
-    empty: str = "nothing to show",
+    empty: str | None = None,
 ) -> None:
     """Print rows as a table on a terminal, as tab-separated lines with a header elsewhere.
+
+    ``columns`` are English names (they choose which columns wrap and drop first); the
+    headings show them in the active language (TSV too: ``--format json`` is the stable form).
 
     A missing cell is a dim dash on a terminal and empty in TSV. With no rows, ``empty`` goes
     to stderr and stdout gets nothing; in TSV the title goes to stderr too (a pipe gets data
@@ -86,18 +105,20 @@ def print_table(
 
     rows = list(rows)
     if not rows:
-        sys.stderr.write(guard_line(one_line(empty)) + "\n")
+        message = _("nothing to show") if empty is None else empty
+        sys.stderr.write(guard_line(one_line(message)) + "\n")
         return
     if not wants_table(console):
         if title is not None:  # a summary, not data: stderr keeps the TSV clean
             sys.stderr.write(guard_line(one_line(title)) + "\n")
-        console.file.write(grid.tsv(columns, rows))
+        console.file.write(grid.tsv([_(name) for name in columns], rows))
         return
     color = bool(console.color_system) and not console.no_color
     wrap = frozenset(i for i, name in enumerate(columns) if name in WRAPPABLE)
     position = {name: i for i, name in enumerate(columns)}
     drop = [position[name] for name in DROP_ORDER if name in position]
-    text = grid.render(columns, rows, console.width, wrap=wrap, drop=drop, color=color)
+    headings = [_(name) for name in columns]
+    text = grid.render(headings, rows, console.width, wrap=wrap, drop=drop, color=color)
     if title is not None:
         heading = guard_line(one_line(title))
         text = (f"{grid.BOLD}{heading}{grid.RESET}" if color else heading) + "\n" + text
@@ -124,21 +145,26 @@ def article_view(console: Console, article: Article, root: Path | None = None) -
     meta.add_column(style="bold")
     meta.add_column()
     fields = [
-        ("id", article.id),
-        ("path", f"{shown_path(article.abs_path)}:{article.body_line}"),
-        ("owners", ", ".join(article.owners) or None),
-        ("status", article.status),
-        ("audience", article.audience),
-        ("tags", ", ".join(article.tags) or None),
-        ("product", article.product),
-        ("last reviewed", article.last_reviewed),
-        ("aliases", ", ".join(article.aliases) or None),
+        (_("id"), article.id),
+        (_("path"), f"{shown_path(article.abs_path)}:{article.body_line}"),
+        (_("owners"), ", ".join(article.owners) or None),
+        (_("status"), article.status),
+        (_("audience"), article.audience),
+        (_("tags"), ", ".join(article.tags) or None),
+        (_("product"), article.product),
+        (_("last reviewed"), article.last_reviewed),
+        (_("aliases"), ", ".join(article.aliases) or None),
     ]
     for name, value in fields:
-        meta.add_row(name, "[dim]-[/dim]" if value is None else _escape(value))
+        meta.add_row(_escape(name), "[dim]-[/dim]" if value is None else _escape(value))
     for flag in article.flags:
         meta.add_row(
-            "[red]flag[/red]", _escape(f"{flag.date or '?'} {flag.by or '?'}: {flag.reason}")
+            f"[red]{_escape(_('flag'))}[/red]",
+            _escape(
+                _("{date} {by}: {reason}").format(
+                    date=flag.date or "?", by=flag.by or "?", reason=flag.reason
+                )
+            ),
         )
     console.print(Panel(meta, title=_escape(article.title), title_align="left"))
     # Links show their target as text ("label (url)") rather than as a terminal hyperlink
@@ -158,12 +184,13 @@ def print_hits(
     *,
     root: Path | None = None,
     shown: Callable[[str], str] = str,
+    explanations: Sequence[Explanation] | None = None,
 ) -> None:
     """Search hits, one block each: the title; ``path:line`` with the facts that say how far
     to trust the article (status, owner, last review and last change in git with their ages);
     the highlighted snippet. ``shown`` shows a base-relative path by the path contract. With
     the base ``root``, on a terminal with colour, the title and the path are hyperlinks (OSC 8)
-    to the file.
+    to the file. With ``explanations`` (``--explain``), each block ends with why it ranks.
     """
     from rich.style import Style
     from rich.text import Text
@@ -183,25 +210,66 @@ def print_hits(
         )
         lines.append("  ")
         lines.append(
-            one_line(hit.status or "no status"),
+            one_line(hit.status or _("no status")),
             style=_STATUS_STYLES.get(hit.status or "", "dim"),
         )
         lines.append(" · ")
         lines.append(
-            one_line(", ".join(hit.owners) or "no owner"), style="" if hit.owners else "red"
+            one_line(", ".join(hit.owners) or _("no owner")), style="" if hit.owners else "red"
         )
-        lines.append(" · reviewed ")
-        lines.append(_age_text(hit.last_reviewed, today), style="" if hit.last_reviewed else "dim")
+        lines.append(" · ")
+        reviewed = _age_text(hit.last_reviewed, today)
+        lines.append(
+            _("reviewed {when}").format(when=reviewed),
+            style="" if hit.last_reviewed else "dim",
+        )
         if hit.last_changed is not None:
-            lines.append(f" · changed {_age_text(hit.last_changed.date(), today)}")
+            when = _age_text(hit.last_changed.date(), today)
+            lines.append(" · ")
             if hit.last_changed_by:
-                lines.append(f" by {one_line(hit.last_changed_by)}")
+                lines.append(
+                    _("changed {when} by {author}").format(
+                        when=when, author=one_line(hit.last_changed_by)
+                    )
+                )
+            else:
+                lines.append(_("changed {when}").format(when=when))
         if hit.snippet:
             lines.append("\n    ")
             lines.append(_highlighted(hit.snippet, hit.highlights))
+        if explanations is not None and number <= len(explanations):
+            lines.append(_explanation_text(explanations[number - 1]))
         console.print(lines)
         if number < len(hits):
             console.print()
+
+
+def _explanation_text(explanation: Explanation) -> Text:
+    """``--explain`` lines: the score parts, then each query word: how it was read and
+    where its terms were found."""
+    from rich.text import Text
+
+    text = Text()
+    parts = " · ".join(f"{name} {value:.4g}" for name, value in explanation.parts.items())
+    text.append("\n    why: ", style="dim")
+    text.append(one_line(parts))
+    for word in explanation.words:
+        text.append("\n      ")
+        text.append(one_line(word.word), style="bold" if word.matched else "dim")
+        alternatives = list(word.terms)[1:] + [" ".join(g) for g in word.groups]
+        if word.applied:
+            changes = "; ".join(
+                f"{item.kind} {item.source} -> {item.target}" for item in word.applied
+            )
+            text.append(f" ({one_line(changes)})", style="dim")
+        elif alternatives:
+            text.append(f" (also {one_line(', '.join(alternatives))})", style="dim")
+        if word.matched:
+            found = "; ".join(f"{name}: {', '.join(terms)}" for name, terms in word.fields.items())
+            text.append(f": {one_line(found)}")
+        else:
+            text.append(": not found", style="dim")
+    return text
 
 
 def _highlighted(snippet: str, highlights: Sequence[tuple[int, int]]) -> Text:
@@ -239,7 +307,7 @@ def _age_text(when: date | None, today: date) -> str:
     """``2025-03-14 (8 mo ago)``; a dash when unknown."""
     if when is None:
         return "-"
-    return f"{when.isoformat()} ({age_text((today - when).days)})"
+    return _("{date} ({age})").format(date=when.isoformat(), age=age_text((today - when).days))
 
 
 def owners_table(
@@ -257,7 +325,7 @@ def owners_table(
     def row(item: OwnerRow) -> list[object]:
         oldest = f"{item.oldest} ({item.oldest_id})" if item.oldest else None
         cells: list[object] = [
-            f"{item.owner} (team)" if item.is_team else item.owner,
+            _("{owner} (team)").format(owner=item.owner) if item.is_team else item.owner,
             item.articles,
             item.due,
             item.overdue,
@@ -268,7 +336,7 @@ def owners_table(
             cells.insert(1, str(item.standing))
         return cells
 
-    print_table(console, columns, map(row, summary.owners), title="Owners", empty="no owners")
+    print_table(console, columns, map(row, summary.owners), title=_("Owners"), empty=_("no owners"))
     if summary.roster_problems:
         print_table(
             console,
@@ -282,7 +350,7 @@ def owners_table(
                 )
                 for item in summary.roster_problems
             ),
-            title="Owners missing from the roster or inactive",
+            title=_("Owners missing from the roster or inactive"),
         )
 
 
@@ -303,8 +371,8 @@ def ownerless_table(console: Console, ownerless: Sequence[dict[str, object]]) ->
             )
             for item in ownerless
         ),
-        title="Ownerless articles",
-        empty="every article has an owner",
+        title=_("Ownerless articles"),
+        empty=_("every article has an owner"),
     )
 
 
@@ -317,7 +385,7 @@ def review_queue_table(console: Console, items: Sequence[QueueItem]) -> None:
             (
                 number,
                 item.article.id,
-                ", ".join(map(str, item.reasons)),
+                ", ".join(_(str(reason)) for reason in item.reasons),
                 item.article.audience,
                 item.article.status,
                 ", ".join(item.ownership.owners) or None,
@@ -327,8 +395,8 @@ def review_queue_table(console: Console, items: Sequence[QueueItem]) -> None:
             )
             for number, item in enumerate(items, start=1)
         ),
-        title="Review queue",
-        empty="nothing to review",
+        title=_("Review queue"),
+        empty=_("nothing to review"),
     )
 
 
@@ -348,8 +416,8 @@ def flags_table(console: Console, flags: Sequence[OpenFlag]) -> None:
             )
             for item in flags
         ),
-        title="Open flags",
-        empty="no open flags",
+        title=_("Open flags"),
+        empty=_("no open flags"),
     )
 
 
@@ -378,7 +446,7 @@ def print_stale(
         if facts is None:
             return None if not git_available else "-"
         if not facts.committed:
-            return "not committed yet"
+            return _("not committed yet")
         if facts.last_change is None:
             return None
         mark = "" if facts.reliable else " (?)"
@@ -394,7 +462,7 @@ def print_stale(
                 _overdue_text(item.review.days_overdue),
                 item.article.id,
                 item.article.last_reviewed,
-                f"{item.review.interval_days}d",
+                _days(item.review.interval_days),
                 changed(item),
                 ", ".join(item.owners) or None,
                 shown_path(item.article.abs_path),
@@ -403,20 +471,27 @@ def print_stale(
             for item in items
         ),
         title=(
-            f"Articles: {len(items)}"
+            _("Articles: {count}").format(count=len(items))
             if everything
-            else f"Due for review: {len(items)}"
+            else _("Due for review: {count}").format(count=len(items))
             if items
             else None
         ),
-        empty="no articles" if everything else "nothing is due for review",
+        empty=_("no articles") if everything else _("nothing is due for review"),
     )
+
+
+def _days(days: int) -> str:
+    """A count of days, short (``12d``, ``12 дн.``)."""
+    return ngettext("{count}d", "{count}d", days).format(count=days)
 
 
 def _overdue_text(days: int | None) -> str:
     if days is None:
-        return "never reviewed"
-    return f"{days}d" if days > 0 else f"in {-days}d"
+        return _("never reviewed")
+    if days > 0:
+        return _days(days)
+    return ngettext("in {count}d", "in {count}d", -days).format(count=-days)
 
 
 def print_skipped(console: Console, skipped: Sequence[SkippedCommit]) -> None:
@@ -428,8 +503,8 @@ def print_skipped(console: Console, skipped: Sequence[SkippedCommit]) -> None:
             (_local_date(item.authored), item.commit[:10], item.reason, item.subject)
             for item in skipped
         ),
-        title=f"Skipped as noise: {len(skipped)}" if skipped else None,
-        empty="no commits were skipped as noise",
+        title=_("Skipped as noise: {count}").format(count=len(skipped)) if skipped else None,
+        empty=_("no commits were skipped as noise"),
     )
 
 
@@ -440,12 +515,22 @@ def print_article_log(
     ``rows`` of them; the title counts all)."""
     content = [entry for entry in log.entries if entry.kind == "content"]
     authors = {entry.change.email.casefold() or entry.change.author for entry in log.entries}
-    commits = "commit" if len(log.entries) == 1 else "commits"
-    people = "author" if len(authors) == 1 else "authors"
-    title = f"{article.id}: {len(log.entries)} {commits}, {len(authors)} {people}"
+    commits = ngettext("{count} commit", "{count} commits", len(log.entries)).format(
+        count=len(log.entries)
+    )
+    people = ngettext("{count} author", "{count} authors", len(authors)).format(count=len(authors))
     path_of = PathView(article_root(article.abs_path, article.path))
     if content:
-        title += f", last content change {_local_date(content[0].change.authored)}"
+        title = _("{id}: {commits}, {authors}, last content change {date}").format(
+            id=article.id,
+            commits=commits,
+            authors=people,
+            date=_local_date(content[0].change.authored),
+        )
+    else:
+        title = _("{id}: {commits}, {authors}").format(
+            id=article.id, commits=commits, authors=people
+        )
     print_table(
         console,
         ["date", "author", "commit", "what", "subject", "path"],
@@ -454,14 +539,16 @@ def print_article_log(
                 _local_date(entry.change.authored),
                 entry.change.author,
                 entry.change.commit[:10],
-                "skipped: " + (entry.reason or "") if entry.kind == "skipped" else entry.kind,
+                _("skipped: {reason}").format(reason=entry.reason or "")
+                if entry.kind == "skipped"
+                else _(entry.kind),
                 entry.change.subject,
                 path_of(entry.path),
             )
             for entry in log.entries[:rows]
         ),
         title=title,
-        empty="no commits (not committed yet)" if not log.committed else "no commits",
+        empty=_("no commits (not committed yet)") if not log.committed else _("no commits"),
     )
 
 
@@ -478,7 +565,7 @@ def duplicates_table(
                 (
                     number,
                     f"{group.similarity:.2f}",
-                    "keep" if path == group.keeper else "merge",
+                    _("keep") if path == group.keeper else _("merge"),
                     article.id,
                     article.status,
                     article.last_reviewed,
@@ -503,8 +590,10 @@ def duplicates_table(
             "title",
         ],
         rows,
-        title=f"Near-duplicates: {len(groups)} group(s)",
-        empty="no near-duplicates",
+        title=ngettext(
+            "Near-duplicates: {count} group", "Near-duplicates: {count} groups", len(groups)
+        ).format(count=len(groups)),
+        empty=_("no near-duplicates"),
     )
     if not rows or not wants_table(console):
         return
@@ -523,5 +612,8 @@ def duplicates_table(
                 )
     console.file.write("\n")
     print_table(
-        console, ["group", "where", "also in", "shared passage"], passages, title="Shared passages"
+        console,
+        ["group", "where", "also in", "shared passage"],
+        passages,
+        title=_("Shared passages"),
     )

@@ -12,6 +12,7 @@ import re
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import _, ngettext
 from kbctl.textsafe import guard_lines, one_line
 
 if TYPE_CHECKING:
@@ -19,33 +20,44 @@ if TYPE_CHECKING:
 
     from kbctl.rules.engine import CheckResult
 
-# Styles laid over render_text's lines: "path:line: severity KBnnn message", "    hint: ...".
-_HIGHLIGHTS = [
-    (re.compile(r"^\S.*?:\d+(?=: (?:error|warning|info) KB\d)", re.MULTILINE), "bold"),
-    (re.compile(r"(?<=\d: )error(?= KB\d)"), "bold red"),
-    (re.compile(r"(?<=\d: )warning(?= KB\d)"), "yellow"),
-    (re.compile(r"(?<=\d: )info(?= KB\d)"), "cyan"),
-    (re.compile(r"^    hint: .*$", re.MULTILINE), "dim"),
-    (re.compile(r"^no problems:", re.MULTILINE), "green"),
-    (re.compile(r"^\d+ errors?, .*\Z", re.MULTILINE), "bold"),
-]
+
+# The severity word stays English in ``path:line: severity KBnnn message`` lines: editors'
+# problem matchers (VS Code, vim's errorformat) read it, as they read compilers' output.
+def _highlights() -> list[tuple[re.Pattern[str], str]]:
+    """Styles laid over render_text's lines: "path:line: severity KBnnn message", the hint
+    lines below them, the closing summary (labels in the active language)."""
+    hint = re.escape(_("hint:"))
+    clean = re.escape(_("no problems: {summary}").split("{summary}", 1)[0].rstrip())
+    return [
+        (re.compile(r"^\S.*?:\d+(?=: (?:error|warning|info) KB\d)", re.MULTILINE), "bold"),
+        (re.compile(r"(?<=\d: )error(?= KB\d)"), "bold red"),
+        (re.compile(r"(?<=\d: )warning(?= KB\d)"), "yellow"),
+        (re.compile(r"(?<=\d: )info(?= KB\d)"), "cyan"),
+        (re.compile(rf"^    {hint} .*$", re.MULTILINE), "dim"),
+        *([(re.compile(rf"^{clean}", re.MULTILINE), "green")] if clean else []),
+        (re.compile(r"^[^\n]*\Z", re.MULTILINE), "bold"),
+    ]
 
 
 def summary_line(result: CheckResult) -> str:
-    """``3 errors, 1 warning, 0 info in 45 articles (2 silenced)``."""
+    """``3 errors, 1 warning, 0 info in 45 articles checked (2 silenced)``, in the active
+    language with each count in its plural form."""
     counts = result.counts()
-
-    def plural(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 or word == 'info' else 's'}"
-
-    parts = [
-        plural(counts["error"], "error"),
-        plural(counts["warning"], "warning"),
-        plural(counts["info"], "info"),
-    ]
-    tail = f" ({result.silenced} silenced)" if result.silenced else ""
-    articles = plural(result.checked, "article")
-    return f"{', '.join(parts)} in {articles} checked{tail}"
+    line = _("{errors}, {warnings}, {infos} in {articles} checked").format(
+        errors=ngettext("{count} error", "{count} errors", counts["error"]).format(
+            count=counts["error"]
+        ),
+        warnings=ngettext("{count} warning", "{count} warnings", counts["warning"]).format(
+            count=counts["warning"]
+        ),
+        infos=ngettext("{count} info", "{count} info", counts["info"]).format(count=counts["info"]),
+        articles=ngettext("{count} article", "{count} articles", result.checked).format(
+            count=result.checked
+        ),
+    )
+    if result.silenced:
+        line = _("{summary} ({count} silenced)").format(summary=line, count=result.silenced)
+    return line
 
 
 def render_text(result: CheckResult) -> str:
@@ -58,10 +70,12 @@ def render_text(result: CheckResult) -> str:
                 f"{finding.rule_id} {one_line(finding.message)}"
             )
             if finding.hint:
-                lines.append(f"    hint: {one_line(finding.hint)}")
+                lines.append(f"    {_('hint:')} {one_line(finding.hint)}")
         lines.append("")
     lines.append(
-        summary_line(result) if result.findings else f"no problems: {summary_line(result)}"
+        summary_line(result)
+        if result.findings
+        else _("no problems: {summary}").format(summary=summary_line(result))
     )
     return guard_lines("\n".join(lines) + "\n")
 
@@ -71,6 +85,6 @@ def print_text(console: Console, result: CheckResult) -> None:
     from rich.text import Text
 
     text = Text(render_text(result).removesuffix("\n"))
-    for pattern, style in _HIGHLIGHTS:
+    for pattern, style in _highlights():
         text.highlight_regex(pattern, style)
     console.print(text)

@@ -22,17 +22,25 @@ Every top-level object, and every item of a top-level list, carries ``schema_ver
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kbctl.duplicates import DuplicateGroup
-from kbctl.history import ArticleLog, SkippedCommit
-from kbctl.history.report import skip_kind
 from kbctl.model import Article, ArticleHistory, Finding, Flag, Hit
-from kbctl.ownership import NO_OWNER, Ownership, Roster
-from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
-from kbctl.policy.review import ReviewStatus
-from kbctl.policy.stale import StaleItem
 from kbctl.render.paths import PathView, article_root, shown_path
+
+if TYPE_CHECKING:  # `kbctl search` writes hit records only: it does not load these
+    from datetime import date
+
+    from kbctl.duplicates import DuplicateGroup
+    from kbctl.history import ArticleLog, SkippedCommit
+    from kbctl.ownership import Ownership, Roster
+    from kbctl.policy.archive import ArticleUsage, UsageSummary
+    from kbctl.policy.queue import OpenFlag, OwnedArticle, OwnerRow, OwnersSummary, QueueItem
+    from kbctl.policy.review import ReviewStatus
+    from kbctl.policy.stale import StaleItem
+    from kbctl.report.digest import DigestItem, OwnerDigest
+    from kbctl.report.model import ArticleLine, Count, Report
+    from kbctl.search.explain import Explanation
+    from kbctl.usage.gaps import Gap, UsageFacts
 
 SCHEMA_VERSION = 2
 
@@ -54,6 +62,8 @@ def flag_records(flags: Iterable[Flag]) -> list[Record]:
 
 
 def _owners(ownership: Ownership | None, article: Article) -> Record:
+    from kbctl.ownership import NO_OWNER, Ownership
+
     found = ownership or (Ownership(article.owners, "front-matter") if article.owners else NO_OWNER)
     return {"owners": list(found.owners), "owner_source": str(found.source)}
 
@@ -138,10 +148,41 @@ def hit_record(hit: Hit, shown: PathView) -> Record:
     )
 
 
+def explanation_record(explanation: Explanation) -> Record:
+    """Why a hit ranks where it does (``kbctl search --explain --format json``, key
+    ``explain`` of each hit): ``words``, one per query word as read: ``word`` (as typed),
+    ``required``, ``terms`` (index term -> weight: 1 for the word as typed, less for a
+    correction, transliteration or synonym), ``phrases`` (synonym phrases, each a list of
+    terms that must all appear), ``applied`` (``{kind, from, to}``, kind one of layout,
+    transliteration, correction, synonym) and ``fields`` (field -> the terms found there;
+    fields: head = id, title, aliases; labels = tags, description; body); ``score_parts``:
+    name -> number, in the order the ranking computed them, ending with ``score`` (the
+    names may grow as ranking steps are added: read the ones you know)."""
+    return {
+        "words": [
+            {
+                "word": word.word,
+                "required": word.required,
+                "terms": {term: round(weight, 4) for term, weight in word.terms.items()},
+                "phrases": [list(group) for group in word.groups],
+                "applied": [
+                    {"kind": item.kind, "from": item.source, "to": item.target}
+                    for item in word.applied
+                ],
+                "fields": {name: list(terms) for name, terms in word.fields.items()},
+            }
+            for word in explanation.words
+        ],
+        "score_parts": {name: round(value, 4) for name, value in explanation.parts.items()},
+    }
+
+
 def stale_record(item: StaleItem, ownership: Ownership | None = None) -> Record:
     """One article of ``kbctl stale``: the review verdict and what git adds to it."""
     article, facts = item.article, item.history
     last = facts.last_change if facts else None
+    from kbctl.ownership import Ownership
+
     found = ownership or Ownership(item.owners, "front-matter" if item.owners else "none")
     return _versioned(
         {
@@ -318,6 +359,8 @@ def history_json(article: Article, log: ArticleLog) -> Record:
 def skipped_json(skipped: Sequence[SkippedCommit]) -> list[Record]:
     """``kbctl history --skipped --format json``: the commits not counted as content
     changes, newest first, and why."""
+    from kbctl.history.report import skip_kind
+
     return [
         _versioned(
             {
@@ -419,3 +462,202 @@ def duplicates_json(
             )
         )
     return records
+
+
+# ------------------------------------------------------------ usage log: gaps and usage
+
+
+def gap_record(gap: Gap) -> Record:
+    """One failed query and its fix."""
+    return {
+        "query": gap.query,
+        "failed": gap.failed,
+        "no_hits": gap.no_hits,
+        "poor": gap.poor,
+        "searches": gap.searches,
+        "last": gap.last,
+        "fix": gap.suggestion.fix,
+        "suggestion": gap.suggestion.text,
+        "action": gap.suggestion.action,
+        "article": gap.suggestion.article,
+    }
+
+
+def gaps_json(gaps: Sequence[Gap], facts: UsageFacts) -> Record:
+    """``kbctl gaps --format json``."""
+    return _versioned(
+        {
+            "searches": facts.searches,
+            "first": facts.first,
+            "last": facts.last,
+            "gaps": [gap_record(gap) for gap in gaps],
+        }
+    )
+
+
+def article_usage_record(row: ArticleUsage) -> Record:
+    """One article's use."""
+    return {
+        "id": row.article.id,
+        "title": row.article.title,
+        **_paths(row.article),
+        "opened": row.opened,
+        "shown": row.shown,
+        "last_opened": row.last_opened,
+        "status": row.article.status,
+        "review_state": row.review.state,
+    }
+
+
+def usage_json(summary: UsageSummary) -> Record:
+    """``kbctl usage --format json``."""
+    return _versioned(
+        {
+            "searches": summary.searches,
+            "opens": summary.opens,
+            "covered_days": summary.covered_days,
+            "archive_after": summary.archive_after,
+            "most_used": [article_usage_record(row) for row in summary.most_used],
+            "least_used": [article_usage_record(row) for row in summary.least_used],
+            "archive_candidates": [
+                {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                for item in summary.candidates
+            ],
+            "unknown_ids": summary.unknown_ids,
+        }
+    )
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def _report_line(line: ArticleLine) -> Record:
+    return {
+        "id": line.id,
+        "title": line.title,
+        "base_path": line.path,
+        "owners": list(line.owners),
+        "detail": line.detail,
+        "date": line.when,
+    }
+
+
+def _counts(found: Sequence[Count]) -> list[Record]:
+    return [{"value": count.label, "articles": count.value} for count in found]
+
+
+def report_json(report: Report) -> Record:
+    """``kbctl report --format json``: the whole report model."""
+    usage = report.usage
+    return _versioned(
+        {
+            "generated": report.generated,
+            "base": report.base,
+            "articles": report.total,
+            "live": report.live,
+            "by_status": _counts(report.by_status),
+            "by_audience": _counts(report.by_audience),
+            "by_owner": _counts(report.by_owner),
+            "by_product": _counts(report.by_product),
+            "by_tag": _counts(report.by_tag),
+            "trust": {
+                "trusted": report.trust.trusted,
+                "total": report.trust.total,
+                "share": round(report.trust.share, 4),
+                "target": report.trust.target,
+                "met": report.trust.met,
+            },
+            "review": {
+                "ok": report.review.ok,
+                "due_soon": report.review.due_soon,
+                "overdue": report.review.overdue,
+                "never": report.review.never,
+            },
+            "weeks": [
+                {
+                    "start": week.start,
+                    "end": week.end,
+                    "on_time": week.on_time,
+                    "due_soon": week.due_soon,
+                    "overdue": week.overdue,
+                    "unknown": week.unknown,
+                    "reviews": week.reviews,
+                }
+                for week in report.weeks
+            ],
+            "ownerless": [_report_line(line) for line in report.ownerless],
+            "departed_owner": [_report_line(line) for line in report.departed],
+            "flags": [_report_line(line) for line in report.flags],
+            "wip_too_old": [_report_line(line) for line in report.wip_too_old],
+            "oldest": [_report_line(line) for line in report.oldest],
+            "workload": [
+                {
+                    "owner": row.owner,
+                    "standing": row.standing,
+                    "articles": row.articles,
+                    "overdue": row.overdue,
+                    "due_soon": row.due_soon,
+                    "flagged": row.flagged,
+                }
+                for row in report.workload
+            ],
+            "duplicates": None
+            if report.duplicates is None
+            else [
+                {
+                    "ids": list(group.ids),
+                    "titles": list(group.titles),
+                    "similarity": group.similarity,
+                    "keep": group.keep,
+                }
+                for group in report.duplicates
+            ],
+            "usage": None
+            if usage is None
+            else {
+                "searches": usage.searches,
+                "covered_days": usage.covered_days,
+                "archive_after": usage.archive_after,
+                "gaps": [gap_record(gap) for gap in usage.gaps],
+                "archive_candidates": [
+                    {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                    for item in usage.archive
+                ],
+            },
+            "history_available": report.history_available,
+            "notes": report.notes,
+        }
+    )
+
+
+def _digest_items(items: Iterable[DigestItem]) -> list[Record]:
+    return [
+        {"id": item.id, "title": item.title, "base_path": item.path, "detail": item.detail}
+        for item in items
+    ]
+
+
+def digests_json(digests: Sequence[OwnerDigest], today: date) -> list[Record]:
+    """``kbctl digest --format json``: per owner, the items, an issue title and the Markdown."""
+    from kbctl.render.digest import digest_markdown, digest_title
+
+    return [
+        _versioned(
+            {
+                "owner": digest.owner,
+                "standing": digest.standing,
+                "title": digest_title(digest),
+                "overdue": _digest_items(digest.overdue),
+                "due_soon": _digest_items(digest.due_soon),
+                "flagged": _digest_items(digest.flagged),
+                "wip_too_old": _digest_items(digest.wip_too_old),
+                "gaps": [gap_record(gap) for gap in digest.gaps],
+                "archive_candidates": [
+                    {**article_usage_record(item.usage), "reasons": list(item.reasons)}
+                    for item in digest.archive
+                ],
+                "markdown": digest_markdown(digest, today),
+            }
+        )
+        for digest in digests
+    ]

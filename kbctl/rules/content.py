@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from kbctl.i18n import N_, _, ngettext
 from kbctl.model import EXTERNAL_AUDIENCES, Article, Audience, Finding, Severity
 from kbctl.rules import markdown
 from kbctl.rules.registry import CheckContext, Rule, register
@@ -103,7 +104,9 @@ def _external_to_internal(article: Article, context: CheckContext) -> Iterator[F
             yield EXTERNAL_TO_INTERNAL.finding(
                 article,
                 line,
-                f"{article.audience} article links to internal article {target.path} ({target.id})",
+                _("{audience} article links to internal article {path} ({id})").format(
+                    audience=article.audience, path=target.path, id=target.id
+                ),
             )
 
 
@@ -112,9 +115,11 @@ EXTERNAL_TO_INTERNAL = register(
         id="KB401",
         name="external-links-internal",
         severity=Severity.ERROR,
-        summary="A customer or public article links to an internal one.",
-        why="Customers get a dead link at best, and internal procedures at worst.",
-        fix="Remove the link, link to a customer-facing article instead, or move the shared part into a customer article.",
+        summary=N_("A customer or public article links to an internal one."),
+        why=N_("Customers get a dead link at best, and internal procedures at worst."),
+        fix=N_(
+            "Remove the link, link to a customer-facing article instead, or move the shared part into a customer article."
+        ),
         article_check=_external_to_internal,
     )
 )
@@ -124,7 +129,9 @@ def _broken_links(article: Article, context: CheckContext) -> Iterator[Finding]:
     for link, line, resolved, _anchor, existing in _local_links(article, context):
         if link.image or resolved is None or existing is not None:
             continue
-        yield BROKEN_LINK.finding(article, line, f"link to missing file {link.target}")
+        yield BROKEN_LINK.finding(
+            article, line, _("link to missing file {target}").format(target=link.target)
+        )
 
 
 BROKEN_LINK = register(
@@ -132,9 +139,11 @@ BROKEN_LINK = register(
         id="KB402",
         name="broken-link",
         severity=Severity.ERROR,
-        summary="A relative link points to a file that is not in the base, or a site link (see `[links]`) to no article.",
-        why="A broken link in a support article ends the agent's path to the answer.",
-        fix="Point the link at the article's current path (articles moved?) or remove it.",
+        summary=N_(
+            "A relative link points to a file that is not in the base, or a site link (see `[links]`) to no article."
+        ),
+        why=N_("A broken link in a support article ends the agent's path to the answer."),
+        fix=N_("Point the link at the article's current path (articles moved?) or remove it."),
         article_check=_broken_links,
     )
 )
@@ -149,8 +158,13 @@ def _broken_anchors(article: Article, context: CheckContext) -> Iterator[Finding
             continue  # not an article (or not loadable): nothing to check the anchor against
         terms = context.config.settings.links.term_anchors
         if anchor.casefold() not in markdown.anchors(target.body, terms=terms):
-            where = "this article" if target is article else target.path
-            yield BROKEN_ANCHOR.finding(article, line, f"no heading #{anchor} in {where}")
+            if target is article:
+                message = _("no heading #{anchor} in this article").format(anchor=anchor)
+            else:
+                message = _("no heading #{anchor} in {path}").format(
+                    anchor=anchor, path=target.path
+                )
+            yield BROKEN_ANCHOR.finding(article, line, message)
 
 
 BROKEN_ANCHOR = register(
@@ -158,9 +172,15 @@ BROKEN_ANCHOR = register(
         id="KB403",
         name="broken-anchor",
         severity=Severity.ERROR,
-        summary="A link's `#anchor` matches no heading of the target article (GitHub-style heading anchors, Cyrillic included).",
-        why="Renamed headings silently break deep links; the reader lands at the top of a long article.",
-        fix="Use the heading's anchor: lower case, punctuation dropped, spaces as `-` (`## Решение проблемы` is `#решение-проблемы`).",
+        summary=N_(
+            "A link's `#anchor` matches no heading of the target article (GitHub-style heading anchors, Cyrillic included)."
+        ),
+        why=N_(
+            "Renamed headings silently break deep links; the reader lands at the top of a long article."
+        ),
+        fix=N_(
+            "Use the heading's anchor: lower case, punctuation dropped, spaces as `-` (`## Решение проблемы` is `#решение-проблемы`)."
+        ),
         article_check=_broken_anchors,
     )
 )
@@ -169,7 +189,9 @@ BROKEN_ANCHOR = register(
 def _missing_images(article: Article, context: CheckContext) -> Iterator[Finding]:
     for link, line, resolved, _anchor, existing in _local_links(article, context):
         if link.image and resolved is not None and existing is None:
-            yield MISSING_IMAGE.finding(article, line, f"image not found: {link.target}")
+            yield MISSING_IMAGE.finding(
+                article, line, _("image not found: {target}").format(target=link.target)
+            )
 
 
 MISSING_IMAGE = register(
@@ -177,9 +199,13 @@ MISSING_IMAGE = register(
         id="KB404",
         name="missing-image",
         severity=Severity.ERROR,
-        summary="An image the article shows is not in the base.",
-        why="Screenshots carry the steps of many how-tos; a missing one leaves a gap in the instructions.",
-        fix="Add the image file (e.g. under `images/`) or fix its path; site-absolute images are looked up in `[links] static_dirs`.",
+        summary=N_("An image the article shows is not in the base."),
+        why=N_(
+            "Screenshots carry the steps of many how-tos; a missing one leaves a gap in the instructions."
+        ),
+        fix=N_(
+            "Add the image file (e.g. under `images/`) or fix its path; site-absolute images are looked up in `[links] static_dirs`."
+        ),
         article_check=_missing_images,
     )
 )
@@ -192,7 +218,11 @@ def _too_long(article: Article, context: CheckContext) -> Iterator[Finding]:
         yield TOO_LONG.finding(
             article,
             article.body_line,
-            f"article has {words} word{'' if words == 1 else 's'} (limit {limit})",
+            ngettext(
+                "article has {count} word (limit {limit})",
+                "article has {count} words (limit {limit})",
+                words,
+            ).format(count=words, limit=limit),
         )
 
 
@@ -201,10 +231,10 @@ TOO_LONG = register(
         id="KB405",
         name="too-long",
         severity=Severity.WARNING,
-        summary="The article body has more than `max_words` words (code blocks not counted).",
-        why="KCS keeps articles short: an agent on a call reads a page, not a manual.",
-        fix="Split the article by problem, or move reference material to its own article.",
-        configure="`max_words`.",
+        summary=N_("The article body has more than `max_words` words (code blocks not counted)."),
+        why=N_("KCS keeps articles short: an agent on a call reads a page, not a manual."),
+        fix=N_("Split the article by problem, or move reference material to its own article."),
+        configure=N_("`max_words`."),
         params={"max_words": 1500},
         article_check=_too_long,
     )
@@ -218,7 +248,11 @@ def _too_short(article: Article, context: CheckContext) -> Iterator[Finding]:
         yield TOO_SHORT.finding(
             article,
             article.body_line,
-            f"article has {words} word{'' if words == 1 else 's'} (minimum {limit})",
+            ngettext(
+                "article has {count} word (minimum {limit})",
+                "article has {count} words (minimum {limit})",
+                words,
+            ).format(count=words, limit=limit),
         )
 
 
@@ -227,10 +261,10 @@ TOO_SHORT = register(
         id="KB406",
         name="too-short",
         severity=Severity.WARNING,
-        summary="The article body has fewer than `min_words` words (code blocks not counted).",
-        why="A stub looks like an answer in search results but does not solve anything.",
-        fix="Write the missing content, merge the stub into a fuller article, or archive it.",
-        configure="`min_words`.",
+        summary=N_("The article body has fewer than `min_words` words (code blocks not counted)."),
+        why=N_("A stub looks like an answer in search results but does not solve anything."),
+        fix=N_("Write the missing content, merge the stub into a fuller article, or archive it."),
+        configure=N_("`min_words`."),
         params={"min_words": 50},
         article_check=_too_short,
     )
@@ -274,7 +308,11 @@ def _missing_sections(article: Article, context: CheckContext) -> Iterator[Findi
         yield MISSING_SECTIONS.finding(
             article,
             article.line_of("type"),
-            f"{article.type} article lacks section{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
+            ngettext(
+                "{type} article lacks section: {sections}",
+                "{type} article lacks sections: {sections}",
+                len(missing),
+            ).format(type=article.type, sections=", ".join(missing)),
         )
 
 
@@ -283,10 +321,16 @@ MISSING_SECTIONS = register(
         id="KB407",
         name="missing-sections",
         severity=Severity.WARNING,
-        summary="An article of a given `type` lacks a section its template requires (KCS troubleshooting: Issue, Environment, Resolution, Cause — or Проблема, Окружение, Решение, Причина).",
-        why="The KCS content standard makes articles predictable: an agent jumps straight to Resolution.",
-        fix="Add the missing heading(s) with their content (see `_templates/`).",
-        configure='`sections`: a table of type = ["Heading|Alternative", ...] that replaces the default, e.g. under `[check.rules.KB407]`: `sections = { troubleshooting = ["Issue|Проблема", "Resolution|Решение"], howto = ["Steps|Шаги"] }`.',
+        summary=N_(
+            "An article of a given `type` lacks a section its template requires (KCS troubleshooting: Issue, Environment, Resolution, Cause — or Проблема, Окружение, Решение, Причина)."
+        ),
+        why=N_(
+            "The KCS content standard makes articles predictable: an agent jumps straight to Resolution."
+        ),
+        fix=N_("Add the missing heading(s) with their content (see `_templates/`)."),
+        configure=N_(
+            '`sections`: a table of type = ["Heading|Alternative", ...] that replaces the default, e.g. under `[check.rules.KB407]`: `sections = { troubleshooting = ["Issue|Проблема", "Resolution|Решение"], howto = ["Steps|Шаги"] }`.'
+        ),
         params={"sections": DEFAULT_SECTIONS},
         article_check=_missing_sections,
     )

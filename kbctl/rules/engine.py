@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kbctl.errors import ConfigError
+from kbctl.i18n import _
 from kbctl.model import SEVERITY_RANK, Article, Finding, Severity
 from kbctl.rules.registry import CheckContext, Rule, all_rules, find_rule
 from kbctl.values import glob_match
@@ -99,7 +100,11 @@ def _parse_change(where: str, rule: Rule, value: object) -> dict[str, Any]:
     if isinstance(value, str):
         value = {"severity": value}
     if not isinstance(value, dict):
-        raise ConfigError(f'{where}: expected "off", a severity or a table, got {value!r}')
+        raise ConfigError(
+            _('{where}: expected "off", a severity or a table, got {value}').format(
+                where=where, value=repr(value)
+            )
+        )
     change: dict[str, Any] = {}
     params: dict[str, Any] = {}
     for key, item in value.items():
@@ -112,8 +117,8 @@ def _parse_change(where: str, rule: Rule, value: object) -> dict[str, Any]:
                 change["severity"] = Severity(text)
             except ValueError:
                 raise ConfigError(
-                    f"{where}: unknown severity {item!r}",
-                    hint="use off, info, warning or error",
+                    _("{where}: unknown severity {value}").format(where=where, value=repr(item)),
+                    hint=_("use off, info, warning or error"),
                 ) from None
             change.setdefault("enabled", True)
         elif key == "enabled":
@@ -122,7 +127,12 @@ def _parse_change(where: str, rule: Rule, value: object) -> dict[str, Any]:
             params[key] = _checked_param(f"{where}.{key}", rule.params[key], item)
         else:
             known = ", ".join(["severity", "enabled", *rule.params]) or "severity"
-            raise ConfigError(f"{where}: {rule.id} has no setting {key!r}", hint=f"known: {known}")
+            raise ConfigError(
+                _("{where}: {rule} has no setting {key}").format(
+                    where=where, rule=rule.id, key=repr(key)
+                ),
+                hint=_("known: {names}").format(names=known),
+            )
     if params:
         change["params"] = params
     return change
@@ -132,26 +142,31 @@ def _checked_param(where: str, default: object, value: object) -> object:
     """A rule parameter of the same kind as its default: a list, a table, else a whole number
     (days or words; also when the default is unset). ConfigError otherwise."""
     if isinstance(default, list):
-        kind, ok = "a list", isinstance(value, list)
+        kind, ok = _("a list"), isinstance(value, list)
     elif isinstance(default, dict):
-        kind, ok = "a table", isinstance(value, dict)
+        kind, ok = _("a table"), isinstance(value, dict)
     else:
-        kind = "a whole number >= 0"
+        kind = _("a whole number >= 0")
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
     if not ok:
-        raise ConfigError(f"{where}: expected {kind}, got {value!r}")
+        raise ConfigError(
+            _("{where}: expected {kind}, got {value}").format(
+                where=where, kind=kind, value=repr(value)
+            )
+        )
     return value
 
 
 def _rule_table(where: str, table: object) -> dict[str, dict[str, Any]]:
     if not isinstance(table, dict):
-        raise ConfigError(f"{where} must be a table of rule = setting")
+        raise ConfigError(_("{where} must be a table of rule = setting").format(where=where))
     changes: dict[str, dict[str, Any]] = {}
     for key, value in table.items():
         rule = find_rule(str(key))
         if rule is None:
             raise ConfigError(
-                f"{where}: unknown rule {key!r}", hint="see `kbctl rules` for the rule ids"
+                _("{where}: unknown rule {key}").format(where=where, key=repr(key)),
+                hint=_("see `kbctl rules` for the rule ids"),
             )
         changes[rule.id] = _parse_change(f"{where}.{key}", rule, value)
     return changes
@@ -170,16 +185,16 @@ def check_settings(section: Mapping[str, Any]) -> CheckSettings:
     overrides: list[PathOverride] = []
     raw_overrides = section.get("overrides", [])
     if not isinstance(raw_overrides, list):
-        raise ConfigError("[[check.overrides]] must be an array of tables")
+        raise ConfigError(_("[[check.overrides]] must be an array of tables"))
     for number, item in enumerate(raw_overrides, start=1):
         where = f"[[check.overrides]] #{number}"
         if not isinstance(item, dict):
-            raise ConfigError(f"{where} must be a table with paths and rules")
+            raise ConfigError(_("{where} must be a table with paths and rules").format(where=where))
         paths = item.get("paths", [])
         if isinstance(paths, str):
             paths = [paths]
         if not paths or not all(isinstance(path, str) for path in paths):
-            raise ConfigError(f"{where}: 'paths' must be a list of globs")
+            raise ConfigError(_("{where}: 'paths' must be a list of globs").format(where=where))
         overrides.append(
             PathOverride(tuple(paths), _rule_table(f"{where}.rules", item.get("rules", {})))
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kbctl.articles import DUPLICATE_ID_CODE, DUPLICATE_KEY, SCAN_CODE
+from kbctl.i18n import N_, _, ngettext
 from kbctl.model import Article, Audience, Diagnostic, Finding, Severity, Status
 from kbctl.rules.registry import CheckContext, Rule, register
 from kbctl.values import is_missing
@@ -40,9 +41,15 @@ UNPARSEABLE = register(
         id="KB101",
         name="front-matter-unparseable",
         severity=Severity.ERROR,
-        summary="The file cannot be read as an article: not UTF-8, empty, front matter that is not valid YAML, or front matter refused for its YAML aliases (more than 50, recursive, or expanding past 10,000 values).",
-        why="An article kbctl cannot read is invisible to search, reviews and every other check.",
-        fix="Save the file as UTF-8 and fix the YAML between the `---` lines (quote values that contain `:` or start with `@`, `*`, `[`).",
+        summary=N_(
+            "The file cannot be read as an article: not UTF-8, empty, front matter that is not valid YAML, or front matter refused for its YAML aliases (more than 50, recursive, or expanding past 10,000 values)."
+        ),
+        why=N_(
+            "An article kbctl cannot read is invisible to search, reviews and every other check."
+        ),
+        fix=N_(
+            "Save the file as UTF-8 and fix the YAML between the `---` lines (quote values that contain `:` or start with `@`, `*`, `[`)."
+        ),
         base_check=_unparseable,
         skip_archived=False,
     )
@@ -59,9 +66,13 @@ BAD_VALUE = register(
         id="KB102",
         name="front-matter-bad-value",
         severity=Severity.WARNING,
-        summary="A front-matter value has the wrong type or cannot be read (a date such as `2024-31-12`, a list where text is expected).",
-        why="The value is ignored, so the article loses its review date, owner or tags without anyone noticing.",
-        fix="Write dates as `YYYY-MM-DD`, intervals as `90d`/`6m`/`1y`, and lists as `[a, b]`.",
+        summary=N_(
+            "A front-matter value has the wrong type or cannot be read (a date such as `2024-31-12`, a list where text is expected)."
+        ),
+        why=N_(
+            "The value is ignored, so the article loses its review date, owner or tags without anyone noticing."
+        ),
+        fix=N_("Write dates as `YYYY-MM-DD`, intervals as `90d`/`6m`/`1y`, and lists as `[a, b]`."),
         base_check=_bad_value,
         skip_archived=False,
     )
@@ -81,7 +92,9 @@ def _required(article: Article, context: CheckContext) -> Iterator[Finding]:
     if not article.has_front_matter:
         if keys:
             yield REQUIRED.finding(
-                article, 1, f"no front matter (required keys: {', '.join(keys)})"
+                article,
+                1,
+                _("no front matter (required keys: {keys})").format(keys=", ".join(keys)),
             )
         return
     missing = [key for key in keys if not _present(article, key, context)]
@@ -89,7 +102,11 @@ def _required(article: Article, context: CheckContext) -> Iterator[Finding]:
         yield REQUIRED.finding(
             article,
             1,
-            f"required front-matter key{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}",
+            ngettext(
+                "required front-matter key missing: {keys}",
+                "required front-matter keys missing: {keys}",
+                len(missing),
+            ).format(keys=", ".join(missing)),
         )
 
 
@@ -98,10 +115,16 @@ REQUIRED = register(
         id="KB103",
         name="required-keys-missing",
         severity=Severity.WARNING,
-        summary="A required front-matter key is missing or empty (by default `id` and `title`).",
-        why="Without a stable id links and reports break on a rename; without a title search shows a file name.",
-        fix="Add the missing keys to the front matter (see the templates in `_templates/`).",
-        configure="`keys`: the required keys; field names such as `owner` accept every alias configured in `[fields]`.",
+        summary=N_(
+            "A required front-matter key is missing or empty (by default `id` and `title`)."
+        ),
+        why=N_(
+            "Without a stable id links and reports break on a rename; without a title search shows a file name."
+        ),
+        fix=N_("Add the missing keys to the front matter (see the templates in `_templates/`)."),
+        configure=N_(
+            "`keys`: the required keys; field names such as `owner` accept every alias configured in `[fields]`."
+        ),
         params={"keys": ["id", "title"]},
         article_check=_required,
         skip_archived=False,
@@ -122,8 +145,8 @@ def _unknown_value(article: Article, context: CheckContext) -> Iterator[Finding]
             yield UNKNOWN_VALUE.finding(
                 article,
                 article.line_of(field_name),
-                f"unknown {key} {value!r}",
-                hint=f"use one of: {', '.join(sorted(allowed))}",
+                _("unknown {key} {value}").format(key=key, value=repr(value)),
+                hint=_("use one of: {values}").format(values=", ".join(sorted(allowed))),
             )
 
 
@@ -132,9 +155,13 @@ UNKNOWN_VALUE = register(
         id="KB104",
         name="unknown-status-or-audience",
         severity=Severity.WARNING,
-        summary="`status` or `audience` has a value kbctl does not know.",
-        why="Filters, archiving and the audience checks rely on these values; a typo hides an archived or internal article's nature.",
-        fix="Status: wip, not_validated, validated, archived. Audience: internal, partner, customer, public.",
+        summary=N_("`status` or `audience` has a value kbctl does not know."),
+        why=N_(
+            "Filters, archiving and the audience checks rely on these values; a typo hides an archived or internal article's nature."
+        ),
+        fix=N_(
+            "Status: wip, not_validated, validated, archived. Audience: internal, partner, customer, public."
+        ),
         article_check=_unknown_value,
         skip_archived=False,
     )
@@ -153,9 +180,15 @@ DUPLICATE_ID = register(
         id="KB105",
         name="duplicate-id",
         severity=Severity.ERROR,
-        summary="Two articles have the same id (compared without case, Unicode normalisation or invisible characters such as a zero-width space). Checked over the whole base, even with `--changed-since`.",
-        why="Ids are how tickets, links and reports point at an article; a duplicate makes them point at the wrong one.",
-        fix="Give one of the articles a new id; if they say the same thing, merge them and archive one.",
+        summary=N_(
+            "Two articles have the same id (compared without case, Unicode normalisation or invisible characters such as a zero-width space). Checked over the whole base, even with `--changed-since`."
+        ),
+        why=N_(
+            "Ids are how tickets, links and reports point at an article; a duplicate makes them point at the wrong one."
+        ),
+        fix=N_(
+            "Give one of the articles a new id; if they say the same thing, merge them and archive one."
+        ),
         base_check=_duplicate_ids,
         skip_archived=False,
         whole_base=True,
@@ -172,12 +205,14 @@ def _ignore_without_reason(article: Article, context: CheckContext) -> Iterator[
             yield BAD_SILENCE.finding(
                 article,
                 line,
-                f"kbctl-ignore names unknown rule {rule_id!r}",
-                hint="see `kbctl rules` for the rule ids",
+                _("kbctl-ignore names unknown rule {rule}").format(rule=repr(rule_id)),
+                hint=_("see `kbctl rules` for the rule ids"),
             )
         elif not reason.strip():
             yield BAD_SILENCE.finding(
-                article, line, f"kbctl-ignore silences {rule_id} without a reason"
+                article,
+                line,
+                _("kbctl-ignore silences {rule} without a reason").format(rule=rule_id),
             )
 
 
@@ -186,9 +221,11 @@ BAD_SILENCE = register(
         id="KB106",
         name="silence-without-reason",
         severity=Severity.WARNING,
-        summary="A `kbctl-ignore` entry gives no reason, or names a rule that does not exist.",
-        why="A silenced check with no reason cannot be re-evaluated later; a misspelt id silences nothing.",
-        fix='Write `kbctl-ignore: {KB405: "reference table, long on purpose"}`.',
+        summary=N_("A `kbctl-ignore` entry gives no reason, or names a rule that does not exist."),
+        why=N_(
+            "A silenced check with no reason cannot be re-evaluated later; a misspelt id silences nothing."
+        ),
+        fix=N_('Write `kbctl-ignore: {KB405: "reference table, long on purpose"}`.'),
         article_check=_ignore_without_reason,
         skip_archived=False,
     )
@@ -206,10 +243,18 @@ NOT_READ = register(
         id="KB107",
         name="file-not-read",
         severity=Severity.ERROR,
-        summary="A file or folder kbctl could not or would not read, so it was not checked: a folder it cannot open, a file name that is not UTF-8 or that another file has in another Unicode normalisation (NFC/NFD), a symbolic link, a FIFO, socket or device, a file larger than `max_article_bytes`. Checked over the whole base, even with `--changed-since`.",
-        why="A CI gate that skips what it cannot read passes without checking it; links, special files and huge files are how a hostile contributor hides content or hangs every run.",
-        fix="Make the file a regular UTF-8-named file in the base (replace a link by the file it points to), fix the folder's permissions, split a huge article, or move the file out of the base.",
-        configure="`max_article_bytes` (top level of kbctl.toml, default 4 MiB) sets the size limit.",
+        summary=N_(
+            "A file or folder kbctl could not or would not read, so it was not checked: a folder it cannot open, a file name that is not UTF-8 or that another file has in another Unicode normalisation (NFC/NFD), a symbolic link, a FIFO, socket or device, a file larger than `max_article_bytes`. Checked over the whole base, even with `--changed-since`."
+        ),
+        why=N_(
+            "A CI gate that skips what it cannot read passes without checking it; links, special files and huge files are how a hostile contributor hides content or hangs every run."
+        ),
+        fix=N_(
+            "Make the file a regular UTF-8-named file in the base (replace a link by the file it points to), fix the folder's permissions, split a huge article, or move the file out of the base."
+        ),
+        configure=N_(
+            "`max_article_bytes` (top level of kbctl.toml, default 4 MiB) sets the size limit."
+        ),
         base_check=_not_read,
         skip_archived=False,
         whole_base=True,
@@ -227,9 +272,13 @@ DUPLICATE_KEY_RULE = register(
         id="KB108",
         name="duplicate-front-matter-key",
         severity=Severity.ERROR,
-        summary="A front-matter key is written twice (`status: validated`, later `status: archived`); reported on the second one.",
-        why="kbctl and most YAML readers use the last value, some refuse the file: the article may say archived to one tool and validated to another, and kbctl refuses to edit that key.",
-        fix="Delete one of the two lines, keeping the value you mean.",
+        summary=N_(
+            "A front-matter key is written twice (`status: validated`, later `status: archived`); reported on the second one."
+        ),
+        why=N_(
+            "kbctl and most YAML readers use the last value, some refuse the file: the article may say archived to one tool and validated to another, and kbctl refuses to edit that key."
+        ),
+        fix=N_("Delete one of the two lines, keeping the value you mean."),
         base_check=_duplicate_keys,
         skip_archived=False,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbctl.i18n import N_, ngettext
 from kbctl.model import Article, Finding, Severity
 from kbctl.policy.stale import date_disagreement, front_matter_modified
 from kbctl.policy.verdicts import facts_of
@@ -18,12 +19,28 @@ def _disagrees(article: Article, context: CheckContext) -> Iterator[Finding]:
     )
     if apart is None or modified is None:
         return
-    newer = "git is newer" if apart.days > 0 else "the front matter is newer"
+    if apart.days > 0:
+        message = ngettext(
+            "`{key}: {front_matter}` but git's last content change is {git}"
+            " ({count} day apart; git is newer)",
+            "`{key}: {front_matter}` but git's last content change is {git}"
+            " ({count} days apart; git is newer)",
+            abs(apart.days),
+        )
+    else:
+        message = ngettext(
+            "`{key}: {front_matter}` but git's last content change is {git}"
+            " ({count} day apart; the front matter is newer)",
+            "`{key}: {front_matter}` but git's last content change is {git}"
+            " ({count} days apart; the front matter is newer)",
+            abs(apart.days),
+        )
     yield MODIFIED_DISAGREES.finding(
         article,
         modified.line,
-        f"`{modified.key}: {apart.front_matter}` but git's last content change is {apart.git}"
-        f" ({abs(apart.days)} days apart; {newer})",
+        message.format(
+            key=modified.key, front_matter=apart.front_matter, git=apart.git, count=abs(apart.days)
+        ),
     )
 
 
@@ -32,10 +49,18 @@ MODIFIED_DISAGREES = register(
         id="KB305",
         name="modified-date-disagrees",
         severity=Severity.WARNING,
-        summary="The front matter's modified date (`[history] modified_keys`, e.g. `lastmod`) and the last content change in git are more than `[history] disagreement_days` apart.",
-        why="Readers and site generators show the front-matter date; when git says the text changed long after (or long before) it, the date on the page is wrong.",
-        fix="Set the modified key to the date of the last real change (or let the site generator take it from git); bulk sweeps can be ignored through ignore-revs.",
-        configure="Off by default; `kbctl init` turns it on when the base has a modified key. Keys: `[history] modified_keys`; span: `[history] disagreement_days` (default 365). Needs git history.",
+        summary=N_(
+            "The front matter's modified date (`[history] modified_keys`, e.g. `lastmod`) and the last content change in git are more than `[history] disagreement_days` apart."
+        ),
+        why=N_(
+            "Readers and site generators show the front-matter date; when git says the text changed long after (or long before) it, the date on the page is wrong."
+        ),
+        fix=N_(
+            "Set the modified key to the date of the last real change (or let the site generator take it from git); bulk sweeps can be ignored through ignore-revs."
+        ),
+        configure=N_(
+            "Off by default; `kbctl init` turns it on when the base has a modified key. Keys: `[history] modified_keys`; span: `[history] disagreement_days` (default 365). Needs git history."
+        ),
         article_check=_disagrees,
         needs_history=True,
         enabled_by_default=False,

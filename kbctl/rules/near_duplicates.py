@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbctl.i18n import N_, _
 from kbctl.model import Finding, Severity
 from kbctl.rules.registry import CheckContext, Rule, register
 
@@ -41,8 +42,12 @@ def _near_duplicates(context: CheckContext) -> Iterator[Finding]:
             yield NEAR_DUPLICATE.finding(
                 article,
                 line,
-                f"{pair.similarity:.0%} like {existing.id} ({existing.path}), "
-                f"threshold {threshold:.0%}",
+                _("{similarity} like {id} ({path}), threshold {threshold}").format(
+                    similarity=f"{pair.similarity:.0%}",
+                    id=existing.id,
+                    path=existing.path,
+                    threshold=f"{threshold:.0%}",
+                ),
             )
 
 
@@ -51,14 +56,20 @@ NEAR_DUPLICATE = register(
         id="KB408",
         name="near-duplicate",
         severity=Severity.WARNING,
-        summary="The article's body is too similar to another article's (near-duplicate).",
-        why="Two articles for one problem split reuse and drift apart; KCS merges them. In CI "
-        "with `--changed-since`, it catches a pull request that captures a fix the base "
-        "already has.",
-        fix="Merge it into the existing article (`kbctl duplicates` shows the shared "
-        "passages and the one to keep), or make the difference clear.",
-        configure='off by default: turn it on with `KB408 = "warning"` in [check.rules]; '
-        "`percent`: the share of word shingles shared (0: `[duplicates] threshold`).",
+        summary=N_("The article's body is too similar to another article's (near-duplicate)."),
+        why=N_(
+            "Two articles for one problem split reuse and drift apart; KCS merges them. In CI "
+            "with `--changed-since`, it catches a pull request that captures a fix the base "
+            "already has."
+        ),
+        fix=N_(
+            "Merge it into the existing article (`kbctl duplicates` shows the shared "
+            "passages and the one to keep), or make the difference clear."
+        ),
+        configure=N_(
+            'off by default: turn it on with `KB408 = "warning"` in [check.rules]; '
+            "`percent`: the share of word shingles shared (0: `[duplicates] threshold`)."
+        ),
         params={"percent": 0},
         base_check=_near_duplicates,
         enabled_by_default=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kbctl.i18n import N_, _
 from kbctl.model import Article, Finding, Severity
 from kbctl.ownership import Ownership, OwnerSource, OwnerStanding
 from kbctl.policy.verdicts import owner_missing, owner_standings, ownership_of
@@ -29,10 +30,18 @@ OWNER_MISSING = register(
         id="KB201",
         name="owner-missing",
         severity=Severity.ERROR,
-        summary="Nobody can answer for the article: no `owner` in the front matter and no matching CODEOWNERS line, or every owner named is inactive or not in the roster.",
-        why="An article without an owner is never reviewed and never fixed; KCS names who is in charge of every article.",
-        fix='Add `owner: "@team-or-person"` to the front matter, or a CODEOWNERS pattern that covers the file; replace owners who left with active ones.',
-        configure="The same verdict as the review queue's `owner missing` and `kbctl owners --missing`. Without a roster, any named owner counts as live.",
+        summary=N_(
+            "Nobody can answer for the article: no `owner` in the front matter and no matching CODEOWNERS line, or every owner named is inactive or not in the roster."
+        ),
+        why=N_(
+            "An article without an owner is never reviewed and never fixed; KCS names who is in charge of every article."
+        ),
+        fix=N_(
+            'Add `owner: "@team-or-person"` to the front matter, or a CODEOWNERS pattern that covers the file; replace owners who left with active ones.'
+        ),
+        configure=N_(
+            "The same verdict as the review queue's `owner missing` and `kbctl owners --missing`. Without a roster, any named owner counts as live."
+        ),
         article_check=_owner_missing,
     )
 )
@@ -40,13 +49,13 @@ OWNER_MISSING = register(
 
 def _standings(
     article: Article, context: CheckContext
-) -> Iterator[tuple[str, OwnerStanding, str, int]]:
+) -> Iterator[tuple[str, OwnerStanding, int | None, int]]:
     """(owner, roster standing, where the owner came from, line) for each owner of the article."""
     if context.roster is None:
         return
     owned = _ownership(article, context)
     from_codeowners = owned.source == OwnerSource.CODEOWNERS
-    where = f" (from CODEOWNERS line {owned.line})" if from_codeowners else ""
+    where = owned.line if from_codeowners else None
     line = 1 if from_codeowners else article.line_of("owner")
     for owner, standing in owner_standings(owned, context.roster):
         yield owner, standing, where, line
@@ -55,7 +64,12 @@ def _standings(
 def _owner_unknown(article: Article, context: CheckContext) -> Iterator[Finding]:
     for owner, standing, where, line in _standings(article, context):
         if standing is OwnerStanding.UNKNOWN:
-            yield OWNER_UNKNOWN.finding(article, line, f"owner {owner} is not in the roster{where}")
+            if where is None:
+                message = _("owner {owner} is not in the roster").format(owner=owner)
+            else:
+                message = _("owner {owner} is not in the roster (from CODEOWNERS line {line})")
+                message = message.format(owner=owner, line=where)
+            yield OWNER_UNKNOWN.finding(article, line, message)
 
 
 OWNER_UNKNOWN = register(
@@ -63,10 +77,16 @@ OWNER_UNKNOWN = register(
         id="KB202",
         name="owner-not-in-roster",
         severity=Severity.WARNING,
-        summary="An owner is not a person or team of the roster (the file named by `roster` in kbctl.toml).",
-        why="A misspelt handle or someone who was never on the team means nobody is really responsible.",
-        fix="Correct the handle, or add the person or team to the roster.",
-        configure='Set `roster = "owners.yaml"` in kbctl.toml; without a roster the rule does nothing.',
+        summary=N_(
+            "An owner is not a person or team of the roster (the file named by `roster` in kbctl.toml)."
+        ),
+        why=N_(
+            "A misspelt handle or someone who was never on the team means nobody is really responsible."
+        ),
+        fix=N_("Correct the handle, or add the person or team to the roster."),
+        configure=N_(
+            'Set `roster = "owners.yaml"` in kbctl.toml; without a roster the rule does nothing.'
+        ),
         article_check=_owner_unknown,
     )
 )
@@ -75,9 +95,13 @@ OWNER_UNKNOWN = register(
 def _owner_inactive(article: Article, context: CheckContext) -> Iterator[Finding]:
     for owner, standing, where, line in _standings(article, context):
         if standing is OwnerStanding.INACTIVE:
-            yield OWNER_INACTIVE.finding(
-                article, line, f"owner {owner} is inactive (left the team){where}"
-            )
+            if where is None:
+                message = _("owner {owner} is inactive (left the team)").format(owner=owner)
+            else:
+                message = _(
+                    "owner {owner} is inactive (left the team) (from CODEOWNERS line {line})"
+                ).format(owner=owner, line=where)
+            yield OWNER_INACTIVE.finding(article, line, message)
 
 
 OWNER_INACTIVE = register(
@@ -85,10 +109,14 @@ OWNER_INACTIVE = register(
         id="KB203",
         name="owner-inactive",
         severity=Severity.WARNING,
-        summary="An owner is marked inactive in the roster (they left or moved on).",
-        why="Owners leave; their articles silently become ownerless.",
-        fix="Hand the article to someone active (`owner:` or CODEOWNERS) — `kbctl owners` lists the orphans.",
-        configure="Mark people `active: false` in the roster instead of deleting them, so this rule can find their articles.",
+        summary=N_("An owner is marked inactive in the roster (they left or moved on)."),
+        why=N_("Owners leave; their articles silently become ownerless."),
+        fix=N_(
+            "Hand the article to someone active (`owner:` or CODEOWNERS) — `kbctl owners` lists the orphans."
+        ),
+        configure=N_(
+            "Mark people `active: false` in the roster instead of deleting them, so this rule can find their articles."
+        ),
         article_check=_owner_inactive,
     )
 )

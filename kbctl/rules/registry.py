@@ -16,6 +16,7 @@ from functools import partial
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from kbctl.i18n import N_, _
 from kbctl.model import Article, ArticleHistory, Diagnostic, Finding, Severity
 
 if TYPE_CHECKING:
@@ -26,11 +27,12 @@ if TYPE_CHECKING:
 class Family(StrEnum):
     """Rule families; the hundreds digit of a rule id."""
 
-    FRONT_MATTER = "front matter and loading"
-    OWNERSHIP = "ownership"
-    REVIEW = "review and staleness"
-    CONTENT = "links and content"
-    FLAGS = "flags"
+    # The values are JSON data and SARIF tags; people read them translated (N_ marks them).
+    FRONT_MATTER = N_("front matter and loading")
+    OWNERSHIP = N_("ownership")
+    REVIEW = N_("review and staleness")
+    CONTENT = N_("links and content")
+    FLAGS = N_("flags")
 
 
 FAMILY_OF_DIGIT = {
@@ -165,7 +167,7 @@ class Rule:
             path=path,
             line=max(1, line),
             message=message,
-            hint=hint if hint is not None else self.fix,
+            hint=hint if hint is not None else _(self.fix),
             rule_name=self.name,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from kbctl.i18n import N_, _, ngettext
 from kbctl.model import Article, ArticleHistory, Finding, Severity
 from kbctl.policy.review import ReviewState, review_status
 from kbctl.policy.verdicts import (
@@ -33,7 +34,9 @@ def _overdue(article: Article, context: CheckContext) -> Iterator[Finding]:
     status = review_status(article, last_changed(article, context), context.config, context.today)
     if status.state is ReviewState.OVERDUE:
         yield OVERDUE.finding(
-            article, article.line_of("last_reviewed"), f"review overdue: {status.reason}"
+            article,
+            article.line_of("last_reviewed"),
+            _("review overdue: {reason}").format(reason=status.reason),
         )
 
 
@@ -42,10 +45,18 @@ OVERDUE = register(
         id="KB301",
         name="review-overdue",
         severity=Severity.ERROR,
-        summary="The article's review date plus its review interval is in the past (without a review date, its last change in git counts).",
-        why="KCS weeds out the outdated: an unreviewed article keeps giving answers that were true once.",
-        fix="Check the article and run `kbctl review mark ID` (sets `last_reviewed` to today), or archive it.",
-        configure="Intervals come from `review_interval` (article), `[review_interval_by_path]`, `[review_interval_by_tag]` and `review_interval` in kbctl.toml.",
+        summary=N_(
+            "The article's review date plus its review interval is in the past (without a review date, its last change in git counts)."
+        ),
+        why=N_(
+            "KCS weeds out the outdated: an unreviewed article keeps giving answers that were true once."
+        ),
+        fix=N_(
+            "Check the article and run `kbctl review mark ID` (sets `last_reviewed` to today), or archive it."
+        ),
+        configure=N_(
+            "Intervals come from `review_interval` (article), `[review_interval_by_path]`, `[review_interval_by_tag]` and `review_interval` in kbctl.toml."
+        ),
         article_check=_overdue,
         dated=True,
     )
@@ -59,7 +70,9 @@ def _due_soon(article: Article, context: CheckContext) -> Iterator[Finding]:
     )
     if status.state is ReviewState.DUE_SOON:
         yield DUE_SOON.finding(
-            article, article.line_of("last_reviewed"), f"review due soon: {status.reason}"
+            article,
+            article.line_of("last_reviewed"),
+            _("review due soon: {reason}").format(reason=status.reason),
         )
 
 
@@ -68,10 +81,12 @@ DUE_SOON = register(
         id="KB302",
         name="review-due-soon",
         severity=Severity.WARNING,
-        summary="The article's review falls due within the next `days` days.",
-        why="A warning before the deadline lets owners plan reviews instead of fixing a red build.",
-        fix="Review the article before the due date (`kbctl review mark ID`).",
-        configure="`days`.",
+        summary=N_("The article's review falls due within the next `days` days."),
+        why=N_(
+            "A warning before the deadline lets owners plan reviews instead of fixing a red build."
+        ),
+        fix=N_("Review the article before the due date (`kbctl review mark ID`)."),
+        configure=N_("`days`."),
         params={"days": 30},
         article_check=_due_soon,
         dated=True,
@@ -86,8 +101,11 @@ def _changed_since_review(article: Article, context: CheckContext) -> Iterator[F
     yield CHANGED_SINCE_REVIEW.finding(
         article,
         article.line_of("last_reviewed"),
-        f"changed on {last_changed(article, context)} (commit {change.commit[:10]})"
-        f" after its last review on {article.last_reviewed}",
+        _("changed on {date} (commit {commit}) after its last review on {reviewed}").format(
+            date=last_changed(article, context),
+            commit=change.commit[:10],
+            reviewed=article.last_reviewed,
+        ),
     )
 
 
@@ -96,10 +114,16 @@ CHANGED_SINCE_REVIEW = register(
         id="KB303",
         name="changed-since-review",
         severity=Severity.WARNING,
-        summary="The content changed in git after the article's `last_reviewed` date.",
-        why="Someone vouched for the old text, not for the new one; changed content needs a fresh pair of eyes.",
-        fix="Review the change and run `kbctl review mark ID`. Bulk mechanical commits can be ignored through the history settings (ignore-revs file).",
-        configure="Needs git history; skipped with `--no-history` and for shallow clones (fetch the full history).",
+        summary=N_("The content changed in git after the article's `last_reviewed` date."),
+        why=N_(
+            "Someone vouched for the old text, not for the new one; changed content needs a fresh pair of eyes."
+        ),
+        fix=N_(
+            "Review the change and run `kbctl review mark ID`. Bulk mechanical commits can be ignored through the history settings (ignore-revs file)."
+        ),
+        configure=N_(
+            "Needs git history; skipped with `--no-history` and for shallow clones (fetch the full history)."
+        ),
         article_check=_changed_since_review,
         needs_history=True,
     )
@@ -112,8 +136,11 @@ def _wip_too_old(article: Article, context: CheckContext) -> Iterator[Finding]:
         yield WIP_TOO_OLD.finding(
             article,
             article.line_of("status"),
-            f"work in progress for {verdict.age} days (since {verdict.started};"
-            f" limit {verdict.limit})",
+            ngettext(
+                "work in progress for {count} day (since {started}; limit {limit})",
+                "work in progress for {count} days (since {started}; limit {limit})",
+                verdict.age,
+            ).format(count=verdict.age, started=verdict.started, limit=verdict.limit),
         )
 
 
@@ -122,10 +149,18 @@ WIP_TOO_OLD = register(
         id="KB304",
         name="wip-too-old",
         severity=Severity.WARNING,
-        summary="The article has been Work in Progress for longer than `[review] wip_max_age` (counted from `created`, else its first commit).",
-        why="A draft that never finishes is either needed (finish it) or not (drop it); KCS keeps WIP short.",
-        fix="Finish and validate the article (`status: not_validated` or `validated`), or archive it.",
-        configure="`wip_max_age` in `[review]` (default 30 days), the one WIP limit, which the review queue uses too. The old `max_days` of this rule is a deprecated alias of it (refused per path and when it contradicts `wip_max_age`).",
+        summary=N_(
+            "The article has been Work in Progress for longer than `[review] wip_max_age` (counted from `created`, else its first commit)."
+        ),
+        why=N_(
+            "A draft that never finishes is either needed (finish it) or not (drop it); KCS keeps WIP short."
+        ),
+        fix=N_(
+            "Finish and validate the article (`status: not_validated` or `validated`), or archive it."
+        ),
+        configure=N_(
+            "`wip_max_age` in `[review]` (default 30 days), the one WIP limit, which the review queue uses too. The old `max_days` of this rule is a deprecated alias of it (refused per path and when it contradicts `wip_max_age`)."
+        ),
         # Accepted only as the deprecated alias of [review] wip_max_age (mapped when kbctl.toml
         # is loaded); the rule itself reads the one setting.
         params={"max_days": None},

@@ -4,6 +4,13 @@ Cyrillic words go through the Russian Snowball stemmer and Latin words through t
 (Porter2) one, both from PyStemmer; words with digits (``0x80070005``, ``2fa``, ``5.7.708``)
 are kept as typed. ``ё`` folds to ``е`` and case is folded.
 
+Words joined to digits (``fail2ban``, ``ipv6``) and CamelCase names (``PowerShell``,
+``OneDrive``) are indexed whole and by their parts, as ``wi-fi`` and ``5.7.708`` are: a
+query for the whole word or for its parts finds the article. Before the body is indexed,
+:func:`index_text` drops what a reader never sees as words: ``data:`` URIs (base64
+images), HTML tags with their attributes, ``<script>``/``<style>`` contents, comments, and
+Markdown link and image targets (their text stays).
+
 The module path of :class:`MixedAnalyzer` is pickled into every index: never move or rename it
 (bump ``kbctl.search.index.FORMAT_VERSION`` instead when analysis changes).
 """
@@ -30,6 +37,77 @@ _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_]{4,}")
+# Parts of a word joined to digits, and of a CamelCase word (an upper-case run before a
+# capitalised word is a part of its own: HTTPServer -> HTTP, Server).
+_ALNUM_PART = re.compile(r"[^\W\d_]+|\d+")
+_CAMEL_PART = re.compile(r"[A-ZА-ЯЁ]+(?![a-zа-яё])|[A-ZА-ЯЁ]?[a-zа-яё]+|\d+")
+_CAMEL = re.compile(r"[a-zа-яё][A-ZА-ЯЁ]")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_SPLIT_LIMIT = 32  # longer tokens (hashes, keys) are kept whole only
+
+# What index_text drops. Tags are only HTML's own element names, so that placeholders in
+# prose (<username>, <your-domain>) stay words.
+_HTML_ELEMENTS = (
+    "a|abbr|article|aside|audio|b|blockquote|br|button|caption|center|cite|code|col|colgroup|"
+    "dd|del|details|div|dl|dt|em|embed|figcaption|figure|font|footer|form|h[1-6]|header|hr|i|"
+    "iframe|img|input|ins|kbd|label|li|link|main|mark|meta|nav|noscript|object|ol|option|p|"
+    "param|picture|pre|q|s|samp|section|select|small|source|span|strike|strong|sub|summary|"
+    "sup|svg|path|table|tbody|td|textarea|tfoot|th|thead|tr|tt|u|ul|var|video|wbr"
+)
+_MARKUP = re.compile(
+    r"<(script|style)\b[^>]*>.*?</\1\s*>"  # script and style: with their contents
+    r"|<!--.*?(?:-->|\Z)"  # HTML comments
+    r"|data:[\w/+.-]*(?:;[\w=.+-]+)*,[\w+/=%.~-]*"  # data: URIs (base64 images)
+    rf"|</?(?:{_HTML_ELEMENTS})(?=[\s/>])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>"  # tags + attributes
+    r"|!?\[(?P<text>[^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+[^\n]*$",  # link reference definitions
+    re.DOTALL | re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _keep_text(match: re.Match[str]) -> str:
+    text = match.group("text")
+    return f" {text} " if text else " "
+
+
+def index_text(text: str) -> str:
+    """``text`` (an article body) without what is not words for a reader: ``data:`` URIs,
+    HTML tags and attributes, script/style/comments, link and image targets (link and image
+    text is kept). What goes into the index and the spelling vocabulary."""
+    if "<" not in text and "](" not in text and "data:" not in text and "]:" not in text:
+        return text
+    return _MARKUP.sub(_keep_text, text)
+
+
+def part_spans(token: str) -> list[tuple[int, int]] | None:
+    """Where the parts of a compound token are (start, end within ``token``), or None when
+    the token is one word: joined by ``.``/``-`` (every part), or letters joined to digits,
+    or CamelCase (parts of two letters or more, or digits; at least two of them)."""
+    if "." in token or "-" in token:
+        return [match.span() for match in _PART.finditer(token)]
+    if len(token) > _SPLIT_LIMIT:
+        return None
+    if _DIGIT.search(token) and _HAS_LETTER.search(token):
+        pattern = _ALNUM_PART
+    elif _CAMEL.search(token):
+        pattern = _CAMEL_PART
+    else:
+        return None
+    spans = [
+        match.span()
+        for match in pattern.finditer(token)
+        if match.end() - match.start() > 1 or token[match.start()].isdigit()
+    ]
+    return spans if len(spans) > 1 else None
+
+
+def _whole_term(token: str, folded: str) -> str:
+    """The index term of a compound token as a whole: joined words as written (folded),
+    CamelCase stemmed like the same word in lower case."""
+    if "." in folded or "-" in folded:
+        return folded
+    return stem(folded)
+
 
 _RUSSIAN_STOPS = (
     "и в во не на с со к ко у о об от до по за из для при что как а но или ли же бы то это "
@@ -86,18 +164,20 @@ def analyze(text: str, *, keep_stop_words: bool = False) -> list[Term]:
     for position, match in enumerate(_TOKEN.finditer(text)):
         token = match.group()
         folded = fold(token)
-        if len(folded) == len(token):
-            start = match.start()
-        else:  # folding changed the length (rare Unicode): keep offsets of the whole token
-            start = -1
-        if "." in folded or "-" in folded:
-            terms.append(Term(folded, token, match.start(), match.end(), position, compound=True))
-            for part in _PART.finditer(folded):
-                word = part.group()
+        spans = part_spans(token)
+        if spans is not None:
+            exact = len(folded) == len(token)
+            whole = _whole_term(token, folded)
+            terms.append(Term(whole, token, match.start(), match.end(), position, compound=True))
+            for start, end in spans:
+                word = fold(token[start:end]) if exact else folded
+                if not exact:
+                    start, end = 0, len(token)
                 if keep_stop_words or word not in STOP_WORDS:
-                    offset = match.start() + part.start() if start >= 0 else match.start()
-                    end = match.start() + part.end() if start >= 0 else match.end()
-                    terms.append(Term(stem(word), text[offset:end], offset, end, position))
+                    offset, stop = match.start() + start, match.start() + end
+                    terms.append(Term(stem(word), text[offset:stop], offset, stop, position))
+                if not exact:
+                    break
         elif keep_stop_words or folded not in STOP_WORDS:
             terms.append(Term(stem(folded), token, match.start(), match.end(), position))
     return terms
@@ -110,18 +190,22 @@ def find_terms(text: str, wanted: dict[str, int]) -> list[tuple[int, int, int]]:
     """
     found: list[tuple[int, int, int]] = []
     for match in _TOKEN.finditer(text):
-        folded = fold(match.group())
-        if "." in folded or "-" in folded:
-            if folded in wanted:
-                found.append((match.start(), match.end(), wanted[folded]))
+        token = match.group()
+        folded = fold(token)
+        spans = part_spans(token)
+        if spans is not None:
+            whole = _whole_term(token, folded)
+            if whole in wanted:
+                found.append((match.start(), match.end(), wanted[whole]))
                 continue
-            exact = len(folded) == len(match.group())
-            for part in _PART.finditer(folded):
-                term = stem(part.group())
+            exact = len(folded) == len(token)
+            for start, end in spans:
+                term = stem(fold(token[start:end]))
                 if term in wanted:
-                    start = match.start() + part.start() if exact else match.start()
-                    end = match.start() + part.end() if exact else match.end()
-                    found.append((start, end, wanted[term]))
+                    if exact:
+                        found.append((match.start() + start, match.start() + end, wanted[term]))
+                    else:
+                        found.append((match.start(), match.end(), wanted[term]))
             continue
         term = stem(folded)
         if term in wanted:
@@ -129,8 +213,23 @@ def find_terms(text: str, wanted: dict[str, int]) -> list[tuple[int, int, int]]:
     return found
 
 
-_TERM_CACHE: dict[str, str] = {}
+_TERM_CACHE: dict[str, str | tuple[str, ...]] = {}
 _TERM_CACHE_LIMIT = 500_000
+
+
+def _token_terms(token: str) -> str | tuple[str, ...]:
+    """The index terms of one token: one term ("" for a stop word), or a compound's."""
+    folded = token.lower().replace("ё", "е")
+    spans = part_spans(token)
+    if spans is None:
+        return "" if folded in STOP_WORDS else stem(folded)
+    if len(folded) != len(token):  # folding changed the length (rare Unicode): whole only
+        return _whole_term(token, folded)
+    parts = (folded[start:end] for start, end in spans)
+    return (
+        _whole_term(token, folded),
+        *(stem(part) for part in parts if part not in STOP_WORDS),
+    )
 
 
 def index_terms(text: str) -> list[str]:
@@ -141,17 +240,16 @@ def index_terms(text: str) -> list[str]:
         cache.clear()
     terms: list[str] = []
     append = terms.append
-    for token in _TOKEN.findall(text.lower().replace("ё", "е")):
-        term = cache.get(token)
-        if term is None:
-            if "." in token or "-" in token:
-                append(token)
-                terms.extend(stem(part) for part in _PART.findall(token) if part not in STOP_WORDS)
-                continue
-            term = "" if token in STOP_WORDS else stem(token)
-            cache[token] = term
-        if term:
-            append(term)
+    extend = terms.extend
+    for token in _TOKEN.findall(text):
+        found = cache.get(token)
+        if found is None:
+            found = cache[token] = _token_terms(token)
+        if found.__class__ is str:
+            if found:
+                append(found)  # type: ignore[arg-type]
+        else:
+            extend(found)
     return terms
 
 

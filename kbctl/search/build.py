@@ -71,7 +71,7 @@ def index_documents(
             (writer.update_document if update else writer.add_document)(**fields)
             vocabulary.update(
                 set(vocabulary_words(f"{article.title}\n{' '.join(article.aliases)}"))
-                | set(vocabulary_words(article.body))
+                | set(vocabulary_words(fields["body"]))
             )
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
@@ -122,7 +122,10 @@ def _build_into(
     """Index every article into the empty ``folder`` and seal it."""
     from whoosh.index import create_in
 
+    from kbctl.search.snapshot import save_snapshot, watch_folders
+
     manifest = Manifest(config_fingerprint(config))
+    watched = watch_folders(config)  # before the walk: what changes later must show
     # Files are read one at a time while indexing: a 50k base does not fit in memory twice.
     files: dict[str, FileState] = {
         path: (size, mtime, "") for path, (size, mtime) in scan_article_files(config).items()
@@ -149,6 +152,8 @@ def _build_into(
     manifest.files = {path: state for path, state in files.items() if state[2]}
     save_vocabulary(folder, vocabulary)
     save_manifest(folder, manifest)
+    if len(manifest.files) == len(files):
+        save_snapshot(folder, config, manifest.fingerprint, watched, manifest.files)
     write_atomic(folder / FORMAT_FILE, f"{FORMAT_VERSION}\n".encode())
     seal_folder(folder)
     report.added = len(manifest.files) - len(report.unreadable)

@@ -37,6 +37,13 @@ def schema() -> Any:
     )
 
 
+def _name_words(path: str) -> str:
+    """The words of an article's file name: ``email/klient-ne-poluchaet-pisma.md`` ->
+    ``klient ne poluchaet pisma``."""
+    name = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(name.replace("-", " ").replace("_", " ").split())
+
+
 def document(article: Any, owners: Any) -> dict[str, Any]:
     """The Whoosh document of an article (``article`` is a kbctl.model.Article).
 
@@ -45,6 +52,7 @@ def document(article: Any, owners: Any) -> dict[str, Any]:
     and e-mails), so that ``--owner`` selects what it selects in every other command;
     ``f_where`` holds a token per front-matter (key, value) for ``--where``.
     """
+    from kbctl.search.analysis import index_text
     from kbctl.selection import where_terms, where_token
 
     owned = owners.of(article)
@@ -52,7 +60,9 @@ def document(article: Any, owners: Any) -> dict[str, Any]:
         "path": article.path,
         "head": "\n".join((article.id, article.title, *article.aliases)),
         "labels": "\n".join((*article.tags, article.description or "")),
-        "body": article.body,
+        # No data: URIs, HTML tags or link targets; the file's own name is words too (a
+        # transliterated slug, klient-ne-poluchaet-pisma.md, is how many bases name articles).
+        "body": f"{index_text(article.body)}\n{_name_words(article.path)}",
         "f_tag": ",".join(tag.casefold() for tag in article.tags),
         "f_owner": ",".join(key.replace(",", " ") for key in sorted(owners.keys(article))),
         "f_where": " ".join(sorted(where_token(*term) for term in where_terms(article))),

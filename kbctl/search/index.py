@@ -41,8 +41,10 @@ from kbctl.search.store import (
     INDEX_FOLDER,
     LOCK_FILE,
     RefreshLock,
+    checked_folder,
     current_folder,
     index_root,
+    open_checked,
     open_current,
     open_fresh,
     sweep,
@@ -115,6 +117,9 @@ def open_index(
     first: _FirstLook | None = None
     usable_now = False
     if not rebuild:
+        quick = _open_unchanged(config, root, fingerprint, report) if refresh else None
+        if quick is not None:
+            return quick
         folder, ix, manifest, _problem = open_current(root)
         if ix is not None and manifest is not None and manifest.fingerprint == fingerprint:
             if not refresh:
@@ -124,6 +129,7 @@ def open_index(
             if not dirty:
                 report.total = len(manifest.files)
                 sweep(root, keep=folder.name)  # type: ignore[union-attr]
+                _retake_snapshot(config, root, folder, fingerprint, plan)  # type: ignore[arg-type]
                 return SearchIndex(ix, folder, report)  # type: ignore[arg-type]
             usable_now = True
         if ix is not None:
@@ -139,6 +145,48 @@ def open_index(
         if not lock.held:
             return _stale_or_fail(root, report)
         return _refresh_guarded(config, root, report, progress, rebuild, first)
+
+
+def _open_unchanged(
+    config: Config, root: Path, fingerprint: str, report: RefreshReport
+) -> SearchIndex | None:
+    """The live index when its snapshot shows nothing moved (no walk of the base, no
+    manifest read); None when the full check must run (see :mod:`kbctl.search.snapshot`)."""
+    from kbctl.search.snapshot import snapshot_holds
+
+    folder, problem = checked_folder(root)
+    if folder is None or problem:
+        return None
+    total = snapshot_holds(folder, config, fingerprint)
+    if total is None:
+        return None
+    ix, _problem = open_checked(folder)
+    if ix is None:
+        return None
+    report.total = total
+    sweep(root, keep=folder.name)
+    return SearchIndex(ix, folder, report)
+
+
+def _retake_snapshot(
+    config: Config, root: Path, folder: Path, fingerprint: str, plan: Plan
+) -> None:
+    """After a full check found nothing to do, write a snapshot so that the next search
+    can skip the walk; only when the lock is free and the index is still ``folder``."""
+    from kbctl.search.snapshot import SNAPSHOT_FILE, save_snapshot
+
+    if not plan.complete or plan.watched is None:
+        return
+    with RefreshLock(root, 0.0) as lock:
+        if not lock.held or checked_folder(root) != (folder, None):
+            return
+        try:
+            save_snapshot(folder, config, fingerprint, plan.watched, plan.files)
+            seal_folder(folder)
+        except (OSError, CacheWriteError):
+            with contextlib.suppress(OSError):
+                (folder / SNAPSHOT_FILE).unlink()
+                seal_folder(folder)
 
 
 def _refresh_guarded(
@@ -210,9 +258,21 @@ def _refresh_locked(
     if dirty:
         save_manifest(folder, Manifest(fingerprint, plan.files))
     if dirty or not plan.empty:
+        _write_snapshot(config, folder, fingerprint, plan)
         seal_folder(folder)
     report.total = len(plan.files)
     return SearchIndex(ix, folder, report)
+
+
+def _write_snapshot(config: Config, folder: Path, fingerprint: str, plan: Plan) -> None:
+    """The snapshot of the index just updated from ``plan``, or none when the plan cannot
+    vouch for every file (the next search then runs the full check)."""
+    from kbctl.search.snapshot import drop_snapshot, save_snapshot
+
+    if plan.complete and plan.watched is not None:
+        save_snapshot(folder, config, fingerprint, plan.watched, plan.files)
+    else:
+        drop_snapshot(folder)
 
 
 def _start_over(

@@ -11,13 +11,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from kbctl.articles import read_article_bytes, scan_article_files
 from kbctl.cachefile import read_regular, write_atomic
 from kbctl.config import Config
 
 # The format of everything in an index folder (Whoosh schema, manifest, spelling file).
-FORMAT_VERSION = 6  # 6: effective owners (CODEOWNERS, teams) and --where terms
+FORMAT_VERSION = 7  # 7: CamelCase/letter-digit parts, no markup in bodies (analysis)
 MANIFEST_FILE = "manifest.json"
 
 FileState = tuple[int, int, str]  # size, mtime_ns, content hash
@@ -89,6 +89,10 @@ class Plan:
     added: set[str] = field(default_factory=set)
     removed: list[str] = field(default_factory=list)
     files: dict[str, FileState] = field(default_factory=dict)  # the manifest after the change
+    # The folders as they were before the walk (kbctl.search.snapshot), and whether every
+    # article file the walk found is in ``files`` (else no snapshot can vouch for the plan).
+    watched: Any = None
+    complete: bool = False
 
     @property
     def empty(self) -> bool:
@@ -113,8 +117,11 @@ def plan_changes(
     Contents an ``earlier`` plan read are taken from it while the file's size and mtime are
     still those it saw: a changed file is read once per refresh.
     """
+    from kbctl.articles import read_article_bytes, scan_article_files
+    from kbctl.search.snapshot import watch_folders
+
+    plan = Plan(watched=watch_folders(config))  # before the walk: later changes must show
     on_disk = scan_article_files(config, manifest.files)
-    plan = Plan()
     dirty = False
     old = manifest.files
     for path, (size, mtime) in on_disk.items():
@@ -139,4 +146,5 @@ def plan_changes(
         if state is None:
             plan.added.add(path)
     plan.removed = [path for path in old if path not in on_disk]
+    plan.complete = len(plan.files) == len(on_disk)
     return plan, dirty or bool(plan.removed)

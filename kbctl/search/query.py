@@ -8,12 +8,13 @@ best passage of each hit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbctl.config import Config
 from kbctl.errors import KbError, UsageError
 from kbctl.model import Hit
 from kbctl.search.document import TEXT_FIELDS
+from kbctl.search.explain import Explanation
 from kbctl.search.index import Progress, SearchIndex, current_folder, open_index
 from kbctl.search.interpret import (
     HAS_LETTER,
@@ -25,11 +26,13 @@ from kbctl.search.interpret import (
     interpret,
     suggest,
 )
-from kbctl.search.rank import RERANK_DEPTH, rerank
+from kbctl.search.rank import RERANK_DEPTH, ScoreParts, rerank_explained
 from kbctl.search.searcher import Searcher
 from kbctl.search.snippets import SNIPPET_WIDTH, make_hit
 from kbctl.search.spelling import edit_distance, max_typos, within_one_edit
-from kbctl.selection import ArticleFilter
+
+if TYPE_CHECKING:
+    from kbctl.selection import ArticleFilter
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -45,6 +48,7 @@ __all__ = [
     "interpret",
     "max_typos",
     "search",
+    "search_open",
     "within_one_edit",
 ]
 
@@ -53,15 +57,16 @@ MAX_QUERY_LENGTH = 500
 
 @dataclass(frozen=True, slots=True)
 class SearchFilter:
-    """Metadata filters of a search: the one article filter, and whether archived show."""
+    """Metadata filters of a search: the one article filter (None: no filter; a plain
+    search need not load :mod:`kbctl.selection`), and whether archived show."""
 
-    selection: ArticleFilter = field(default_factory=ArticleFilter)
+    selection: ArticleFilter | None = None
     include_archived: bool = False
 
     @property
     def active(self) -> bool:
         """Whether any filter narrows the results."""
-        return self.selection.active
+        return self.selection is not None and self.selection.active
 
 
 @dataclass(slots=True)
@@ -73,6 +78,8 @@ class SearchResult:
     interpreted: str
     notices: list[str] = field(default_factory=list)
     suggestion: str | None = None
+    # With explain=True: one per hit, in the order of ``hits``.
+    explanations: list[Explanation] | None = None
 
 
 def _unit_query(unit: Unit) -> Any:
@@ -90,7 +97,36 @@ def _unit_query(unit: Unit) -> Any:
             for part in unit.compound_parts
         ]
         alternatives.append(And(parts, boost=0.5))
+    for group, weight in unit.groups.items():  # a synonym phrase: all its words
+        words = [
+            Or([WhooshTerm(name, word, boost=boost) for name, boost in TEXT_FIELDS.items()])
+            for word in group
+        ]
+        # Shared among its words, so a phrase weighs no more than one word would.
+        alternatives.append(And(words, boost=weight / len(group)))
     return Or(alternatives)
+
+
+def _explanations(
+    searcher: Searcher,
+    results: Any,
+    ranked: list[tuple[dict, float, ScoreParts]],
+    units: list[Unit],
+) -> list[Explanation]:
+    """An explanation per ranked hit: its matched words and its score parts."""
+    from kbctl.search.explain import explain
+
+    first = {hit.fields()["path"]: hit.docnum for hit in results}
+    docnums = [first[stored["path"]] for stored, _score, _parts in ranked]
+    found = explain(searcher.searcher, units, docnums)
+    explanations = []
+    for docnum, (_stored, score, parts) in zip(docnums, ranked, strict=True):
+        explanation = found[docnum]
+        for name, value in parts.items():
+            explanation.add(name, value)
+        explanation.add("score", score)
+        explanations.append(explanation)
+    return explanations
 
 
 def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
@@ -99,10 +135,13 @@ def _filter_query(filters: SearchFilter) -> tuple[Any, Any]:
     owners and the ``--where`` terms)."""
     from whoosh.query import And, Or, Term
 
+    chosen = filters.selection
+    if chosen is None:
+        mask = None if filters.include_archived else Term("f_status", "archived")
+        return None, mask
     from kbctl.ownership import normalise_handle
     from kbctl.selection import where_token
 
-    chosen = filters.selection
     groups = [
         [Term("f_tag", tag.casefold()) for tag in chosen.tags],
         [Term("f_owner", normalise_handle(owner).replace(",", " ")) for owner in chosen.owners],
@@ -128,14 +167,38 @@ def search(
     limit: int = 10,
     progress: Progress | None = None,
     refresh: bool = True,
+    explain: bool = False,
 ) -> SearchResult:
     """Search the base (refreshing its index first when any article changed, unless
     ``refresh`` is False and an index exists).
 
     Hits carry their last content change from git when the history cache is current (it is
     only read, never computed here: search stays fast; `kbctl stale` or `check` fill it).
+    ``explain`` adds an :class:`~kbctl.search.explain.Explanation` per hit.
     """
-    result = _search(config, query, filters, limit=limit, progress=progress, refresh=refresh)
+    result = _search(
+        config, query, filters, limit=limit, progress=progress, refresh=refresh, explain=explain
+    )
+    return _with_last_changes(config, result)
+
+
+def search_open(
+    index: SearchIndex,
+    config: Config,
+    query: str,
+    filters: SearchFilter | None = None,
+    *,
+    limit: int = 10,
+) -> SearchResult:
+    """:func:`search` over an index the caller keeps open and fresh (``kbctl search -i``
+    opens it once a session); the caller closes it. Raises UsageError for an empty query."""
+    notices: list[str] = []
+    query = _clean_query(query, notices)
+    result = _search_open(index, config, query, filters or SearchFilter(), limit, notices)
+    return _with_last_changes(config, result)
+
+
+def _with_last_changes(config: Config, result: SearchResult) -> SearchResult:
     if not result.hits:
         return result
     from kbctl.history import cached_last_changes
@@ -156,18 +219,16 @@ def _search(
     limit: int,
     progress: Progress | None,
     refresh: bool,
+    explain: bool = False,
 ) -> SearchResult:
     notices: list[str] = []
-    query = query.strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        query = query[:MAX_QUERY_LENGTH]
-        notices.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
-    if not HAS_LETTER.search(query) and not any(char.isdigit() for char in query):
-        raise UsageError("the query is empty", hint='try e.g. kbctl search "password reset"')
+    query = _clean_query(query, notices)
     index = open_index(config, progress=progress, refresh=refresh)
     notices.extend(index.report.notices)
     try:
-        return _search_open(index, config, query, filters or SearchFilter(), limit, notices)
+        return _search_open(
+            index, config, query, filters or SearchFilter(), limit, notices, explain
+        )
     except KbError:
         raise
     except Exception as error:  # a damaged segment only shows when it is read
@@ -176,9 +237,22 @@ def _search(
         if not moved:
             notices.append(f"the search index is damaged ({type(error).__name__}); rebuilding it")
         index = open_index(config, rebuild=not moved, progress=progress)
-        return _search_open(index, config, query, filters or SearchFilter(), limit, notices)
+        return _search_open(
+            index, config, query, filters or SearchFilter(), limit, notices, explain
+        )
     finally:
         index.ix.close()
+
+
+def _clean_query(query: str, notices: list[str]) -> str:
+    """``query`` stripped and cut to its maximum length; UsageError when it has no word."""
+    query = query.strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        query = query[:MAX_QUERY_LENGTH]
+        notices.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
+    if not HAS_LETTER.search(query) and not any(char.isdigit() for char in query):
+        raise UsageError("the query is empty", hint='try e.g. kbctl search "password reset"')
+    return query
 
 
 def _search_open(
@@ -188,12 +262,17 @@ def _search_open(
     filters: SearchFilter,
     limit: int,
     notices: list[str],
+    explain: bool = False,
 ) -> SearchResult:
     from whoosh.query import And, AndMaybe, AndNot, Or
 
     searcher = Searcher(index)
     try:
-        units, more = interpret(searcher, query)
+        from kbctl.search.synonyms import load_synonyms
+
+        synonyms = load_synonyms(config)
+        notices.extend(synonyms.warnings)
+        units, more = interpret(searcher, query, synonyms)
         notices.extend(more)
         positive = [unit for unit in units if not unit.excluded]
         if not positive:
@@ -220,12 +299,16 @@ def _search_open(
             mask=mask,
         )
         total = results.scored_length()
-        ranked = rerank(searcher, results, positive)[:limit]
+        ranked_parts = rerank_explained(searcher, results, positive, limit)
+        ranked = [(stored, score) for stored, score, _parts in ranked_parts]
         interpreted = " ".join(describe(unit) for unit in units)
         hits = [make_hit(config, stored, score, positive) for stored, score in ranked]
         suggestion = None
         if not hits:
             suggestion = suggest(searcher, units)
-        return SearchResult(hits, total, interpreted, notices, suggestion)
+        result = SearchResult(hits, total, interpreted, notices, suggestion)
+        if explain:
+            result.explanations = _explanations(searcher, results, ranked_parts, units)
+        return result
     finally:
         searcher.close()

@@ -1,5 +1,12 @@
 """One search session over an open index: the Whoosh searcher, term look-ups, and typo
-corrections checked against the index."""
+corrections checked against the index.
+
+A correction is offered only for a word that is not a real word (the general word list of
+:mod:`kbctl.search.wordlist`); a typo in the first letter is looked for only when no
+correction keeps the first letter. A word the base does contain is corrected too when it is
+rare there and one edit from a word the base uses far more often (``recieve`` in 3 articles,
+``receive`` in 300), unless it is a real word.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,13 @@ from kbctl.search.spelling import Vocabulary
 
 if TYPE_CHECKING:
     from kbctl.search.index import SearchIndex
+
+
+# A known word is a misspelling worth correcting when it is in at most this many articles,
+# has at least this many letters, and a word one edit away is in RARE_RATIO times as many.
+RARE_MAX_ARTICLES = 5
+RARE_MIN_LENGTH = 5
+RARE_RATIO = 10
 
 
 class Searcher:
@@ -51,8 +65,16 @@ class Searcher:
             return cached
         result: list[tuple[str, int]] = []
         self._corrections[(word, limit)] = result
+        from kbctl.search.wordlist import is_real_word
+
+        if is_real_word(word):
+            return result
+        vocabulary = self.vocabulary()
+        found = vocabulary.corrections(word, limit) or vocabulary.first_letter_corrections(
+            word, limit
+        )
         seen: set[str] = set()
-        for candidate, distance, _count in self.vocabulary().corrections(word, limit):
+        for candidate, distance, _count in found:
             term = stem(candidate)
             if term not in seen and self.known(term):
                 seen.add(term)
@@ -60,6 +82,27 @@ class Searcher:
             if len(result) == 3:
                 break
         return result
+
+    def doc_frequency(self, term: str) -> int:
+        """In how many articles ``term`` occurs (summed over the text fields)."""
+        return sum(self.reader.doc_frequency(name, term) for name in TEXT_FIELDS)
+
+    def rare_correction(self, word: str) -> str | None:
+        """The term of a far more frequent word one edit from ``word`` (a known word) when
+        ``word`` is rare in the base and not a real word; else None."""
+        term = stem(word)
+        frequency = self.doc_frequency(term)
+        if len(word) < RARE_MIN_LENGTH or frequency > RARE_MAX_ARTICLES:
+            return None
+        for candidate, distance, _rank in self.vocabulary().corrections(word, 1):
+            other = stem(candidate)
+            if distance != 1 or other == term:
+                continue
+            if self.doc_frequency(other) >= RARE_RATIO * frequency:
+                from kbctl.search.wordlist import is_real_word
+
+                return None if is_real_word(word) else other
+        return None
 
     def best_word(self, word: str, limit: int) -> str | None:
         """The likeliest known word for a misspelt ``word`` (for "did you mean")."""

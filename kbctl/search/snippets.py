@@ -122,7 +122,7 @@ def _best_passage(
         return body_line, fallback, (), 1
     wanted: dict[str, int] = {}
     for number, unit in enumerate(units):
-        for term in (*unit.terms, *unit.compound_parts):
+        for term in unit.match_terms():
             wanted.setdefault(term, number)
     lines = text.split("\n")
     # Stems are prefixes of the words they come from, give or take the last letters: only

@@ -140,3 +140,27 @@ class Vocabulary:
                         found.append((candidate, distance, rank))
         found.sort(key=lambda item: (item[1], item[2], item[0]))
         return found
+
+    def first_letter_corrections(self, word: str, limit: int) -> list[tuple[str, int, int]]:
+        """Words within ``limit`` edits whose first letter differs from ``word``'s (a typo in
+        the first letter), as (word, distance, rank); rapidfuzz's OSA distance over the
+        buckets of near lengths, so it is only run when :meth:`corrections` found nothing."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        size = len(word)
+        choices: list[str] = []
+        ranks: list[int] = []
+        for (letter, length), bucket in self.buckets.items():
+            if letter != word[0] and abs(length - size) <= limit:
+                words = bucket.split("\n")
+                choices.extend(words)
+                ranks.extend(range(len(words)))
+        found = [
+            (choice, int(distance), ranks[index])
+            for choice, distance, index in process.extract(
+                word, choices, scorer=OSA.distance, score_cutoff=limit, limit=None
+            )
+        ]
+        found.sort(key=lambda item: (item[1], item[2], item[0]))
+        return found

@@ -53,43 +53,56 @@ def current_folder(config: Config) -> Path | None:
     return root / name if name and FOLDER_NAME.fullmatch(name) else None
 
 
-def open_current(root: Path) -> tuple[Path | None, Any, Manifest | None, str | None]:
-    """Open the live index. Returns (folder, ix, manifest, problem).
+def checked_folder(root: Path) -> tuple[Path | None, str | None]:
+    """The live index folder when it may be opened: (folder, None), else (folder or None,
+    problem) (no problem either when there is no index yet).
 
-    The folder is opened only when its name is one kbctl gives and its seal verifies:
-    Whoosh unpickles data when it opens an index, so a folder kbctl did not write (planted
-    in a repository, copied from elsewhere, edited) is never handed to it.
+    The folder is opened only when its name is one kbctl gives, its seal verifies and its
+    format is this kbctl's: Whoosh unpickles data when it opens an index, so a folder kbctl
+    did not write (planted in a repository, copied from elsewhere, edited) is never handed
+    to it.
     """
     name = read_text(root / CURRENT_FILE)
     if not name:
-        return None, None, None, None
+        return None, None
     if not FOLDER_NAME.fullmatch(name):
-        return None, None, None, "the search index pointer is not kbctl's"
+        return None, "the search index pointer is not kbctl's"
     folder = root / name
     if not folder.is_dir() or folder.is_symlink():
-        return None, None, None, "the search index is missing"
+        return None, "the search index is missing"
     if not folder_is_sealed(folder):
-        return folder, None, None, "the search index was not written by this kbctl or was changed"
+        return folder, "the search index was not written by this kbctl or was changed"
     version = read_text(folder / FORMAT_FILE)
     if version != str(FORMAT_VERSION):
-        return (
-            folder,
-            None,
-            None,
-            (
-                f"the search index has format {version or 'unknown'}, this kbctl uses "
-                f"{FORMAT_VERSION}"
-            ),
+        return folder, (
+            f"the search index has format {version or 'unknown'}, this kbctl uses {FORMAT_VERSION}"
         )
-    manifest = load_manifest(folder)
-    if manifest is None:
-        return folder, None, None, "the search index manifest is unreadable"
+    return folder, None
+
+
+def open_checked(folder: Path) -> tuple[Any, str | None]:
+    """Open the index in a folder :func:`checked_folder` vouched for: (ix, None), or
+    (None, problem)."""
     try:
         from whoosh.index import open_dir
 
-        ix = open_dir(str(folder))
+        return open_dir(str(folder)), None
     except Exception as error:  # any failure to open means a damaged index
-        return folder, None, None, f"the search index is damaged ({type(error).__name__})"
+        return None, f"the search index is damaged ({type(error).__name__})"
+
+
+def open_current(root: Path) -> tuple[Path | None, Any, Manifest | None, str | None]:
+    """Open the live index. Returns (folder, ix, manifest, problem) (see
+    :func:`checked_folder` for when a folder is opened)."""
+    folder, problem = checked_folder(root)
+    if folder is None or problem:
+        return folder, None, None, problem
+    manifest = load_manifest(folder)
+    if manifest is None:
+        return folder, None, None, "the search index manifest is unreadable"
+    ix, problem = open_checked(folder)
+    if ix is None:
+        return folder, None, None, problem
     return folder, ix, manifest, None
 
 

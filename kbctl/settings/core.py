@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kbctl.errors import ConfigError, KbError, NotFoundError
+from kbctl.i18n import _
 from kbctl.settings.kinds import KeyPath, SettingError
 from kbctl.settings.model import (
     DEFAULT_EXCLUDE,
@@ -110,7 +111,7 @@ def validate(path: Path, table: dict[str, Any]) -> Settings:
     except SettingError as error:
         raise ConfigError(
             f"{where(path, error.path)}: {error.message}",
-            hint=error.hint or "fix the value in the config file",
+            hint=error.hint or _("fix the value in the config file"),
         ) from None
 
 
@@ -128,8 +129,8 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
         root = (cwd / Path(explicit).expanduser()).resolve()
         if not root.is_dir():
             raise NotFoundError(
-                f"knowledge base folder not found: {explicit}",
-                hint="pass an existing folder with --kb or $KBCTL_KB",
+                _("knowledge base folder not found: {folder}").format(folder=explicit),
+                hint=_("pass an existing folder with --kb or $KBCTL_KB"),
             )
         found = find_config_file(root)
         settings = validate(*found) if found is not None else Settings()
@@ -142,14 +143,18 @@ def load_config(kb: str | Path | None = None, cwd: Path | None = None) -> Config
             root = (found[0].parent / content).resolve()
             if root == Path(root.anchor):
                 raise ConfigError(
-                    f"{where(found[0], ('content',))}: 'content' is the file system root",
-                    hint="set 'content' to the base's folder inside the repository",
+                    _("{where}: 'content' is the file system root").format(
+                        where=where(found[0], ("content",))
+                    ),
+                    hint=_("set 'content' to the base's folder inside the repository"),
                 )
-            _check_inside(found[0], "content", root, "or pass --kb DIR / $KBCTL_KB")
+            _check_inside(found[0], "content", root, _("or pass --kb DIR / $KBCTL_KB"))
             if not root.is_dir():
                 raise NotFoundError(
-                    f"{where(found[0], ('content',))}: content folder {content!r} does not exist",
-                    hint="fix 'content' in the config file or pass --kb DIR",
+                    _("{where}: content folder {folder} does not exist").format(
+                        where=where(found[0], ("content",)), folder=repr(content)
+                    ),
+                    hint=_("fix 'content' in the config file or pass --kb DIR"),
                 )
         else:
             _refuse_wide_base(root)
@@ -172,11 +177,19 @@ def _refuse_wide_base(folder: Path) -> None:
     except (RuntimeError, KeyError):
         home = None
     if folder == Path(folder.anchor) or folder == home:
-        what = "the file system root" if folder == Path(folder.anchor) else "your home folder"
+        if folder == Path(folder.anchor):
+            message = _(
+                "no {file} found, and the current folder is the file system root ({folder});"
+                " kbctl does not take it as a knowledge base"
+            )
+        else:
+            message = _(
+                "no {file} found, and the current folder is your home folder ({folder});"
+                " kbctl does not take it as a knowledge base"
+            )
         raise ConfigError(
-            f"no {CONFIG_FILE} found, and the current folder is {what} ({folder});"
-            " kbctl does not take it as a knowledge base",
-            hint="cd into the base, run `kbctl init` there, or pass --kb DIR",
+            message.format(file=CONFIG_FILE, folder=folder),
+            hint=_("cd into the base, run `kbctl init` there, or pass --kb DIR"),
         )
 
 
@@ -194,13 +207,17 @@ def read_config_text(path: Path) -> str:
         data = handle.read(MAX_CONFIG_BYTES + 1) if stat.S_ISREG(info.st_mode) else b""
     if not stat.S_ISREG(info.st_mode) or len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(
-            f"{path}: not a regular file of at most {MAX_CONFIG_BYTES // 1024} KiB; not read",
-            hint="a config file is a few KB of TOML",
+            _("{path}: not a regular file of at most {size} KiB; not read").format(
+                path=path, size=MAX_CONFIG_BYTES // 1024
+            ),
+            hint=_("a config file is a few KB of TOML"),
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8", hint="save the config file as UTF-8") from None
+        raise ConfigError(
+            _("{path}: not UTF-8").format(path=path), hint=_("save the config file as UTF-8")
+        ) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -208,10 +225,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(read_config_text(path))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(
-            f"{path}: {error}", hint="fix the TOML syntax in the config file"
+            f"{path}: {error}", hint=_("fix the TOML syntax in the config file")
         ) from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+        raise ConfigError(
+            _("{path}: cannot read ({error})").format(path=path, error=error.strerror)
+        ) from None
 
 
 def _apply_file(config: Config, path: Path, table: dict[str, Any], settings: Settings) -> None:
@@ -230,7 +249,7 @@ def _apply_file(config: Config, path: Path, table: dict[str, Any], settings: Set
         if value is not None:
             resolved = (here / value).resolve()
             _check_inside(
-                path, key, resolved, "or set $KBCTL_CACHE_DIR" if key == "cache_dir" else ""
+                path, key, resolved, _("or set $KBCTL_CACHE_DIR") if key == "cache_dir" else ""
             )
             setattr(config, key, resolved)
     for name in settings.history.ignore_revs if "ignore_revs" in table.get("history", {}) else ():
@@ -259,9 +278,14 @@ def _check_inside(config_path: Path, key: str, resolved: Path, alternative: str)
     repository = repository_root(config_path.parent)
     if not resolved.is_relative_to(repository):
         raise ConfigError(
-            f"{where(config_path, tuple(key.split('.')))}: '{key}' points outside the repository:"
-            f" {resolved}",
-            hint=f"use a path inside {repository}" + (f", {alternative}" if alternative else ""),
+            _("{where}: '{key}' points outside the repository: {path}").format(
+                where=where(config_path, tuple(key.split("."))), key=key, path=resolved
+            ),
+            hint=(
+                _("use a path inside {repository}, {alternative}")
+                if alternative
+                else _("use a path inside {repository}")
+            ).format(repository=repository, alternative=alternative),
         )
 
 
@@ -306,13 +330,21 @@ def cache_root(config: Config) -> Path:
         is_link = folder.is_symlink()
     except OSError as error:
         raise ConfigError(
-            f"cannot create the cache folder {folder}: {error.strerror}",
-            hint=f"set ${ENV_CACHE_DIR} or cache_dir in {CONFIG_FILE} to a writable folder",
+            _("cannot create the cache folder {folder}: {error}").format(
+                folder=folder, error=error.strerror
+            ),
+            hint=_("set ${variable} or cache_dir in {file} to a writable folder").format(
+                variable=ENV_CACHE_DIR, file=CONFIG_FILE
+            ),
         ) from None
     if is_link:
         # Planted in a repository (cache_dir inside it), a link would lead writes outside.
         raise ConfigError(
-            f"the cache folder {folder} is a symbolic link; kbctl never writes through links",
-            hint=f"delete the link (kbctl creates the folder again), or set ${ENV_CACHE_DIR}",
+            _(
+                "the cache folder {folder} is a symbolic link; kbctl never writes through links"
+            ).format(folder=folder),
+            hint=_("delete the link (kbctl creates the folder again), or set ${variable}").format(
+                variable=ENV_CACHE_DIR
+            ),
         )
     return folder

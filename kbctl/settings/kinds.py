@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from kbctl.i18n import N_, _
 from kbctl.values import parse_interval
 
 KeyPath = tuple[str | int, ...]
@@ -46,9 +47,9 @@ def _quoted(key: str) -> str:
 
 def type_name(value: object) -> str:
     """The TOML name of a value's type, for messages."""
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
-    names.update({list: "an array", dict: "a table"})
-    return next((name for kind, name in names.items() if type(value) is kind), "a date")
+    names = {bool: N_("a boolean"), int: N_("a number"), float: N_("a number")}
+    names.update({str: N_("a string"), list: N_("an array"), dict: N_("a table")})
+    return _(next((name for kind, name in names.items() if type(value) is kind), N_("a date")))
 
 
 class Kind:
@@ -64,7 +65,12 @@ class Kind:
 
     def fail(self, path: KeyPath, expected: str, value: object) -> SettingError:
         """The error for a value of the wrong kind."""
-        return SettingError(path, f"'{dotted(path)}' must be {expected}, got {_shown(value)}")
+        return SettingError(
+            path,
+            _("'{key}' must be {expected}, got {value}").format(
+                key=dotted(path), expected=_(expected), value=_shown(value)
+            ),
+        )
 
 
 class Strings(Kind):
@@ -78,9 +84,11 @@ class Strings(Kind):
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(path, f"a string or a list of {self.what}", value)
+            raise self.fail(
+                path, _("a string or a list of {what}").format(what=_(self.what)), value
+            )
         if self.nonempty and not value:
-            raise self.fail(path, f"a non-empty list of {self.what}", value)
+            raise self.fail(path, _("a non-empty list of {what}").format(what=_(self.what)), value)
         return tuple(value)
 
     def schema(self) -> dict[str, Any]:
@@ -95,7 +103,7 @@ class Text(Kind):
 
     def parse(self, value: object, path: KeyPath) -> str:
         if not isinstance(value, str):
-            raise self.fail(path, "a path (a string)", value)
+            raise self.fail(path, N_("a path (a string)"), value)
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -113,7 +121,11 @@ class Interval(Kind):
         except ValueError as error:
             raise SettingError(path, f"'{dotted(path)}': {error}") from None
         if days is None:
-            raise SettingError(path, f"'{dotted(path)}' is empty", "write e.g. 90d, 6m or 1y")
+            raise SettingError(
+                path,
+                _("'{key}' is empty").format(key=dotted(path)),
+                _("write e.g. 90d, 6m or 1y"),
+            )
         return days
 
     def schema(self) -> dict[str, Any]:
@@ -128,13 +140,13 @@ class Interval(Kind):
 class Integer(Kind):
     """A whole number of at least ``minimum``."""
 
-    def __init__(self, minimum: int, what: str = "a whole number") -> None:
+    def __init__(self, minimum: int, what: str = N_("a whole number")) -> None:
         self.minimum = minimum
         self.what = what
 
     def parse(self, value: object, path: KeyPath) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < self.minimum:
-            raise self.fail(path, f"{self.what} >= {self.minimum}", value)
+            raise self.fail(path, f"{_(self.what)} >= {self.minimum}", value)
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -191,7 +203,7 @@ class Boolean(Kind):
 
     def parse(self, value: object, path: KeyPath) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(path, "true or false", value)
+            raise self.fail(path, N_("true or false"), value)
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -209,7 +221,9 @@ class Choice(Kind):
             words = ", ".join(f'"{choice}"' for choice in self.choices)
             raise SettingError(
                 path,
-                f"'{dotted(path)}' must be one of {words}, got {_shown(value)}"
+                _("'{key}' must be one of {words}, got {value}").format(
+                    key=dotted(path), words=words, value=_shown(value)
+                )
                 + did_you_mean(value, self.choices),
             )
         return str(value)
@@ -227,7 +241,7 @@ class Table(Kind):
 
     def parse(self, value: object, path: KeyPath) -> Mapping[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, f"a table of {self.what}", value)
+            raise self.fail(path, _("a table of {what}").format(what=_(self.what)), value)
         return {key: self.item.parse(item, (*path, key)) for key, item in value.items()}
 
     def schema(self) -> dict[str, Any]:
@@ -242,16 +256,17 @@ class Section(Kind):
 
     def parse(self, value: object, path: KeyPath) -> Any:
         if not isinstance(value, dict):
-            raise self.fail(path, "a table", value)
+            raise self.fail(path, N_("a table"), value)
         known = {spec_key(item): item for item in dataclasses.fields(self.cls)}
         values: dict[str, Any] = {}
         for key, item in value.items():
             if key not in known:
-                where = f"[{dotted(path)}]" if path else "the top level"
+                where = f"[{dotted(path)}]" if path else _("the top level")
                 raise SettingError(
                     (*path, key),
-                    f"unknown key '{key}' in {where}" + did_you_mean(key, known),
-                    "see `kbctl config --schema` or the Configuration section of the README",
+                    _("unknown key '{key}' in {where}").format(key=key, where=where)
+                    + did_you_mean(key, known),
+                    _("see `kbctl config --schema` or the Configuration section of the README"),
                 )
             values[known[key].name] = spec_of(known[key]).parse(item, (*path, key))
         return self.cls(**values)
@@ -280,7 +295,7 @@ class ArrayOf(Kind):
 
     def parse(self, value: object, path: KeyPath) -> tuple[Any, ...]:
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            raise self.fail(path, "an array of tables", value)
+            raise self.fail(path, N_("an array of tables"), value)
         return tuple(self.section.parse(item, (*path, index)) for index, item in enumerate(value))
 
     def schema(self) -> dict[str, Any]:
@@ -352,7 +367,7 @@ def did_you_mean(word: object, choices: Any) -> str:
     if not isinstance(word, str):
         return ""
     close = difflib.get_close_matches(word, [str(choice) for choice in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return " " + _("(did you mean '{word}'?)").format(word=close[0]) if close else ""
 
 
 def _shown(value: object) -> str:

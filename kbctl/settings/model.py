@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kbctl.i18n import LANGUAGES
+from kbctl.i18n import LANGUAGES, N_, _
 from kbctl.settings.kinds import (
     ArrayOf,
     Boolean,
@@ -77,20 +77,21 @@ class FieldMap(Kind):
 
     def parse(self, value: object, path: KeyPath) -> Mapping[str, tuple[str, ...]]:
         if not isinstance(value, dict):
-            raise self.fail(path, "a table of field = [keys]", value)
+            raise self.fail(path, N_("a table of field = [keys]"), value)
         fields = {name: tuple(keys) for name, keys in DEFAULT_FIELDS.items()}
         for name, keys in value.items():
             if name not in DEFAULT_FIELDS:
                 raise SettingError(
                     (*path, name),
-                    f"unknown field {name!r} in [fields]" + did_you_mean(name, DEFAULT_FIELDS),
-                    f"known: {', '.join(sorted(DEFAULT_FIELDS))}",
+                    _("unknown field {name} in [fields]").format(name=repr(name))
+                    + did_you_mean(name, DEFAULT_FIELDS),
+                    _("known: {names}").format(names=", ".join(sorted(DEFAULT_FIELDS))),
                 )
-            fields[name] = Strings("front-matter keys").parse(keys, (*path, name))
+            fields[name] = Strings(N_("front-matter keys")).parse(keys, (*path, name))
         return fields
 
     def schema(self) -> dict[str, Any]:
-        item = Strings("front-matter keys").schema()
+        item = Strings(N_("front-matter keys")).schema()
         return {
             "type": "object",
             "properties": {name: dict(item) for name in DEFAULT_FIELDS},
@@ -107,7 +108,7 @@ class RuleTable(Kind):
 
     def parse(self, value: object, path: KeyPath) -> Mapping[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, "a table of rule = setting", value)
+            raise self.fail(path, N_("a table of rule = setting"), value)
         for rule, change in value.items():
             where = (*path, rule)
             if isinstance(change, str):
@@ -126,8 +127,9 @@ class RuleTable(Kind):
         if not isinstance(value, str) or value.strip().lower() not in words:
             raise SettingError(
                 path,
-                f"unknown severity {value!r}" + did_you_mean(value, words),
-                "use off, info, warning or error",
+                _("unknown severity {value}").format(value=repr(value))
+                + did_you_mean(value, words),
+                _("use off, info, warning or error"),
             )
 
     def schema(self) -> dict[str, Any]:
@@ -152,22 +154,22 @@ class HistorySection:
     """[history]: which commits count as changes to an article."""
 
     ignore_revs: tuple[str, ...] = setting(
-        Strings("file paths"),
+        Strings(N_("file paths")),
         "Files listing commits to ignore; relative to kbctl.toml, else the repository root.",
         DEFAULT_IGNORE_REVS,
     )
     bulk_threshold: int = setting(
-        Integer(0, "a whole number (0 turns the bulk rule off)"),
+        Integer(0, N_("a whole number (0 turns the bulk rule off)")),
         "A commit changing more articles than this is noise; 0 turns the rule off.",
         DEFAULT_BULK_THRESHOLD,
     )
     bulk_share: float = setting(
-        Number("a number between 0 and 1 (0 turns the share rule off)", 0, 1),
+        Number(N_("a number between 0 and 1 (0 turns the share rule off)"), 0, 1),
         "... or more than this share of the base (at least 10); 0 turns the share off.",
         DEFAULT_BULK_SHARE,
     )
     ignore_meta_only_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Commits that change only these front-matter keys are not content changes.",
         (),
     )
@@ -178,7 +180,7 @@ class HistorySection:
         True,
     )
     time_budget: float = setting(
-        Positive("a positive number of seconds"),
+        Positive(N_("a positive number of seconds")),
         "Seconds for one history pass before reporting a partial result.",
         DEFAULT_TIME_BUDGET,
     )
@@ -189,13 +191,13 @@ class HistorySection:
     )
     # --- history-honest: front-matter "modified" dates against git (stale JSON, KB305)
     modified_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Front-matter keys that say when an article was last modified (not reviewed); the "
         "first present is reported as front_matter_modified.",
         DEFAULT_MODIFIED_KEYS,
     )
     disagreement_days: int = setting(
-        Integer(1, "a whole number of days"),
+        Integer(1, N_("a whole number of days")),
         "Front-matter modified date and git's last change disagree beyond this many days.",
         DEFAULT_DISAGREEMENT_DAYS,
     )
@@ -215,7 +217,7 @@ class OverrideSection:
     """[[check.overrides]]: rule settings for some paths; later tables win."""
 
     paths: tuple[str, ...] = setting(
-        Strings("globs", nonempty=True), "Globs of base-relative paths.", ()
+        Strings(N_("globs"), nonempty=True), "Globs of base-relative paths.", ()
     )
     rules: Mapping[str, Any] = setting(
         RuleTable(), "Rule settings for these paths, as in [check.rules].", factory=dict
@@ -284,30 +286,49 @@ class LinksSection:
         Text(), "Absolute link paths under this prefix are site URLs (e.g. /docs/).", "/"
     )
     url_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Front-matter keys holding an article's whole URL.",
         ("permalink", "url"),
     )
     slug_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Front-matter keys replacing the last part of an article's URL.",
         ("slug",),
     )
     alias_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Front-matter keys listing other URLs of an article (redirects).",
         ("aliases", "redirect_from"),
     )
     static_dirs: tuple[str, ...] = setting(
-        Strings("folders"),
+        Strings(N_("folders")),
         "Folders served at the site root (relative to kbctl.toml), e.g. static, assets.",
         (),
     )
     ignore: tuple[str, ...] = setting(
-        Strings("globs"), "Link targets never checked (globs, e.g. /api/**).", ()
+        Strings(N_("globs")), "Link targets never checked (globs, e.g. /api/**).", ()
     )
     term_anchors: bool = setting(
         Boolean(), "Definition-list terms are anchors too (Hugo autoDefinitionTermID).", False
+    )
+
+
+# ---- [search] (synonyms and query reading) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSection:
+    """[search]: how queries are read."""
+
+    synonyms: str | None = setting(
+        Text(),
+        "Synonyms file in Solr format (a, b, c / a => b), relative to this file, inside the"
+        " repository; read at search time, so editing it needs no index rebuild.",
+    )
+    builtin_synonyms: bool = setting(
+        Boolean(),
+        "Use kbctl's starter list of support slang and product-name spellings (RU/EN).",
+        True,
     )
 
 
@@ -330,12 +351,12 @@ class ExportSection:
         " article's permalink ([links] url_keys), else none.",
     )
     public_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Extra front-matter keys exported as `meta` (default: none; kbctl's own fields only).",
         (),
     )
     private_keys: tuple[str, ...] = setting(
-        Strings("front-matter keys"),
+        Strings(N_("front-matter keys")),
         "Front-matter keys never exported (owners and reviewers only with --include-owners).",
         DEFAULT_PRIVATE_KEYS,
     )
@@ -367,15 +388,62 @@ class NewSection:
     )
 
 
+# ---- [usage] and [report] (usage person): the usage log, gaps, archive candidates, report --
+
+DEFAULT_ARCHIVE_AFTER = 180
+DEFAULT_TRUST_TARGET = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSection:
+    """[usage]: the opt-in, private usage log (searches, articles opened) and what reads it."""
+
+    enabled: bool = setting(
+        Boolean(),
+        "Append one JSON line per search, show and edit to the usage log ($KBCTL_USAGE_LOG"
+        " set to a file also turns it on, for you alone).",
+        False,
+    )
+    log: str | None = setting(
+        Text(),
+        "The usage log, relative to this file and inside the repository (default: usage.jsonl"
+        " in this base's cache folder; $KBCTL_USAGE_LOG wins and may point anywhere).",
+    )
+    user: bool = setting(
+        Boolean(), "Write the login name into each event (off: events carry no user).", False
+    )
+    archive_after: int = setting(
+        Interval(),
+        "Articles opened by nobody for this long, and not validated or overdue for review,"
+        " are archive candidates (kbctl usage).",
+        DEFAULT_ARCHIVE_AFTER,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicatesSection:
     """[duplicates]: near-duplicate detection (`kbctl duplicates`, rule KB408)."""
 
     threshold: float = setting(
-        Number("a number between 0 and 1", 0, 1),
+        Number(N_("a number between 0 and 1"), 0, 1),
         "Articles whose bodies share at least this share of word shingles (Jaccard) are "
         "near-duplicates.",
         0.3,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSection:
+    """[report]: the health report (kbctl report)."""
+
+    trust_target: float = setting(
+        Number("a share between 0 and 1", 0, 1),
+        "The team's target for the trust score: the share of articles validated and within"
+        " their review interval.",
+        DEFAULT_TRUST_TARGET,
+    )
+    weeks: int = setting(
+        Integer(1, "a whole number of weeks"), "Weeks of review history in the report.", 12
     )
 
 
@@ -384,9 +452,11 @@ class Settings:
     """kbctl.toml: the settings of one knowledge base."""
 
     content: str = setting(Text(), "The base's folder, relative to this file.", ".")
-    include: tuple[str, ...] = setting(Strings("globs"), "Globs of article files.", DEFAULT_INCLUDE)
+    include: tuple[str, ...] = setting(
+        Strings(N_("globs")), "Globs of article files.", DEFAULT_INCLUDE
+    )
     exclude: tuple[str, ...] = setting(
-        Strings("globs"), "Globs of files that are not articles.", DEFAULT_EXCLUDE
+        Strings(N_("globs")), "Globs of files that are not articles.", DEFAULT_EXCLUDE
     )
     review_interval: int = setting(
         Interval(), "Review interval: 90d, 2w, 6m, 1y or days.", DEFAULT_REVIEW_INTERVAL
@@ -409,7 +479,7 @@ class Settings:
         Text(), "Cache folder (default: the user's cache folder; $KBCTL_CACHE_DIR wins)."
     )
     max_article_bytes: int = setting(
-        Integer(1, "a whole number of bytes"),
+        Integer(1, N_("a whole number of bytes")),
         "Larger article files are refused unread (KB107).",
         DEFAULT_MAX_ARTICLE_BYTES,
     )
@@ -451,6 +521,15 @@ class Settings:
     duplicates: DuplicatesSection = setting(  # noqa: RUF009
         Section(DuplicatesSection), "Near-duplicate articles.", factory=DuplicatesSection
     )
+    search: SearchSection = setting(  # noqa: RUF009
+        Section(SearchSection), "Search: synonyms.", factory=SearchSection
+    )
+    usage: UsageSection = setting(  # noqa: RUF009
+        Section(UsageSection), "The usage log (opt-in).", factory=UsageSection
+    )
+    report: ReportSection = setting(  # noqa: RUF009
+        Section(ReportSection), "The health report.", factory=ReportSection
+    )
 
 
 SETTINGS = Section(Settings)
@@ -467,7 +546,7 @@ def parse_settings(table: Mapping[str, Any]) -> Settings:
 # the review queue and `kbctl check` then disagreed. The limit is now [review] wip_max_age
 # alone; the old parameter is a deprecated alias of it.
 WIP_RULE_KEYS = ("kb304", "wip-too-old")
-WIP_HINT = "set the one WIP limit instead: [review] wip_max_age (the review queue uses it too)"
+WIP_HINT = N_("set the one WIP limit instead: [review] wip_max_age (the review queue uses it too)")
 
 
 def _wip_rule_limit(rules: Mapping[str, Any], path: KeyPath) -> tuple[KeyPath, object] | None:
@@ -486,7 +565,9 @@ def _wip_alias(settings: Settings, table: Mapping[str, Any]) -> Settings:
         found = _wip_rule_limit(override.get("rules", {}), ("check", "overrides", index, "rules"))
         if found is not None:
             raise SettingError(
-                found[0], f"'{dotted(found[0])}': the WIP limit cannot differ per path", WIP_HINT
+                found[0],
+                _("'{key}': the WIP limit cannot differ per path").format(key=dotted(found[0])),
+                _(WIP_HINT),
             )
     found = _wip_rule_limit(check.get("rules", {}), ("check", "rules"))
     if found is None or found[1] is None:
@@ -496,8 +577,9 @@ def _wip_alias(settings: Settings, table: Mapping[str, Any]) -> Settings:
     if "wip_max_age" in table.get("review", {}) and days != settings.review.wip_max_age:
         raise SettingError(
             path,
-            f"'{dotted(path)}' ({days}d) contradicts 'review.wip_max_age'"
-            f" ({settings.review.wip_max_age}d)",
-            "remove the deprecated max_days of KB304; [review] wip_max_age is the one WIP limit",
+            _("'{key}' ({days}d) contradicts 'review.wip_max_age' ({limit}d)").format(
+                key=dotted(path), days=days, limit=settings.review.wip_max_age
+            ),
+            _("remove the deprecated max_days of KB304; [review] wip_max_age is the one WIP limit"),
         )
     return replace(settings, review=replace(settings.review, wip_max_age=days))

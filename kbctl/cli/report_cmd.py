@@ -1,0 +1,267 @@
+"""``kbctl report``: the health of the whole base, in text, Markdown, HTML or JSON."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kbctl.cli.context import TodayOption, notice, parse_day, stdout_console, workspace, write_data
+
+if TYPE_CHECKING:
+    from kbctl.report.model import Report
+    from kbctl.workspace import Workspace
+
+
+class ReportFormat(StrEnum):
+    """Output formats of ``kbctl report``."""
+
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    JSON = "json"
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("report")(report)
+    app.command("digest")(digest)
+
+
+def build(ws: Workspace, today: str | None, logs: list[Path] | None, since: str | None) -> Report:
+    """The report of the workspace's base on ``today``, with the usage logs when there are
+    some (given, else this base's own log when it exists)."""
+    from kbctl.report.model import build_report
+
+    on = parse_day(today)
+    ws.prefetch_history()
+    articles = ws.articles
+    facts = ws.ownership
+    report = ws.history()
+    usage = None
+    if logs or _own_log_exists(ws):
+        from kbctl.cli.usage_cmd import read_usage
+        from kbctl.usage.gaps import usage_facts
+
+        usage = usage_facts(read_usage(ws, logs, since).events)
+    # TODO(r3-cap): pass the duplicate groups of `kbctl duplicates` here (duplicates=[...]);
+    # None shows "duplicate detection: not available" in every format.
+    return build_report(
+        articles,
+        facts.by_path,
+        facts.roster,
+        ws.config,
+        on,
+        history=report.facts if report.available else None,
+        usage=usage,
+        base_name=ws.config.root.name,
+        duplicates=None,
+    )
+
+
+def _own_log_exists(ws: Workspace) -> bool:
+    from kbctl.errors import ConfigError
+    from kbctl.usage import log_path
+
+    try:
+        return log_path(ws.config).exists()
+    except ConfigError as error:
+        notice(error.message)
+        return False
+
+
+def report(
+    ctx: typer.Context,
+    output_format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="text, markdown (a CI job summary), html or json."),
+    ] = ReportFormat.TEXT,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."
+        ),
+    ] = None,
+    logs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--log",
+            metavar="LOG",
+            help="Usage log to include (repeatable; default: this base's log when it exists).",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only usage events on or after DATE."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="Labels of the HTML report: en or ru (default: from $LANG).",
+        ),
+    ] = None,
+    today: TodayOption = None,
+) -> None:
+    """The health of the whole base: counts by status, audience, owner, product and tag;
+    the trust score against [report] trust_target; review health now and by week; ownerless
+    and departed-owner articles; open flags; old work in progress; the oldest articles;
+    per-owner workload; with a usage log, the top search gaps and archive candidates.
+
+    HTML is one self-contained file (no network, no scripts or fonts from elsewhere);
+    Markdown fits a CI job summary ($GITHUB_STEP_SUMMARY).
+
+    Examples:
+
+      kbctl report
+
+      kbctl report --format markdown
+
+      kbctl report --format html --output kb-report.html
+
+      kbctl report --format html --lang ru --output kb-report-ru.html
+
+      kbctl report --format json --today 2026-11-22
+    """
+    ws = workspace(ctx)
+    data = build(ws, today, logs, since)
+    if output_format is ReportFormat.TEXT and output is None:
+        from kbctl.render.report import print_report
+
+        print_report(stdout_console(), data)
+        return
+    text = _render(data, output_format, _language(lang))
+    if output is None:
+        write_data(text)
+        return
+    _write(output, text)
+    notice(f"report written to {output}")
+
+
+def _language(lang: str | None) -> str:
+    import os
+
+    from kbctl.errors import UsageError
+    from kbctl.render.report_html import LANGUAGES
+
+    if lang is None:
+        wanted = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+        return "ru" if wanted.lower().startswith("ru") else "en"
+    if lang not in LANGUAGES:
+        raise UsageError(f"--lang {lang}: unknown", hint="use --lang en or --lang ru")
+    return lang
+
+
+def _render(data: Report, output_format: ReportFormat, lang: str = "en") -> str:
+    if output_format is ReportFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import report_json
+
+        return dumps(report_json(data))
+    if output_format is ReportFormat.MARKDOWN:
+        from kbctl.render.report import report_markdown
+
+        return report_markdown(data)
+    if output_format is ReportFormat.HTML:
+        from kbctl.render.report_html import report_html
+
+        return report_html(data, lang)
+    from kbctl.render.report import report_text
+
+    return report_text(data)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write the report where the user asked (their choice: any path), whole or not at all."""
+    import contextlib
+
+    from kbctl.errors import UsageError
+
+    target = path.expanduser()
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        tmp.replace(target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise UsageError(
+            f"cannot write {path}: {error.strerror}", hint="choose a writable file"
+        ) from None
+
+
+class DigestFormat(StrEnum):
+    """Output formats of ``kbctl digest``."""
+
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+def digest(
+    ctx: typer.Context,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", metavar="OWNER", help="Only this owner's digest (a handle)."),
+    ] = None,
+    output_format: Annotated[
+        DigestFormat,
+        typer.Option("--format", "-f", help="markdown (to paste) or json (for a CI job)."),
+    ] = DigestFormat.MARKDOWN,
+    logs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--log",
+            metavar="LOG",
+            help="Usage log to include (repeatable; default: this base's log when it exists).",
+        ),
+    ] = None,
+    today: TodayOption = None,
+) -> None:
+    """For each owner, what needs them: overdue and due reviews, flags, work in progress
+    too long, searches an alias on their articles would fix, their archive candidates.
+    Markdown is ready to paste into an issue; JSON gives each owner an issue title and
+    that Markdown (see the README's weekly CI recipe). Owners with nothing to do are left out.
+
+    Examples:
+
+      kbctl digest
+
+      kbctl digest --owner @elena.sokolova
+
+      kbctl digest --format json --today 2026-11-22
+    """
+    from kbctl.report.digest import owner_digests
+
+    on = parse_day(today)
+    ws = workspace(ctx)
+    ws.prefetch_history()
+    facts = ws.ownership
+    history = ws.history()
+    usage = None
+    if logs or _own_log_exists(ws):
+        from kbctl.cli.usage_cmd import read_usage
+        from kbctl.usage.gaps import usage_facts
+
+        usage = usage_facts(read_usage(ws, logs, None).events)
+    found = owner_digests(
+        ws.articles,
+        facts.by_path,
+        facts.roster,
+        ws.config,
+        on,
+        history=history.facts if history.available else None,
+        usage=usage,
+        only=owner,
+    )
+    if output_format is DigestFormat.JSON:
+        from kbctl.render.json import dumps
+        from kbctl.render.vocabulary import digests_json
+
+        write_data(dumps(digests_json(found, on)))
+        return
+    from kbctl.render.digest import digests_markdown
+
+    write_data(digests_markdown(found, on))
