@@ -16,6 +16,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from kbctl.i18n import _
+
 # The forms the fast path takes. Everything else goes to Typer.
 _GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
 _GLOBAL_FLAGS = frozenset({"-q", "--quiet", "--no-pager"})
@@ -145,7 +147,7 @@ def fast_search(args: list[str]) -> int | None:
         report_error(error.message, error.hint)
         return int(error.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("kbctl: interrupted\n")
+        sys.stderr.write(_("kbctl: interrupted") + "\n")
         return 130
     except BrokenPipeError:
         silence_stdout()
@@ -154,8 +156,8 @@ def fast_search(args: list[str]) -> int | None:
         if os.environ.get("KBCTL_DEBUG"):
             raise
         report_error(
-            f"internal error: {type(error).__name__}: {error}",
-            "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+            _("internal error: {kind}: {error}").format(kind=type(error).__name__, error=error),
+            _("run again with KBCTL_DEBUG=1 for the traceback, and report it"),
         )
         return int(ExitCode.ERROR)
 
