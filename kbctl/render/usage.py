@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kbctl.i18n import N_, _, ngettext
 from kbctl.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -37,11 +36,6 @@ def day(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).date().isoformat() if moment is not None else None
 
 
-def _md_heading(names: Sequence[str]) -> str:
-    """A Markdown table's heading row, its English column names translated."""
-    return "| " + " | ".join(_(name) for name in names) + " |"
-
-
 def gap_rows(gaps: Sequence[Gap]) -> list[list[object]]:
     """The rows of the gaps table: query, failed, no hits, poor, last, fix, action."""
     return [
@@ -58,32 +52,23 @@ def gap_rows(gaps: Sequence[Gap]) -> list[list[object]]:
     ]
 
 
-# English column names, shown translated by print_table.
-GAP_COLUMNS = [
-    N_("query"),
-    N_("failed"),
-    N_("no hits"),
-    N_("poor"),
-    N_("last"),
-    N_("fix"),
-    N_("what to do"),
-]
+GAP_COLUMNS = ["query", "failed", "no hits", "poor", "last", "fix", "what to do"]
 
 
 def gaps_table(console: Console, gaps: Sequence[Gap]) -> None:
     """The gaps, most failed first."""
     from kbctl.render.table import print_table
 
-    print_table(console, GAP_COLUMNS, gap_rows(gaps), empty=_("no failed searches in the logs"))
+    print_table(console, GAP_COLUMNS, gap_rows(gaps), empty="no failed searches in the logs")
 
 
-def gaps_markdown(gaps: Sequence[Gap], *, heading: str | None = None) -> str:
+def gaps_markdown(gaps: Sequence[Gap], *, heading: str = "## Search gaps") -> str:
     """The gaps as a Markdown section (a table, then the fixes to paste)."""
-    lines = [heading or "## " + _("Search gaps"), ""]
+    lines = [heading, ""]
     if not gaps:
-        return "\n".join([*lines, _("No failed searches in the logs."), ""])
+        return "\n".join([*lines, "No failed searches in the logs.", ""])
     lines += [
-        _md_heading([N_("query"), N_("failed"), N_("no hits"), N_("poor"), N_("fix")]),
+        "| query | failed | no hits | poor | fix |",
         "|---|---:|---:|---:|---|",
     ]
     for gap in gaps:
@@ -95,7 +80,7 @@ def gaps_markdown(gaps: Sequence[Gap], *, heading: str | None = None) -> str:
     # A fence longer than any run of backticks in the actions: a query cannot close it.
     longest = max((len(run) for text in actions for run in re.findall("`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    lines += ["", _("What to paste:"), "", fence + "text", *actions, fence, ""]
+    lines += ["", "What to paste:", "", fence + "text", *actions, fence, ""]
     return "\n".join(lines)
 
 
@@ -111,15 +96,7 @@ def _usage_row(row: ArticleUsage) -> list[object]:
     ]
 
 
-USAGE_COLUMNS = [
-    N_("id"),
-    N_("title"),
-    N_("opened"),
-    N_("shown"),
-    N_("last opened"),
-    N_("status"),
-    N_("review"),
-]
+USAGE_COLUMNS = ["id", "title", "opened", "shown", "last opened", "status", "review"]
 
 
 def usage_tables(console: Console, summary: UsageSummary) -> None:
@@ -130,37 +107,30 @@ def usage_tables(console: Console, summary: UsageSummary) -> None:
         console,
         USAGE_COLUMNS,
         [_usage_row(row) for row in summary.most_used],
-        title=_("Most used"),
-        empty=_("no article was used in the logs"),
+        title="Most used",
+        empty="no article was used in the logs",
     )
     print_table(
         console,
         USAGE_COLUMNS,
         [_usage_row(row) for row in summary.least_used],
-        title=_("Least used"),
-        empty=_("no articles"),
+        title="Least used",
+        empty="no articles",
     )
     print_table(
         console,
-        [N_("id"), N_("title"), N_("why"), N_("path")],
+        ["id", "title", "why", "path"],
         [
             [item.usage.article.id, item.usage.article.title, item.reason, item.usage.article.path]
             for item in summary.candidates
         ],
-        title=ngettext(
-            "Archive candidates (unused {count} day, not trusted)",
-            "Archive candidates (unused {count} days, not trusted)",
-            summary.archive_after,
-        ).format(count=summary.archive_after),
-        empty=_("no archive candidates"),
+        title=f"Archive candidates (unused {summary.archive_after}d, not trusted)",
+        empty="no archive candidates",
     )
 
 
 def _usage_markdown_rows(rows: Sequence[ArticleUsage]) -> list[str]:
-    lines = [
-        _md_heading([N_("id"), N_("title"), N_("opened"), N_("shown"), N_("last opened")]),
-        "|---|---|---:|---:|---|",
-    ]
+    lines = ["| id | title | opened | shown | last opened |", "|---|---|---:|---:|---|"]
     for row in rows:
         lines.append(
             f"| {md_cell(row.article.id)} | {md_cell(row.article.title)} | {row.opened}"
@@ -171,11 +141,11 @@ def _usage_markdown_rows(rows: Sequence[ArticleUsage]) -> list[str]:
 
 def usage_markdown(summary: UsageSummary, *, level: str = "##") -> str:
     """Article use as Markdown sections."""
-    lines = [f"{level} " + _("Most used articles"), ""]
-    lines += _usage_markdown_rows(summary.most_used) if summary.most_used else [_("None.")]
-    lines += ["", f"{level} " + _("Least used articles"), ""]
-    lines += _usage_markdown_rows(summary.least_used) if summary.least_used else [_("None.")]
-    lines += ["", f"{level} " + _("Archive candidates"), ""]
+    lines = [f"{level} Most used articles", ""]
+    lines += _usage_markdown_rows(summary.most_used) if summary.most_used else ["None."]
+    lines += ["", f"{level} Least used articles", ""]
+    lines += _usage_markdown_rows(summary.least_used) if summary.least_used else ["None."]
+    lines += ["", f"{level} Archive candidates", ""]
     lines += archive_markdown(summary.candidates)
     return "\n".join([*lines, ""])
 
@@ -183,7 +153,7 @@ def usage_markdown(summary: UsageSummary, *, level: str = "##") -> str:
 def archive_markdown(candidates: Sequence[ArchiveCandidate]) -> list[str]:
     """The archive candidates as Markdown list lines."""
     if not candidates:
-        return [_("None.")]
+        return ["None."]
     return [
         f"- **{md_cell(item.usage.article.id)}** {md_cell(item.usage.article.title)}:"
         f" {md_cell(item.reason)}"
