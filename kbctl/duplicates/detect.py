@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from kbctl.duplicates.cache import Signature, SignatureCache
     from kbctl.model import Article
 
 SHINGLE = 3
@@ -178,8 +179,9 @@ def _identity(value: int) -> int:
     return value
 
 
-def _signatures(prints: Sequence[Fingerprint]) -> list[Any]:
-    from datasketch import LeanMinHash, MinHash
+def _signatures(prints: Sequence[Fingerprint]) -> list[np.ndarray[Any, Any]]:
+    """The MinHash values of each fingerprint (:data:`NUM_PERM` permutations, one seed)."""
+    from datasketch import MinHash
 
     first = MinHash(num_perm=NUM_PERM, hashfunc=_identity)
     signatures = []
@@ -191,32 +193,66 @@ def _signatures(prints: Sequence[Fingerprint]) -> list[Any]:
             scheme=first.scheme,
         )
         minhash.update_batch(item.hashes.tolist())
-        signatures.append(LeanMinHash(minhash))
+        signatures.append(minhash.hashvalues)
     return signatures
 
 
-def candidate_pairs(prints: Sequence[Fingerprint], threshold: float) -> set[tuple[int, int]]:
-    """Index pairs (i < j) whose MinHash signatures collide in an LSH band set for
-    ``threshold`` (less :data:`LSH_MARGIN`): no pair is compared outside a bucket."""
-    from datasketch import MinHashLSH
+def _lsh_pairs(
+    signatures: Sequence[np.ndarray[Any, Any]], threshold: float
+) -> set[tuple[int, int]]:
+    """Index pairs (i < j) whose MinHash values collide in an LSH band set for
+    ``threshold`` (less :data:`LSH_MARGIN`)."""
+    from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+    scheme = MinHash(num_perm=NUM_PERM, hashfunc=_identity).scheme
     lsh = MinHashLSH(threshold=max(0.05, threshold - LSH_MARGIN), num_perm=NUM_PERM)
-    signatures = _signatures(prints)
-    for number, signature in enumerate(signatures):
+    lean = [LeanMinHash(seed=1, hashvalues=values, scheme=scheme) for values in signatures]
+    for number, signature in enumerate(lean):
         lsh.insert(number, signature, check_duplication=False)
     pairs: set[tuple[int, int]] = set()
-    for number, signature in enumerate(signatures):
+    for number, signature in enumerate(lean):
         for other in lsh.query(signature):
             if other != number:
                 pairs.add((min(number, other), max(number, other)))
     return pairs
 
 
-def _comparable(first: Fingerprint, second: Fingerprint) -> bool:
+def candidate_pairs(prints: Sequence[Fingerprint], threshold: float) -> set[tuple[int, int]]:
+    """Index pairs (i < j) whose MinHash signatures collide in an LSH band set for
+    ``threshold`` (less :data:`LSH_MARGIN`): no pair is compared outside a bucket."""
+    return _lsh_pairs(_signatures(prints), threshold)
+
+
+def _comparable(first: Signature, second: Signature) -> bool:
     """Same language (a translated pair is not a duplicate) and both long enough."""
-    if len(first.hashes) < MIN_SHINGLES or len(second.hashes) < MIN_SHINGLES:
+    if first.shingles < MIN_SHINGLES or second.shingles < MIN_SHINGLES:
         return False
     return not (first.language and second.language and first.language != second.language)
+
+
+def signatures(articles: Sequence[Article], cache: SignatureCache | None = None) -> list[Signature]:
+    """Each article's signature: from ``cache`` when its body is unchanged, else computed
+    (shingles, then MinHash) and put in ``cache``."""
+    from kbctl.duplicates.cache import Signature, SignatureCache, body_digest
+
+    store = cache if cache is not None else SignatureCache.memory()
+    found: list[Signature | None] = []
+    missing: list[int] = []
+    for number, article in enumerate(articles):
+        digest = body_digest(article.body)
+        cached = store.get(article.path, digest)
+        found.append(cached)
+        if cached is None:
+            missing.append(number)
+    if missing:
+        words = WordHashes()
+        prints = [fingerprint(articles[number], words=words) for number in missing]
+        for number, item, values in zip(missing, prints, _signatures(prints), strict=True):
+            article = articles[number]
+            made = Signature(body_digest(article.body), item.language, len(item.hashes), values)
+            store.put(article.path, made)
+            found[number] = made
+    return [signature for signature in found if signature is not None]
 
 
 def find_duplicates(
@@ -225,21 +261,31 @@ def find_duplicates(
     threshold: float = DEFAULT_THRESHOLD,
     reuse: Mapping[str, int] | None = None,
     within: Iterable[str] | None = None,
+    cache: SignatureCache | None = None,
 ) -> list[DuplicateGroup]:
     """Groups of near-duplicate articles (similarity >= ``threshold``), most similar first.
 
     Archived articles are left out. ``within`` (paths) keeps only groups with one of those
     articles. Each group names a keeper (see :func:`keeper_order`; ``reuse`` gives tickets
-    solved per path) and the shared passages of each pair.
+    solved per path) and the shared passages of each pair. ``cache`` keeps signatures
+    between runs (see :mod:`kbctl.duplicates.cache`; the caller saves it): only articles
+    whose body changed are shingled again, and those of candidate pairs, to measure them.
     """
     chosen = [article for article in articles if not article.is_archived]
+    found = signatures(chosen, cache)
     words = WordHashes()
-    prints = [fingerprint(article, words=words) for article in chosen]
+    prints: dict[int, Fingerprint] = {}
+
+    def shingles(number: int) -> Fingerprint:
+        if number not in prints:
+            prints[number] = fingerprint(chosen[number], words=words)
+        return prints[number]
+
     verified: list[tuple[int, int, float]] = []
-    for i, j in sorted(candidate_pairs(prints, threshold)):
-        if not _comparable(prints[i], prints[j]):
+    for i, j in sorted(_lsh_pairs([item.values for item in found], threshold)):
+        if not _comparable(found[i], found[j]):
             continue
-        similarity = jaccard(prints[i], prints[j])
+        similarity = jaccard(shingles(i), shingles(j))
         if similarity >= threshold:
             verified.append((i, j, similarity))
     wanted = None if within is None else set(within)

@@ -200,10 +200,28 @@ def _duplicates_text(report: Report) -> RenderableType:
         return Text("Duplicates: not available (duplicate detection not run)", style="dim")
     if not report.duplicates:
         return Text("Duplicates: none found", style="bold")
-    text = Text("Duplicates\n", style="bold")
-    for group in report.duplicates:
-        text.append(f"  {one_line(', '.join(group.ids))} ({group.similarity:.0%})\n", style="")
+    text = Text(f"Duplicates ({len(report.duplicates)} groups)\n", style="bold")
+    for line in duplicate_lines(report):
+        text.append(f"  {line}\n", style="")
     return text
+
+
+def duplicate_lines(report: Report) -> list[str]:
+    """One plain line per duplicate group (the first :data:`TOP`, then how many more):
+    similarity, ids with the keeper marked, the keeper's title. Sanitised for a terminal."""
+    from kbctl.report.model import TOP, duplicate_rows
+
+    rows = duplicate_rows(report)
+    lines = []
+    for group, articles in rows[:TOP]:
+        ids = ", ".join(
+            f"{article.id} (keep)" if article.path == group.keeper else article.id
+            for article in articles
+        )
+        lines.append(one_line(f"{group.similarity:.0%}  {ids}: {articles[0].title}"))
+    if len(rows) > TOP:
+        lines.append(f"... and {len(rows) - TOP} more (kbctl duplicates)")
+    return lines
 
 
 def _usage_text(report: Report, framed: bool) -> list[RenderableType]:
@@ -328,10 +346,7 @@ def report_markdown(report: Report) -> str:
     elif not report.duplicates:
         lines.append("None found.")
     else:
-        lines += [
-            f"- {md_cell(', '.join(group.ids))} ({group.similarity:.0%})"
-            for group in report.duplicates
-        ]
+        lines += [f"- {md_cell(line)}" for line in duplicate_lines(report)]
     lines.append("")
     usage = report.usage
     if usage is None:
