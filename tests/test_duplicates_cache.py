@@ -141,3 +141,32 @@ def test_the_duplicates_command_keeps_the_cache(cli: Cli, kb_copy: Path) -> None
     assert first.exit_code == 1 and len(stored(ws)) == len(live(ws))
     second = cli("duplicates", "--format", "json", cwd=kb_copy)
     assert second.exit_code == 1 and json.loads(second.stdout) == json.loads(first.stdout)
+
+
+def test_numpy_banding_finds_exactly_the_pairs_datasketch_lsh_finds() -> None:
+    import random
+
+    from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+    from kbctl.duplicates.detect import LSH_MARGIN, NUM_PERM, _lsh_pairs, _signatures, fingerprint
+    from tests.test_duplicates import article
+
+    chooser = random.Random(11)
+    words = [f"word{number}" for number in range(400)]
+    bodies = [" ".join(chooser.choices(words, k=120)) for _ in range(200)]
+    bodies += [body[: len(body) // 2] + " extra words here" for body in bodies[:20]]
+    values = _signatures([fingerprint(article(f"a{n}.md", b)) for n, b in enumerate(bodies)])
+    for threshold in (0.3, 0.6):
+        lsh = MinHashLSH(threshold=threshold - LSH_MARGIN, num_perm=NUM_PERM)
+        scheme = MinHash(num_perm=NUM_PERM).scheme
+        lean = [LeanMinHash(seed=1, hashvalues=item, scheme=scheme) for item in values]
+        for number, item in enumerate(lean):
+            lsh.insert(number, item)
+        expected = {
+            (min(number, other), max(number, other))
+            for number, item in enumerate(lean)
+            for other in lsh.query(item)
+            if other != number
+        }
+        assert len(expected) >= (20 if threshold == 0.3 else 5)  # half-copies found
+        assert _lsh_pairs(values, threshold) == expected
