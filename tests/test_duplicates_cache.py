@@ -170,3 +170,36 @@ def test_numpy_banding_finds_exactly_the_pairs_datasketch_lsh_finds() -> None:
         }
         assert len(expected) >= (20 if threshold == 0.3 else 5)  # half-copies found
         assert _lsh_pairs(values, threshold) == expected
+
+
+def test_lsh_bands_are_datasketchs_choice_for_every_threshold() -> None:
+    from datasketch.lsh import _optimal_param
+
+    from kbctl.duplicates.detect import NUM_PERM, lsh_bands
+
+    for percent in range(5, 96):
+        threshold = percent / 100
+        assert lsh_bands(threshold) == _optimal_param(threshold, NUM_PERM, 0.5, 0.5), threshold
+
+
+def test_a_warm_run_does_not_import_datasketch(kb_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    # Both runs in child processes: the seal key is read once per process from $HOME.
+    code = (
+        "import sys; from pathlib import Path; from kbctl.config import load_config;"
+        "from kbctl.workspace import Workspace;"
+        "from kbctl.duplicates import SignatureCache, find_duplicates;"
+        f"ws = Workspace(config=load_config(cwd=Path({str(kb_copy)!r})));"
+        "cache = SignatureCache.open(ws.config); groups = find_duplicates(ws.articles, cache=cache);"
+        "cache.save({a.path for a in ws.articles});"
+        "print(len(groups), len(cache.computed) > 0, 'datasketch' in sys.modules)"
+    )
+
+    def child() -> list[str]:
+        command = [sys.executable, "-c", code]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()
+
+    assert child() == ["2", "True", "True"]  # cold: MinHash computed with datasketch
+    assert child() == ["2", "False", "False"]  # warm: cached signatures, own LSH banding

@@ -46,14 +46,14 @@ def body_digest(body: str) -> str:
 
 
 def _parameters_key() -> str:
-    import datasketch
+    from importlib.metadata import version
 
     from kbctl import __version__
     from kbctl.duplicates.detect import NUM_PERM, SHINGLE
 
     return hashlib.sha256(
         repr(
-            (SignatureCache.VERSION, __version__, datasketch.__version__, SHINGLE, NUM_PERM)
+            (SignatureCache.VERSION, __version__, version("datasketch"), SHINGLE, NUM_PERM)
         ).encode()
     ).hexdigest()
 

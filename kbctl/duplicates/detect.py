@@ -205,16 +205,15 @@ def _lsh_pairs(
     :data:`LSH_MARGIN`). The buckets are found by sorting each band's values in numpy
     (datasketch inserts and queries band by band in Python: ~10x slower at 10k)."""
     import numpy as np
-    from datasketch import MinHashLSH
 
-    tuned = MinHashLSH(threshold=max(0.05, threshold - LSH_MARGIN), num_perm=NUM_PERM)
+    bands, rows = lsh_bands(max(0.05, threshold - LSH_MARGIN))
     pairs: set[tuple[int, int]] = set()
     if len(signatures) < 2:
         return pairs
     matrix = np.vstack(signatures).astype(np.uint32)
-    for band in range(tuned.b):
-        part = np.ascontiguousarray(matrix[:, band * tuned.r : (band + 1) * tuned.r])
-        keys = part.view(f"V{part.itemsize * tuned.r}").ravel()
+    for band in range(bands):
+        part = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
+        keys = part.view(f"V{part.itemsize * rows}").ravel()
         order = np.argsort(keys, kind="stable")
         ranked = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1], [True])))
@@ -226,6 +225,32 @@ def _lsh_pairs(
                 for second in members[first_at + 1 :]:
                     pairs.add((first, second))
     return pairs
+
+
+def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band) for ``threshold``: datasketch's ``MinHashLSH`` choice (the
+    least false positive plus false negative probability, weighted equally), computed
+    here so that a warm run does not import datasketch (and scipy, 0.5 s) for it.
+
+    Both probabilities integrate polynomials of degree at most ``num_perm``; Gauss-Legendre
+    quadrature with more than ``num_perm / 2`` points integrates them exactly."""
+    import numpy as np
+
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 8)
+    best, chosen = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+
+            def collide(low: float, high: float, b: int = bands, r: int = rows) -> float:
+                at = (high - low) / 2 * nodes + (high + low) / 2
+                return float((high - low) / 2 * np.dot(weights, 1 - (1 - at**r) ** b))
+
+            false_positive = collide(0.0, threshold)
+            false_negative = (1.0 - threshold) - collide(threshold, 1.0)
+            error = 0.5 * false_positive + 0.5 * false_negative
+            if error < best:
+                best, chosen = error, (bands, rows)
+    return chosen
 
 
 def candidate_pairs(prints: Sequence[Fingerprint], threshold: float) -> set[tuple[int, int]]:
