@@ -12,6 +12,7 @@ process. Target (issue 15): ``kbctl report`` at 10k articles / 50k commits <= 10
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import resource
@@ -25,8 +26,8 @@ from pathlib import Path
 TODAY = "2026-11-22"
 
 
-def run(args: list[str], cwd: Path, cache: Path) -> tuple[float, float]:
-    """One kbctl process: (wall seconds, CPU seconds)."""
+def run(args: list[str], cwd: Path, cache: Path) -> tuple[float, float, str]:
+    """One kbctl process: (wall seconds, CPU seconds, its stdout)."""
     env = {**os.environ, "KBCTL_CACHE_DIR": str(cache), "NO_COLOR": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -43,7 +44,7 @@ def run(args: list[str], cwd: Path, cache: Path) -> tuple[float, float]:
     if process.returncode != 0:
         raise SystemExit(f"kbctl report {' '.join(args)} failed:\n{process.stderr}")
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return wall, cpu
+    return wall, cpu, process.stdout
 
 
 def main() -> None:
@@ -68,7 +69,9 @@ def main() -> None:
     print(f"load before: {os.getloadavg()[0]:.2f}")
     cache = options.work.parent / "report-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    wall, cpu = run(["--format", "json"], options.work, cache)
+    wall, cpu, out = run(["--format", "json"], options.work, cache)
+    groups = json.loads(out)["duplicates"]
+    print(f"duplicate groups in the report: {len(groups)}")
     print("| scenario | median wall (s) | runs wall (s) | median CPU (s) |")
     print("|---|---:|---|---:|")
     print(f"| json, cold cache | {wall:.2f} | {wall:.2f} | {cpu:.2f} |")
@@ -82,7 +85,7 @@ def main() -> None:
     ):
         walls, cpus = [], []
         for _ in range(options.runs):
-            wall, cpu = run(args, options.work, cache)
+            wall, cpu, _out = run(args, options.work, cache)
             walls.append(wall)
             cpus.append(cpu)
         shown = ", ".join(f"{value:.2f}" for value in walls)

@@ -20,6 +20,8 @@ from tests.conftest import GitRepo
 TODAY = "2026-11-22"
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = "<script>alert(1)</script> [x](https://evil.example) \x1b[31m"
+# The planted near-duplicates of kb-content (English, Russian), keeper first.
+PLANTED = [(["KB-0060", "KB-0061"], "KB-0060"), (["KB-0062", "KB-0063"], "KB-0062")]
 
 
 def report(cli, kb: Path, *args: str):
@@ -58,10 +60,47 @@ def test_json_report_counts_the_whole_base(cli, kb_copy: Path) -> None:
     assert {line["id"] for line in data["ownerless"]} == {"KB-0055"}
     assert {line["id"] for line in data["departed_owner"]} == {"KB-0023", "KB-0035"}
     assert [line["id"] for line in data["flags"]] == ["KB-0015"]
-    assert data["duplicates"] is None  # not wired on this branch: said, not faked
+    assert [(group["ids"], group["keep"]) for group in data["duplicates"]] == PLANTED
+    first = data["duplicates"][0]
+    assert first["base_paths"][0] == "integrations/google-calendar-sync-invalid-grant.md"
+    assert 0.3 <= first["similarity"] < 1 and first["reasons"][0] == "status validated"
     usage = data["usage"]  # the bundled sample log is configured
     assert usage["gaps"][0]["query"] == "chargeback dispute"
     assert usage["archive_candidates"]
+
+
+def test_every_format_shows_the_planted_duplicates(cli, kb_copy: Path) -> None:
+    text = report(cli, kb_copy).stdout
+    assert "Duplicates (2 groups)" in text
+    assert "KB-0060 (keep), KB-0061: Google Calendar sync" in text
+    assert "KB-0062 (keep), KB-0063: Виджет чата" in text
+    markdown = report(cli, kb_copy, "--format", "markdown").stdout
+    section = markdown.split("### Duplicates", 1)[1].split("###", 1)[0]
+    assert "KB-0060 \\(keep\\), KB-0061" in section and "KB-0062 \\(keep\\), KB-0063" in section
+    for lang, keep in (("en", "keep"), ("ru", "оставить")):
+        page = html_of(cli, kb_copy, "--lang", lang)
+        part = page.split('<section id="duplicates"', 1)[1].split("</section>", 1)[0]
+        assert f"KB-0060 ({keep}), KB-0061" in part and f"KB-0062 ({keep}), KB-0063" in part
+    data = json.loads(report(cli, kb_copy, "--format", "json").stdout)
+    assert [(group["ids"], group["keep"]) for group in data["duplicates"]] == PLANTED
+
+
+def test_without_detection_the_report_says_so(git_repo: GitRepo) -> None:
+    from kbctl.render.report import report_markdown, report_text
+    from kbctl.render.vocabulary import report_json
+
+    git_repo.write("kbctl.toml", 'content = "kb"\n')
+    git_repo.write_article("kb/a.md", id="A", title="A", status="validated", owner="@a")
+    git_repo.commit("base")
+    from kbctl.workspace import Workspace
+
+    ws = Workspace(config=load_config(cwd=git_repo.path))
+    built = build_report(ws.articles, {}, None, ws.config, date(2026, 11, 22))
+    assert "Duplicates: not available" in report_text(built)
+    assert "_Not available: duplicate detection was not run._" in report_markdown(built)
+    assert report_json(built)["duplicates"] is None
+    none_found = build_report(ws.articles, {}, None, ws.config, date(2026, 11, 22), duplicates=[])
+    assert "Duplicates: none found" in report_text(none_found)
 
 
 def test_trust_score_is_validated_and_on_time(git_repo: GitRepo) -> None:
@@ -245,6 +284,7 @@ def test_html_report_in_a_real_chromium(cli, hostile_kb: Path, tmp_path: Path) -
     assert "Состояние базы знаний" in text and "Индекс доверия" in trust
     assert "Не приходит письмо для сброса пароля" in text or "Вебхук" in text
     assert HOSTILE.split(" ")[0] in text  # the hostile title shows as text
+    assert "KB-0062 (оставить), KB-0063" in text  # the duplicates, on screen
     assert svg_count >= 5
     _assert_not_blank(shot)
 

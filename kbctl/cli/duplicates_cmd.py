@@ -79,14 +79,18 @@ def duplicates(
     limit: LimitOption = None,
 ) -> None:
     """``kbctl duplicates`` (its help: DUPLICATES_HELP)."""
-    from kbctl.duplicates import find_duplicates
+    from kbctl.duplicates import SignatureCache, find_duplicates
     from kbctl.policy.reuse import reuse_counts
 
     selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
     articles = select(selected, ws, ws.ownership if selected.owners else None)
     chosen = threshold if threshold is not None else ws.config.settings.duplicates.threshold
-    groups = find_duplicates(articles, threshold=chosen, reuse=reuse_counts(ws.articles))
+    cache = SignatureCache.open(ws.config)
+    groups = find_duplicates(
+        articles, threshold=chosen, reuse=reuse_counts(ws.articles), cache=cache
+    )
+    cache.save({article.path for article in ws.articles})
     shown = cut(groups, limit, "groups")
     by_path = {article.path: article for article in ws.articles}
     if output_format is DataFormat.JSON:

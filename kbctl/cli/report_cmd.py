@@ -12,6 +12,7 @@ from kbctl.cli.context import TodayOption, notice, parse_day, stdout_console, wo
 from kbctl.i18n import _, speaking
 
 if TYPE_CHECKING:
+    from kbctl.duplicates import DuplicateGroup
     from kbctl.report.model import Report
     from kbctl.workspace import Workspace
 
@@ -47,8 +48,6 @@ def build(ws: Workspace, today: str | None, logs: list[Path] | None, since: str 
         from kbctl.usage.gaps import usage_facts
 
         usage = usage_facts(read_usage(ws, logs, since).events)
-    # TODO(r3-cap): pass the duplicate groups of `kbctl duplicates` here (duplicates=[...]);
-    # None shows "duplicate detection: not available" in every format.
     return build_report(
         articles,
         facts.by_path,
@@ -58,8 +57,25 @@ def build(ws: Workspace, today: str | None, logs: list[Path] | None, since: str 
         history=report.facts if report.available else None,
         usage=usage,
         base_name=ws.config.root.name,
-        duplicates=None,
+        duplicates=_duplicates(ws),
     )
+
+
+def _duplicates(ws: Workspace) -> list[DuplicateGroup]:
+    """The groups `kbctl duplicates` finds (whole base, configured threshold), from the
+    signature cache where bodies are unchanged."""
+    from kbctl.duplicates import SignatureCache, find_duplicates
+    from kbctl.policy.reuse import reuse_counts
+
+    cache = SignatureCache.open(ws.config)
+    groups = find_duplicates(
+        ws.articles,
+        threshold=ws.config.settings.duplicates.threshold,
+        reuse=reuse_counts(ws.articles),
+        cache=cache,
+    )
+    cache.save({article.path for article in ws.articles})
+    return groups
 
 
 def _own_log_exists(ws: Workspace) -> bool:
@@ -110,7 +126,7 @@ def report(
     """The health of the whole base: counts by status, audience, owner, product and tag;
     the trust score against [report] trust_target; review health now and by week; ownerless
     and departed-owner articles; open flags; old work in progress; the oldest articles;
-    per-owner workload; with a usage log, the top search gaps and archive candidates.
+    per-owner workload; near-duplicate groups (as `kbctl duplicates`); with a usage log, the top search gaps and archive candidates.
 
     HTML is one self-contained file (no network, no scripts or fonts from elsewhere);
     Markdown fits a CI job summary ($GITHUB_STEP_SUMMARY).

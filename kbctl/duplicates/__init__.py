@@ -5,6 +5,7 @@ articles is compared unless their signatures already collide.
 Layer 2 (beside policy and rules): pure functions of the articles; never prints.
 """
 
+from kbctl.duplicates.cache import Signature, SignatureCache
 from kbctl.duplicates.detect import (
     DuplicateGroup,
     DuplicatePair,
@@ -14,6 +15,7 @@ from kbctl.duplicates.detect import (
     fingerprint,
     inbound_links,
     keeper_order,
+    signatures,
     similar_to,
 )
 
@@ -22,9 +24,12 @@ __all__ = [
     "DuplicatePair",
     "Fingerprint",
     "Passage",
+    "Signature",
+    "SignatureCache",
     "find_duplicates",
     "fingerprint",
     "inbound_links",
     "keeper_order",
+    "signatures",
     "similar_to",
 ]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
+    from kbctl.duplicates.cache import Signature, SignatureCache
     from kbctl.model import Article
 
 SHINGLE = 3
@@ -178,8 +179,9 @@ def _identity(value: int) -> int:
     return value
 
 
-def _signatures(prints: Sequence[Fingerprint]) -> list[Any]:
-    from datasketch import LeanMinHash, MinHash
+def _signatures(prints: Sequence[Fingerprint]) -> list[np.ndarray[Any, Any]]:
+    """The MinHash values of each fingerprint (:data:`NUM_PERM` permutations, one seed)."""
+    from datasketch import MinHash
 
     first = MinHash(num_perm=NUM_PERM, hashfunc=_identity)
     signatures = []
@@ -191,32 +193,116 @@ def _signatures(prints: Sequence[Fingerprint]) -> list[Any]:
             scheme=first.scheme,
         )
         minhash.update_batch(item.hashes.tolist())
-        signatures.append(LeanMinHash(minhash))
+        signatures.append(minhash.hashvalues)
     return signatures
+
+
+def _lsh_pairs(
+    signatures: Sequence[np.ndarray[Any, Any]], threshold: float
+) -> set[tuple[int, int]]:
+    """Index pairs (i < j) whose MinHash values agree in at least one LSH band, with the
+    bands and rows datasketch's ``MinHashLSH`` picks for ``threshold`` (less
+    :data:`LSH_MARGIN`). The buckets are found by sorting each band's values in numpy
+    (datasketch inserts and queries band by band in Python: ~10x slower at 10k)."""
+    import numpy as np
+
+    bands, rows = lsh_bands(max(0.05, threshold - LSH_MARGIN))
+    pairs: set[tuple[int, int]] = set()
+    if len(signatures) < 2:
+        return pairs
+    matrix = np.vstack(signatures).astype(np.uint32)
+    for band in range(bands):
+        part = np.ascontiguousarray(matrix[:, band * rows : (band + 1) * rows])
+        keys = part.view(f"V{part.itemsize * rows}").ravel()
+        order = np.argsort(keys, kind="stable")
+        ranked = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1], [True])))
+        for begin, stop in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+            if stop - begin < 2:
+                continue
+            members = sorted(order[begin:stop].tolist())
+            for first_at, first in enumerate(members):
+                for second in members[first_at + 1 :]:
+                    pairs.add((first, second))
+    return pairs
+
+
+def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band) for ``threshold``: datasketch's ``MinHashLSH`` choice (the
+    least false positive plus false negative probability, weighted equally), computed
+    here so that a warm run does not import datasketch (and scipy, 0.5 s) for it.
+
+    Both probabilities integrate polynomials of degree at most ``num_perm``; Gauss-Legendre
+    quadrature with more than ``num_perm / 2`` points integrates them exactly."""
+    import numpy as np
+
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 8)
+    best, chosen = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+
+            def collide(low: float, high: float, b: int = bands, r: int = rows) -> float:
+                at = (high - low) / 2 * nodes + (high + low) / 2
+                return float((high - low) / 2 * np.dot(weights, 1 - (1 - at**r) ** b))
+
+            false_positive = collide(0.0, threshold)
+            false_negative = (1.0 - threshold) - collide(threshold, 1.0)
+            error = 0.5 * false_positive + 0.5 * false_negative
+            if error < best:
+                best, chosen = error, (bands, rows)
+    return chosen
 
 
 def candidate_pairs(prints: Sequence[Fingerprint], threshold: float) -> set[tuple[int, int]]:
     """Index pairs (i < j) whose MinHash signatures collide in an LSH band set for
     ``threshold`` (less :data:`LSH_MARGIN`): no pair is compared outside a bucket."""
-    from datasketch import MinHashLSH
-
-    lsh = MinHashLSH(threshold=max(0.05, threshold - LSH_MARGIN), num_perm=NUM_PERM)
-    signatures = _signatures(prints)
-    for number, signature in enumerate(signatures):
-        lsh.insert(number, signature, check_duplication=False)
-    pairs: set[tuple[int, int]] = set()
-    for number, signature in enumerate(signatures):
-        for other in lsh.query(signature):
-            if other != number:
-                pairs.add((min(number, other), max(number, other)))
-    return pairs
+    return _lsh_pairs(_signatures(prints), threshold)
 
 
-def _comparable(first: Fingerprint, second: Fingerprint) -> bool:
+def _comparable(first: Signature, second: Signature) -> bool:
     """Same language (a translated pair is not a duplicate) and both long enough."""
-    if len(first.hashes) < MIN_SHINGLES or len(second.hashes) < MIN_SHINGLES:
+    if first.shingles < MIN_SHINGLES or second.shingles < MIN_SHINGLES:
         return False
     return not (first.language and second.language and first.language != second.language)
+
+
+ESTIMATE_MARGIN = 0.2
+"""A candidate pair whose MinHash estimate of similarity is this far below the threshold is
+not measured: with 128 permutations the estimate's standard deviation is at most 0.045, so
+this is over 4 of them (LSH is tuned wide, so most candidates are far below)."""
+
+
+def _may_reach(first: Signature, second: Signature, threshold: float) -> bool:
+    """Whether the MinHash estimate (the share of equal values) is near enough to measure."""
+    import numpy as np
+
+    estimate = float(np.count_nonzero(first.values == second.values)) / NUM_PERM
+    return estimate >= threshold - ESTIMATE_MARGIN
+
+
+def signatures(articles: Sequence[Article], cache: SignatureCache | None = None) -> list[Signature]:
+    """Each article's signature: from ``cache`` when its body is unchanged, else computed
+    (shingles, then MinHash) and put in ``cache``."""
+    from kbctl.duplicates.cache import Signature, SignatureCache, body_digest
+
+    store = cache if cache is not None else SignatureCache.memory()
+    found: list[Signature | None] = []
+    missing: list[int] = []
+    for number, article in enumerate(articles):
+        digest = body_digest(article.body)
+        cached = store.get(article.path, digest)
+        found.append(cached)
+        if cached is None:
+            missing.append(number)
+    if missing:
+        words = WordHashes()
+        prints = [fingerprint(articles[number], words=words) for number in missing]
+        for number, item, values in zip(missing, prints, _signatures(prints), strict=True):
+            article = articles[number]
+            made = Signature(body_digest(article.body), item.language, len(item.hashes), values)
+            store.put(article.path, made)
+            found[number] = made
+    return [signature for signature in found if signature is not None]
 
 
 def find_duplicates(
@@ -225,21 +311,34 @@ def find_duplicates(
     threshold: float = DEFAULT_THRESHOLD,
     reuse: Mapping[str, int] | None = None,
     within: Iterable[str] | None = None,
+    cache: SignatureCache | None = None,
 ) -> list[DuplicateGroup]:
     """Groups of near-duplicate articles (similarity >= ``threshold``), most similar first.
 
     Archived articles are left out. ``within`` (paths) keeps only groups with one of those
     articles. Each group names a keeper (see :func:`keeper_order`; ``reuse`` gives tickets
-    solved per path) and the shared passages of each pair.
+    solved per path) and the shared passages of each pair. ``cache`` keeps signatures
+    between runs (see :mod:`kbctl.duplicates.cache`; the caller saves it): only articles
+    whose body changed are shingled again, and those of candidate pairs, to measure them.
     """
     chosen = [article for article in articles if not article.is_archived]
+    found = signatures(chosen, cache)
     words = WordHashes()
-    prints = [fingerprint(article, words=words) for article in chosen]
+    prints: dict[int, Fingerprint] = {}
+
+    def shingles(number: int) -> Fingerprint:
+        if number not in prints:
+            prints[number] = fingerprint(chosen[number], words=words)
+        return prints[number]
+
+    # Too short to compare: never in LSH (their signatures would all share one bucket).
+    long_enough = [number for number, item in enumerate(found) if item.shingles >= MIN_SHINGLES]
+    candidates = _lsh_pairs([found[number].values for number in long_enough], threshold)
     verified: list[tuple[int, int, float]] = []
-    for i, j in sorted(candidate_pairs(prints, threshold)):
-        if not _comparable(prints[i], prints[j]):
+    for i, j in sorted((long_enough[a], long_enough[b]) for a, b in candidates):
+        if not _comparable(found[i], found[j]) or not _may_reach(found[i], found[j], threshold):
             continue
-        similarity = jaccard(prints[i], prints[j])
+        similarity = jaccard(shingles(i), shingles(j))
         if similarity >= threshold:
             verified.append((i, j, similarity))
     wanted = None if within is None else set(within)

@@ -271,10 +271,38 @@ def _duplicates_text(report: Report, tr: Translator) -> RenderableType:
         )
     if not report.duplicates:
         return Text(tr.gettext("Duplicates: none found"), style="bold")
-    text = Text(tr.gettext("Duplicates") + "\n", style="bold")
-    for group in report.duplicates:
-        text.append(f"  {one_line(', '.join(group.ids))} ({group.similarity:.0%})\n", style="")
+    count = len(report.duplicates)
+    heading = tr.ngettext("Duplicates ({count} group)", "Duplicates ({count} groups)", count)
+    text = Text(heading.format(count=count) + "\n", style="bold")
+    for line in duplicate_lines(report, tr):
+        text.append(f"  {line}\n", style="")
     return text
+
+
+def duplicate_lines(report: Report, tr: Translator) -> list[str]:
+    """One plain line per duplicate group (the first :data:`TOP`, then how many more):
+    similarity, ids with the keeper marked, the keeper's title. Sanitised for a terminal."""
+    from kbctl.report.model import TOP, duplicate_rows
+
+    rows = duplicate_rows(report)
+    keep = tr.gettext("keep")
+    lines = []
+    for group, articles in rows[:TOP]:
+        ids = ", ".join(
+            f"{article.id} ({keep})" if article.path == group.keeper else article.id
+            for article in articles
+        )
+        lines.append(one_line(f"{group.similarity:.0%}  {ids}: {articles[0].title}"))
+    if len(rows) > TOP:
+        more = len(rows) - TOP
+        lines.append(
+            tr.ngettext(
+                "... and {count} more (kbctl duplicates)",
+                "... and {count} more (kbctl duplicates)",
+                more,
+            ).format(count=more)
+        )
+    return lines
 
 
 def _usage_text(report: Report, tr: Translator, framed: bool) -> list[RenderableType]:
@@ -462,10 +490,7 @@ def report_markdown(report: Report, lang: str | None = None) -> str:
     elif not report.duplicates:
         lines.append(tr.gettext("None found."))
     else:
-        lines += [
-            f"- {md_cell(', '.join(group.ids))} ({group.similarity:.0%})"
-            for group in report.duplicates
-        ]
+        lines += [f"- {md_cell(line)}" for line in duplicate_lines(report, tr)]
     lines.append("")
     usage = report.usage
     if usage is None:

@@ -57,6 +57,7 @@ LABELS: dict[str, str] = {
     "none": N_("None."),
     "duplicates": N_("Duplicates"),
     "duplicates_off": N_("Not available: duplicate detection was not run."),
+    "keep": N_("keep"),
     "gaps": N_("Top search gaps"),
     "query": N_("query"),
     "failed": N_("failed"),
@@ -271,7 +272,8 @@ code { font-size: 13px; background: #f0f1f4; padding: 1px 4px; border-radius: 3p
 {% endfor %}<section id="duplicates" class="wide">
 <h2>{{ t.duplicates }}</h2>
 {% if r.duplicates is none %}<p class="muted">{{ t.duplicates_off }}</p>{% elif not r.duplicates %}<p>{{ t.none }}</p>{% else %}<ul>
-{% for group in r.duplicates %}<li>{{ group.ids|join(', ') }} ({{ '%.0f' % (group.similarity * 100) }}%)</li>{% endfor %}
+{% for group, lines in duplicate_rows[:top] %}<li><span class="n">{{ '%.0f' % (group.similarity * 100) }}%</span> {% for line in lines %}{{ line.id }}{% if line.path == group.keeper %} ({{ t.keep }}){% endif %}{% if not loop.last %}, {% endif %}{% endfor %}: {{ lines[0].title }}</li>{% endfor %}
+{% if duplicate_rows|length > top %}<li class="muted">+{{ duplicate_rows|length - top }}</li>{% endif %}
 </ul>{% endif %}
 </section>
 {% if r.usage is none %}<section class="wide"><p class="muted">{{ t.no_usage }}</p></section>
@@ -299,7 +301,7 @@ def report_html(report: Report, lang: str = "en") -> str:
     """The report as one HTML page, its labels in ``lang`` (en or ru; ``<html lang>`` too)."""
     import jinja2
 
-    from kbctl.report.model import Count
+    from kbctl.report.model import TOP, Count, duplicate_rows
 
     translator = Translator(lang)
     words = {key: translator.gettext(message) for key, message in LABELS.items()}
@@ -329,6 +331,8 @@ def report_html(report: Report, lang: str = "en") -> str:
             (words["by_product"], bars(report.by_product)),
             (words["by_tag"], bars(report.by_tag)),
         ],
+        duplicate_rows=duplicate_rows(report),
+        top=TOP,
         article_lists=[
             ("flags", report.flags),
             ("ownerless", report.ownerless),

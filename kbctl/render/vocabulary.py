@@ -548,6 +548,8 @@ def _counts(found: Sequence[Count]) -> list[Record]:
 
 def report_json(report: Report) -> Record:
     """``kbctl report --format json``: the whole report model."""
+    from kbctl.report.model import duplicate_rows
+
     usage = report.usage
     return _versioned(
         {
@@ -605,12 +607,16 @@ def report_json(report: Report) -> Record:
             if report.duplicates is None
             else [
                 {
-                    "ids": list(group.ids),
-                    "titles": list(group.titles),
+                    "ids": [line.id for line in lines],
+                    "titles": [line.title for line in lines],
+                    "base_paths": [line.path for line in lines],
                     "similarity": group.similarity,
-                    "keep": group.keep,
+                    "keep": next(
+                        (line.id for line in lines if line.path == group.keeper), group.keeper
+                    ),
+                    "reasons": group.reasons,
                 }
-                for group in report.duplicates
+                for group, lines in duplicate_rows(report)
             ],
             "usage": None
             if usage is None

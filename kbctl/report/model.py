@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 
 from kbctl.config import Config
+from kbctl.duplicates import DuplicateGroup
 from kbctl.i18n import _
 from kbctl.model import Article, ArticleHistory, Status
 from kbctl.ownership import Ownership, Roster
@@ -112,16 +113,6 @@ class OwnerLoad:
     flagged: int
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateGroup:
-    """Near-duplicate articles (``kbctl duplicates``) and which one to keep."""
-
-    ids: tuple[str, ...]
-    titles: tuple[str, ...]
-    similarity: float
-    keep: str | None = None
-
-
 @dataclass(slots=True)
 class UsagePart:
     """What the usage logs add: top gaps and archive candidates."""
@@ -156,8 +147,10 @@ class Report:
     oldest: list[ArticleLine]
     workload: list[OwnerLoad]
     history_available: bool
-    # None: no duplicate detection on this branch yet (see build_report); []: none found.
+    # kbctl.duplicates' own groups (keeper first in each), most similar first. None: not run.
     duplicates: list[DuplicateGroup] | None = None
+    # The articles of those groups by path (id, title, owners; detail: the keeper's reasons).
+    duplicate_articles: dict[str, ArticleLine] = field(default_factory=dict)
     usage: UsagePart | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -191,7 +184,8 @@ def build_report(
     departed-owner articles, open flags, old WIP, oldest articles, per-owner workload; with
     ``usage`` (merged logs) the top gaps and the archive candidates. Pure.
 
-    ``duplicates`` are the groups of the duplicate detector, when the caller has them.
+    ``duplicates`` are the groups of :func:`kbctl.duplicates.find_duplicates`, when the
+    caller ran it (None: the report says detection did not run).
     """
     from kbctl.policy.verdicts import wip_too_old
 
@@ -277,9 +271,37 @@ def build_report(
         workload=workload,
         history_available=history is not None,
         duplicates=duplicates,
+        duplicate_articles=_duplicate_articles(articles, owned, duplicates),
         usage=part,
         notes=notes,
     )
+
+
+def _duplicate_articles(
+    articles: Sequence[Article],
+    owned: Mapping[str, Ownership],
+    groups: Sequence[DuplicateGroup] | None,
+) -> dict[str, ArticleLine]:
+    wanted = {path for group in groups or () for path in group.paths}
+    return {
+        article.path: _line(article, owned[article.path].owners, article.status or "")
+        for article in articles
+        if article.path in wanted
+    }
+
+
+def duplicate_rows(report: Report) -> list[tuple[DuplicateGroup, list[ArticleLine]]]:
+    """Each duplicate group with its articles (keeper first), for the renderers."""
+    return [
+        (
+            group,
+            [
+                report.duplicate_articles.get(path) or ArticleLine(path, path, path, (), "")
+                for path in group.paths
+            ],
+        )
+        for group in report.duplicates or ()
+    ]
 
 
 def review_weeks(
