@@ -51,8 +51,8 @@ def digest_markdown(digest: OwnerDigest, today: date) -> str:
         ),
         "",
         _(
-            "**{overdue} overdue**, {due_soon} due soon, {flagged} flagged, {wip} work in"
-            " progress too long, {gaps} search gaps, {archive} archive candidates."
+            "**Overdue: {overdue}**, due soon: {due_soon}, flagged: {flagged}, work in"
+            " progress too long: {wip}, search gaps: {gaps}, archive candidates: {archive}."
         ).format(
             overdue=len(digest.overdue),
             due_soon=len(digest.due_soon),
