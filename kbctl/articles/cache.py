@@ -29,9 +29,13 @@ class Uncacheable(Exception):
     """A value JSON cannot hold exactly; its article is parsed again next time."""
 
 
+_SCALARS = (str, int, bool, float, type(None))
+
+
 def _plain(value: Any) -> Any:
     """``value`` itself when JSON gives it back unchanged, else :class:`Uncacheable`."""
-    if value is None or isinstance(value, str | bool | int | float):
+    # Exact types first: the common case, and much cheaper than isinstance with a union.
+    if type(value) in _SCALARS or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, list):
         for item in value:
@@ -76,13 +80,22 @@ def _encode_field(name: str, value: Any) -> Any:
     return _plain(value)
 
 
+_SPECIAL = _TUPLES | _DATES | {"flags", "abs_path"}
+_FIELD_KINDS = [(number, name, name in _SPECIAL) for number, name in enumerate(_ARTICLE_FIELDS)]
+
+
 def _encode_entry(entry: Entry) -> list[Any]:
     identity, article, diagnostics = entry
-    fields = (
-        None
-        if article is None
-        else [_encode_field(name, getattr(article, name)) for name in _ARTICLE_FIELDS]
-    )
+    fields: list[Any] | None = None
+    if article is not None:
+        fields = [None] * len(_ARTICLE_FIELDS)
+        for number, name, special in _FIELD_KINDS:
+            value = getattr(article, name)
+            # Most fields are plain strings or None: kept as they are without the checks.
+            if not special and (type(value) is str or value is None):
+                fields[number] = value
+            else:
+                fields[number] = _encode_field(name, value)
     diags = [[d.path, d.line, d.message, str(d.severity), d.code] for d in diagnostics]
     return [list(identity), fields, diags]
 

@@ -101,10 +101,12 @@ def stale(
         notice(summary)
     shown_items = cut(items, limit, "articles")
     if output_format is DataFormat.JSON:
-        from kbctl.render.json import dumps
+        from kbctl.render.json import dumps_records
         from kbctl.render.vocabulary import stale_record
 
-        write_data(dumps([stale_record(item, facts.of(item.article)) for item in shown_items]))
+        write_data(
+            dumps_records([stale_record(item, facts.of(item.article)) for item in shown_items])
+        )
     else:
         from kbctl.render.table import print_stale
 

@@ -23,6 +23,7 @@ from kbctl.history.settings import (
     ignore_rev_files,
     read_small,
 )
+from kbctl.i18n import _, active_language
 from kbctl.model import ArticleHistory, Change
 
 CACHE_FORMAT = 3  # 3: notes, partial, notices and missing ids of a damaged pass
@@ -35,6 +36,7 @@ def settings_signature(
     digest = hashlib.sha256()
     parts: dict[str, Any] = {
         "format": CACHE_FORMAT,
+        "language": active_language(),  # notes and notices are stored as they were written
         "prefix": prefix,
         "include": config.include,
         "exclude": config.exclude,
@@ -97,13 +99,18 @@ def facts_from_state(
             if last is None or last in boundary:
                 when = commit_change(state, last).authored.date() if last else None
                 note = (
-                    "shallow clone: last change at or before the clone's boundary"
-                    + (f" ({when}; the real date is older or equal)" if when else "")
-                    + ", date unknown"
+                    _(
+                        "shallow clone: last change at or before the clone's boundary "
+                        "({when}; the real date is older or equal), date unknown"
+                    ).format(when=when)
+                    if when
+                    else _(
+                        "shallow clone: last change at or before the clone's boundary, date unknown"
+                    )
                 )
                 last, reliable = None, False
             else:
-                note = note or "shallow clone: first change unknown"
+                note = note or _("shallow clone: first change unknown")
         facts[path] = ArticleHistory(
             path=path,
             last_change=change(last),
@@ -146,6 +153,7 @@ def write_cache(config: Config, state: dict[str, Any]) -> None:
     commits = state["commits"]
     sidecar = {
         "format": CACHE_FORMAT,
+        "language": active_language(),  # notes and notices are stored as they were written
         "head": state["head"],
         "signature": state.get("signature"),
         "last": {

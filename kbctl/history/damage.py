@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterable
 from kbctl.history.git import GitRepo, is_missing_object
 from kbctl.history.log import Commit
 from kbctl.history.walk import Walker
+from kbctl.i18n import N_, _, ngettext
 
 OBJECT_ID = re.compile(r"\b[0-9a-f]{40}\b")
-OBJECT_MISSING = "could not be dated: object missing"
-FIRST_UNKNOWN = "first change unknown: object missing"
-RENAME_LOST = "first change unknown: a rename with edits could not be followed (objects missing)"
-BLOBLESS_NOTICE = (
+OBJECT_MISSING = N_("could not be dated: object missing")
+FIRST_UNKNOWN = N_("first change unknown: object missing")
+RENAME_LOST = N_(
+    "first change unknown: a rename with edits could not be followed (objects missing)"
+)
+BLOBLESS_NOTICE = N_(
     "blobless clone (partial clone with a promisor remote): only exact renames are followed, "
     "so an article moved with edits starts its history at the move; fix: clone without "
     "--filter for full rename detection"
@@ -119,9 +122,9 @@ def check_births(handle: GitRepo, walker: TrackingWalker, names: Iterable[str]) 
         )  # fmt: skip
         if status != 0:
             reason = (
-                FIRST_UNKNOWN
+                _(FIRST_UNKNOWN)
                 if is_missing_object(err)
-                else f"first change unknown ({err.strip()[:80]})"
+                else _("first change unknown ({error})").format(error=err.strip()[:80])
             )
             for name in born:
                 found[name] = reason
@@ -140,11 +143,16 @@ def check_births(handle: GitRepo, walker: TrackingWalker, names: Iterable[str]) 
         for name in born:
             raw = prefix + walker.birth_paths[name]
             if raw in renamed_into:
-                found[name] = RENAME_LOST
+                found[name] = _(RENAME_LOST)
     return found
 
 
 def describe(names: list[str], limit: int = 5) -> str:
     """A short list of names for a one-line notice."""
     shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+    if len(names) <= limit:
+        return shown
+    more = len(names) - limit
+    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
+        names=shown, count=more
+    )

@@ -23,6 +23,7 @@ from kbctl.config import Config
 from kbctl.errors import KbError, NotFoundError
 from kbctl.history.log import log_args
 from kbctl.history.report import SHALLOW_FIX
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     import subprocess
@@ -88,27 +89,27 @@ def open_git(config: Config) -> tuple[GitRepo | None, str | None]:
     try:
         import git
     except ImportError:
-        return None, "git is not installed: staleness from front-matter dates alone"
+        return None, _("git is not installed: staleness from front-matter dates alone")
     try:
         repo = git.Repo(config.root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return None, "not a git repository: staleness from front-matter dates alone"
+        return None, _("not a git repository: staleness from front-matter dates alone")
     if repo.working_tree_dir is None:
-        return None, "the base is in a bare git repository: no history to read"
+        return None, _("the base is in a bare git repository: no history to read")
     toplevel = Path(repo.working_tree_dir).resolve()
     try:
         relative = config.root.resolve().relative_to(toplevel).as_posix()
     except ValueError:
-        return None, "the base is not inside the git working tree: no history to read"
+        return None, _("the base is not inside the git working tree: no history to read")
     prefix = "" if relative in ("", ".") else relative.rstrip("/") + "/"
     handle = GitRepo(repo, toplevel, Path(repo.git_dir), prefix, None, False, False)
     handle.article_spec = article_pathspec(config, prefix)
     try:
         status, out, _err = handle.run("rev-parse", "--is-shallow-repository")
     except git.GitCommandNotFound:
-        return None, "git is not installed: staleness from front-matter dates alone"
+        return None, _("git is not installed: staleness from front-matter dates alone")
     handle.shallow = out.strip() == b"true"
-    status, out, _ = handle.run("rev-parse", "-q", "--verify", "HEAD^{commit}")
+    status, out, _err = handle.run("rev-parse", "-q", "--verify", "HEAD^{commit}")
     handle.head = out.decode().strip() if status == 0 and out.strip() else None
     handle.partial = _is_partial_clone(repo)
     if handle.shallow:
@@ -330,13 +331,17 @@ def changed_paths(config: Config, rev: str) -> set[str]:
     """
     handle, why_not = open_git(config)
     if handle is None:
-        raise KbError(why_not or "no git repository", hint="--changed-since needs a git checkout")
+        raise KbError(
+            why_not or _("no git repository"), hint=_("--changed-since needs a git checkout")
+        )
     status, out, _err = handle.run("rev-parse", "-q", "--verify", f"{rev}^{{commit}}")
     if status != 0:
-        hint = "check the name, e.g. origin/main"
+        hint = _("check the name, e.g. origin/main")
         if handle.shallow:
-            hint += f"; this is a shallow clone: {SHALLOW_FIX}"
-        raise NotFoundError(f"unknown git revision {rev!r}", hint=hint)
+            hint = _("check the name, e.g. origin/main; this is a shallow clone: {fix}").format(
+                fix=_(SHALLOW_FIX)
+            )
+        raise NotFoundError(_("unknown git revision {rev!r}").format(rev=rev), hint=hint)
     sha = out.decode().strip()
     spec = ["--", handle.prefix] if handle.prefix else []
     relative = [f"--relative={handle.prefix}"] if handle.prefix else []
@@ -345,7 +350,8 @@ def changed_paths(config: Config, rev: str) -> set[str]:
         "diff", "--name-only", "-z", "--no-renames", *relative, sha, *spec
     )
     if status != 0:
-        raise KbError(f"git diff failed: {err.strip().splitlines()[-1] if err.strip() else status}")
+        reason = err.strip().splitlines()[-1] if err.strip() else str(status)
+        raise KbError(_("git diff failed: {reason}").format(reason=reason))
     found.update(decode_path(raw) for raw in out.split(b"\0") if raw)
     status, out, _err = handle.run(
         "ls-files", "-z", "--others", "--exclude-standard", "--", handle.prefix or "."
@@ -433,13 +439,13 @@ def commit_files(root: Path, paths: Sequence[Path], message: str) -> str:
     try:
         import git
     except ImportError:
-        raise KbError("cannot commit: GitPython is not installed") from None
+        raise KbError(_("cannot commit: GitPython is not installed")) from None
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise KbError(
-            "cannot commit: the base is not in a git repository",
-            hint="the files were edited; commit them yourself or run without --commit",
+            _("cannot commit: the base is not in a git repository"),
+            hint=_("the files were edited; commit them yourself or run without --commit"),
         ) from None
     toplevel = Path(repo.working_tree_dir or root).resolve()
     names = [path.resolve().relative_to(toplevel).as_posix() for path in paths]
@@ -450,7 +456,7 @@ def commit_files(root: Path, paths: Sequence[Path], message: str) -> str:
         lines = [line for line in str(error.stderr or "").splitlines() if line.strip()]
         reason = lines[-1].strip().removeprefix("stderr: ").strip("'") if lines else str(error)
         raise KbError(
-            f"git commit failed: {reason}",
-            hint="the files were edited but not committed; commit them yourself",
+            _("git commit failed: {reason}").format(reason=reason),
+            hint=_("the files were edited but not committed; commit them yourself"),
         ) from None
     return repo.head.commit.hexsha

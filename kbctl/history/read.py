@@ -63,6 +63,7 @@ from kbctl.history.settings import (
     read_ignore_revs,
 )
 from kbctl.history.walk import Walker, WalkResult, apply_meta_only, meta_only_keys, run_walk
+from kbctl.i18n import _, ngettext
 from kbctl.model import Article
 
 CANDIDATES = 12  # changes kept per article while its last content change is undecided
@@ -178,11 +179,11 @@ def read_history(
     keys = meta_only_keys(settings.ignore_meta_only_keys, settings.default_meta_only_keys, articles)
     settings = replace(settings, ignore_meta_only_keys=keys)
     if handle is None:
-        return HistoryReport({}, [plan.why_not or "no git history"], [], available=False)
+        return HistoryReport({}, [plan.why_not or _("no git history")], [], available=False)
     notices: list[str] = []
     if plan.mode == "empty":
         facts = {a.path: uncommitted(a.path) for a in articles}
-        return HistoryReport(facts, ["the repository has no commits yet"], [], head=None)
+        return HistoryReport(facts, [_("the repository has no commits yet")], [], head=None)
     cacheable = plan.use_cache and not handle.shallow
     state: dict[str, Any] | None = None
     if plan.mode == "cached":
@@ -213,11 +214,13 @@ def read_history(
     if handle.shallow:
         notices.insert(
             0,
-            "shallow clone: git dates are unreliable (a change at the clone's boundary has "
-            f"no date: last_changed is null there); fix: {SHALLOW_FIX}",
+            _(
+                "shallow clone: git dates are unreliable (a change at the clone's boundary has "
+                "no date: last_changed is null there); fix: {fix}"
+            ).format(fix=_(SHALLOW_FIX)),
         )
     if handle.partial:
-        notices.insert(0, BLOBLESS_NOTICE)
+        notices.insert(0, _(BLOBLESS_NOTICE))
     boundary = handle.boundary if handle.shallow else None
     facts = facts_from_state(state, [a.path for a in articles], boundary=boundary)
     if last_change_only and not from_cache:
@@ -290,11 +293,17 @@ def _full_pass(
     undated: list[str] = []
     partial: dict[str, str] = {}
     if first_error is not None:
-        how = {"exact": "only exact renames followed", "off": "renames not followed"}
-        mode_note = how.get(mode, "")
-        notices.append(
-            f"missing objects in the repository ({first_error}); {mode_note}".rstrip("; ")
-        )
+        how = {"exact": _("only exact renames followed"), "off": _("renames not followed")}
+        if mode in how:
+            notices.append(
+                _("missing objects in the repository ({error}); {renames}").format(
+                    error=first_error, renames=how[mode]
+                )
+            )
+        else:
+            notices.append(
+                _("missing objects in the repository ({error})").format(error=first_error)
+            )
         if mode != "auto" and result.complete:
             partial = check_births(handle, walker, sorted(result.deleted_in_add_commits))
     if not result.complete:
@@ -306,34 +315,49 @@ def _full_pass(
         )
         if result.out_of_time:
             notices.append(
-                f"history reading stopped after the {settings.time_budget:g}s time budget "
-                f"(history.time_budget); {len(undated)} article(s) not dated: {describe(undated)}"
+                ngettext(
+                    "history reading stopped after the {budget}s time budget "
+                    "(history.time_budget); {count} article(s) not dated: {names}",
+                    "history reading stopped after the {budget}s time budget "
+                    "(history.time_budget); {count} article(s) not dated: {names}",
+                    len(undated),
+                ).format(
+                    budget=f"{settings.time_budget:g}", count=len(undated), names=describe(undated)
+                )
             )
         else:
             if first_error is None:
-                notices.append(f"git log failed: {result.error}")
+                notices.append(_("git log failed: {error}").format(error=result.error))
             # The walk stopped at the damage: those with a last change keep it (the walk
             # goes newest first), but where they began is beyond the damage.
             for name in targets:
                 facts = walker.facts[name]
                 if facts.last is not None and not facts.born:
-                    partial.setdefault(name, FIRST_UNKNOWN)
+                    partial.setdefault(name, _(FIRST_UNKNOWN))
     if undated and not result.out_of_time:
         notices.append(
-            f"{len(undated)} article(s) {OBJECT_MISSING}: {describe(undated)}; "
-            "fix: `git fsck`, or clone the repository again"
+            ngettext(
+                "{count} article(s) could not be dated: object missing: {names}; "
+                "fix: `git fsck`, or clone the repository again",
+                "{count} article(s) could not be dated: object missing: {names}; "
+                "fix: `git fsck`, or clone the repository again",
+                len(undated),
+            ).format(count=len(undated), names=describe(undated))
         )
     if partial:
         notices.append(
-            f"{len(partial)} article(s) with a first change unknown (objects missing): "
-            f"{describe(sorted(partial))}"
+            ngettext(
+                "{count} article(s) with a first change unknown (objects missing): {names}",
+                "{count} article(s) with a first change unknown (objects missing): {names}",
+                len(partial),
+            ).format(count=len(partial), names=describe(sorted(partial)))
         )
     if result.complete:
         apply_meta_only(handle, walker, settings.ignore_meta_only_keys)
     state = _state_from_walk(handle.head or "", threshold, walker, result)
     for name in undated:
         state["notes"][name] = (
-            "could not be dated (time budget)" if result.out_of_time else OBJECT_MISSING
+            _("could not be dated (time budget)") if result.out_of_time else _(OBJECT_MISSING)
         )
     for name, reason in partial.items():
         state["facts"][name][1] = None
@@ -427,7 +451,7 @@ def _incremental(
             if window[0] is None:
                 new["notes"][name] = old_notes[old_name]
             else:
-                new["partial"][name] = FIRST_UNKNOWN  # dated now; its beginning still not
+                new["partial"][name] = _(FIRST_UNKNOWN)  # dated now; its beginning still not
         if old_name in old_partial:
             new["partial"][name] = old_partial[old_name]
         merged_facts[name] = [
@@ -456,11 +480,13 @@ def article_log(config: Config, article: Article) -> ArticleLog:
     settings = history_settings(config)
     handle, why_not = open_git(config)
     if handle is None:
-        return ArticleLog(article.path, [], [why_not or "no git history"], available=False)
+        return ArticleLog(article.path, [], [why_not or _("no git history")], available=False)
     notices: list[str] = []
     if handle.shallow:
         notices.append(
-            f"shallow clone: the list below is cut at the clone's boundary; fix: {SHALLOW_FIX}"
+            _("shallow clone: the list below is cut at the clone's boundary; fix: {fix}").format(
+                fix=_(SHALLOW_FIX)
+            )
         )
     tracked = tracked_articles(handle, config)
     raw = next((key for key, name in tracked.items() if name == article.path), None)
@@ -488,10 +514,16 @@ def article_log(config: Config, article: Article) -> ArticleLog:
         if result.complete or result.stopped_early or not is_missing_object(result.error):
             break
         notices.append(
-            f"missing objects in the repository ({result.error}); renames: {mode} failed"
+            _("missing objects in the repository ({error}); renames: {mode} failed").format(
+                error=result.error, mode=mode
+            )
         )
     if result.out_of_time:
-        notices.append(f"stopped after the {settings.time_budget:g}s time budget: list is partial")
+        notices.append(
+            _("stopped after the {budget}s time budget: list is partial").format(
+                budget=f"{settings.time_budget:g}"
+            )
+        )
     elif not result.complete and not result.stopped_early:
-        notices.append(f"git log failed: {result.error}; the list is partial")
+        notices.append(_("git log failed: {error}; the list is partial").format(error=result.error))
     return ArticleLog(article.path, walker.facts[article.path].log or [], notices)

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from kbctl.i18n import N_, _, ngettext
 from kbctl.model import ArticleHistory, Change
 
-SHALLOW_FIX = "fetch the whole history (`git fetch --unshallow`; in CI `fetch-depth: 0`)"
-NOT_COMMITTED = "not committed yet"
+SHALLOW_FIX = N_("fetch the whole history (`git fetch --unshallow`; in CI `fetch-depth: 0`)")
+NOT_COMMITTED = N_("not committed yet")
 
 
 @dataclass
@@ -72,9 +73,13 @@ def skipped_summary(skipped: Sequence[SkippedCommit]) -> str | None:
         return None
     kinds = Counter(skip_kind(item.reason) for item in skipped)
     why = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
-    return f"{len(skipped)} commit(s) skipped as noise ({why}); list them: kbctl history --skipped"
+    return ngettext(
+        "{count} commit(s) skipped as noise ({why}); list them: kbctl history --skipped",
+        "{count} commit(s) skipped as noise ({why}); list them: kbctl history --skipped",
+        len(skipped),
+    ).format(count=len(skipped), why=why)
 
 
 def uncommitted(path: str) -> ArticleHistory:
     """The facts of an article git does not know yet."""
-    return ArticleHistory(path=path, committed=False, note=NOT_COMMITTED)
+    return ArticleHistory(path=path, committed=False, note=_(NOT_COMMITTED))

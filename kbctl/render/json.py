@@ -43,3 +43,17 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
     """
     text = json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
     return _RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def dumps_records(records: list[Any]) -> str:
+    """Encode a list of records as a JSON list with one compact record a line.
+
+    The same data as :func:`dumps`, written by json's C encoder (an indented document goes
+    through its pure-Python one, several times slower on 10k records), and still readable
+    line by line: ``jq -c '.[]'`` and ``grep`` both work on it.
+    """
+    if not records:
+        return "[]"
+    encode = json.JSONEncoder(default=_default, ensure_ascii=False).encode
+    body = ",\n".join(encode(record) for record in records)
+    return _RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", f"[\n{body}\n]")
