@@ -29,6 +29,7 @@ from kbctl.cli import (
 )
 from kbctl.cli.context import ColorMode, report_error, set_options, silence_stdout, state
 from kbctl.errors import ExitCode, KbError
+from kbctl.i18n import N_, _
 
 # The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
 GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
@@ -52,7 +53,7 @@ class KbctlGroup(TyperGroup):
             report_error(error.message, error.hint)
             raise typer.Exit(int(error.exit_code)) from None
         except KeyboardInterrupt:
-            sys.stderr.write("kbctl: interrupted\n")
+            sys.stderr.write(_("kbctl: interrupted") + "\n")
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # The reader of our stdout went away (e.g. `| head`): not an error of ours.
@@ -64,8 +65,8 @@ class KbctlGroup(TyperGroup):
             if os.environ.get("KBCTL_DEBUG") or _is_click_exception(error):
                 raise
             report_error(
-                f"internal error: {type(error).__name__}: {error}",
-                "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+                _("internal error: {kind}: {error}").format(kind=type(error).__name__, error=error),
+                _("run again with KBCTL_DEBUG=1 for the traceback, and report it"),
             )
             raise typer.Exit(int(ExitCode.ERROR)) from None
 
@@ -134,7 +135,7 @@ def _options_with_values(command: Any) -> set[str]:
 app = typer.Typer(
     cls=KbctlGroup,
     name="kbctl",
-    help=(
+    help=_(
         "Run a support team's knowledge base kept as Markdown files in git.\n\n"
         "The base is found from kbctl.toml (walking up from here), $KBCTL_KB or --kb.\n\n"
         "Global options (--kb, --color, -q, -v, --no-pager) may also follow the command name.\n\n"
@@ -158,36 +159,42 @@ def root(
     ctx: typer.Context,
     kb: Annotated[
         str | None,
-        typer.Option("--kb", metavar="DIR", help="Knowledge base folder (overrides $KBCTL_KB)."),
+        typer.Option("--kb", metavar="DIR", help=_("Knowledge base folder (overrides $KBCTL_KB).")),
     ] = None,
     color: Annotated[
         ColorMode,
         typer.Option(
             "--color",
-            help="Colour and hyperlinks: auto (on a terminal; NO_COLOR and CLICOLOR_FORCE "
-            "honoured), always or never.",
+            help=_(
+                "Colour and hyperlinks: auto (on a terminal; NO_COLOR and CLICOLOR_FORCE "
+                "honoured), always or never."
+            ),
         ),
     ] = ColorMode.AUTO,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="Findings and data only: no notices, no summaries."),
+        typer.Option("--quiet", "-q", help=_("Findings and data only: no notices, no summaries.")),
     ] = False,
     verbose: Annotated[
         int,
         typer.Option(
-            "--verbose", "-v", count=True, help="Say more on stderr (the base and config used)."
+            "--verbose", "-v", count=True, help=_("Say more on stderr (the base and config used).")
         ),
     ] = 0,
     no_pager: Annotated[
         bool,
         typer.Option(
-            "--no-pager", help="Never page long output ($KBCTL_PAGER, $PAGER, less -FRX)."
+            "--no-pager", help=_("Never page long output ($KBCTL_PAGER, $PAGER, less -FRX).")
         ),
     ] = False,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help=_("Show the version and exit."),
         ),
     ] = False,
 ) -> None:
@@ -221,42 +228,47 @@ for _module in (
 # The one-line summaries of `kbctl --help`: whole sentences (Click would otherwise cut the
 # first sentence of each command's help at about 45 characters, mid-word).
 SUMMARIES = {
-    "search": "Search the base (word forms, typos, wrong keyboard layout).",
-    "index": "Build or update the search index.",
-    "list": "List the articles of the base.",
-    "show": "Show one article: metadata, then the body.",
-    "stale": "List the articles due or overdue for review.",
-    "history": "Show an article's commits, newest first.",
-    "owners": "Show who owns what, with due and overdue reviews.",
-    "flag": "Flag an article as wrong.",
-    "flags": "List the open flags, oldest first.",
-    "check": "Check the base for problems (the CI gate).",
-    "rules": "Explain every check rule, or one.",
-    "config": "Show the effective configuration and its sources.",
-    "review": "Show the review queue; `kbctl review mark` records a review.",
-    "mark": "Record a review in the article's front matter.",
-    "edit": "Open an article in $VISUAL or $EDITOR at a line.",
-    "init": "Write a commented kbctl.toml for an existing base.",
-    "export": "Export what one audience may see: jsonl, opensearch, html, llms.",
-    "duplicates": "Find near-duplicate articles and suggest which to keep.",
-    "link": "Record that an article solved a ticket (KCS reuse).",
-    "new": "Create an article from a template (after a look for similar ones).",
-    "mcp": "Serve the base to AI assistants (Model Context Protocol).",
-    "gaps": "Searches that fail most (usage log), and what would fix them.",
-    "digest": "Per owner, what needs them: ready to paste into an issue.",
-    "report": "The health of the whole base: text, Markdown, HTML or JSON.",
-    "usage": "Most and least used articles, and archive candidates (usage log).",
+    "search": N_("Search the base (word forms, typos, wrong keyboard layout)."),
+    "index": N_("Build or update the search index."),
+    "list": N_("List the articles of the base."),
+    "show": N_("Show one article: metadata, then the body."),
+    "stale": N_("List the articles due or overdue for review."),
+    "history": N_("Show an article's commits, newest first."),
+    "owners": N_("Show who owns what, with due and overdue reviews."),
+    "flag": N_("Flag an article as wrong."),
+    "flags": N_("List the open flags, oldest first."),
+    "check": N_("Check the base for problems (the CI gate)."),
+    "rules": N_("Explain every check rule, or one."),
+    "config": N_("Show the effective configuration and its sources."),
+    "review": N_("Show the review queue; `kbctl review mark` records a review."),
+    "mark": N_("Record a review in the article's front matter."),
+    "edit": N_("Open an article in $VISUAL or $EDITOR at a line."),
+    "init": N_("Write a commented kbctl.toml for an existing base."),
+    "export": N_("Export what one audience may see: jsonl, opensearch, html, llms."),
+    "duplicates": N_("Find near-duplicate articles and suggest which to keep."),
+    "link": N_("Record that an article solved a ticket (KCS reuse)."),
+    "new": N_("Create an article from a template (after a look for similar ones)."),
+    "mcp": N_("Serve the base to AI assistants (Model Context Protocol)."),
+    "gaps": N_("Searches that fail most (usage log), and what would fix them."),
+    "digest": N_("Per owner, what needs them: ready to paste into an issue."),
+    "report": N_("The health of the whole base: text, Markdown, HTML or JSON."),
+    "usage": N_("Most and least used articles, and archive candidates (usage log)."),
 }
 
 
 def _summarise(typer_app: typer.Typer) -> None:
     for command in typer_app.registered_commands:
         name = command.name or (command.callback.__name__ if command.callback else "")
-        command.short_help = command.short_help or SUMMARIES.get(name)
+        command.short_help = command.short_help or _summary(name)
     for group in typer_app.registered_groups:
         if group.typer_instance is not None:
-            group.short_help = group.short_help or SUMMARIES.get(group.name or "")
+            group.short_help = group.short_help or _summary(group.name or "")
             _summarise(group.typer_instance)
+
+
+def _summary(name: str) -> str | None:
+    summary = SUMMARIES.get(name)
+    return _(summary) if summary else None
 
 
 _summarise(app)

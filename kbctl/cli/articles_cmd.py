@@ -27,6 +27,7 @@ from kbctl.cli.options import (
     article_filter,
     select,
 )
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.model import Article
@@ -34,8 +35,25 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("list")(list_articles)
-    app.command("show")(show_article)
+    app.command("list", help=LIST_ARTICLES_HELP)(list_articles)
+    app.command("show", help=SHOW_ARTICLE_HELP)(show_article)
+
+
+LIST_ARTICLES_HELP = _(
+    "List the articles of the base.\n"
+    "\n"
+    "Problems in files are printed on stderr as path:line: message; the rest still lists.\n"
+    "Filters: options AND together, several values of one option OR. On a terminal: a table\n"
+    "fitted to the width, paged when long; piped: tab-separated lines with a header.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl list --tag billing --status validated\n"
+    "\n"
+    "  kbctl list --owner @relay/billing --format json\n"
+    "\n"
+    "  kbctl list --where product=relay-mobile --where type=howto"
+)
 
 
 def list_articles(
@@ -49,20 +67,7 @@ def list_articles(
     output_format: FormatOption = DataFormat.TABLE,
     limit: LimitOption = None,
 ) -> None:
-    """List the articles of the base.
-
-    Problems in files are printed on stderr as path:line: message; the rest still lists.
-    Filters: options AND together, several values of one option OR. On a terminal: a table
-    fitted to the width, paged when long; piped: tab-separated lines with a header.
-
-    Examples:
-
-      kbctl list --tag billing --status validated
-
-      kbctl list --owner @relay/billing --format json
-
-      kbctl list --where product=relay-mobile --where type=howto
-    """
+    """``kbctl list`` (its help: LIST_ARTICLES_HELP)."""
     selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
     facts = ws.ownership  # the owners column shows the effective owners too
@@ -79,7 +84,15 @@ def list_articles(
     with paged(ctx):
         print_table(
             stdout_console(),
-            ["id", "title", "owners", "status", "audience", "reviewed", "path"],
+            [
+                _("id"),
+                _("title"),
+                _("owners"),
+                _("status"),
+                _("audience"),
+                _("reviewed"),
+                _("path"),
+            ],
             (
                 (
                     a.id,
@@ -92,8 +105,25 @@ def list_articles(
                 )
                 for a in articles
             ),
-            empty="no articles match",
+            empty=_("no articles match"),
         )
+
+
+SHOW_ARTICLE_HELP = _(
+    "Show one article: metadata, then the body.\n"
+    "\n"
+    "On a terminal the body is rendered (link targets shown as text) and paged when long;\n"
+    "piped, or with --raw, it is the Markdown as written (--front-matter adds the front\n"
+    "matter), so `kbctl show ID | grep https` finds every link.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl show KB-0012\n"
+    "\n"
+    "  kbctl show KB-0012 --raw --front-matter\n"
+    "\n"
+    "  kbctl show billing/refund-approval-policy.md --format json"
+)
 
 
 def show_article(
@@ -101,27 +131,14 @@ def show_article(
     key: ArticleArgument,
     output_format: FormatOption = DataFormat.TABLE,
     raw: Annotated[
-        bool, typer.Option("--raw", help="Print the article's Markdown as written.")
+        bool, typer.Option("--raw", help=_("Print the article's Markdown as written."))
     ] = False,
     front_matter: Annotated[
         bool,
-        typer.Option("--front-matter", help="With the raw Markdown, include the front matter."),
+        typer.Option("--front-matter", help=_("With the raw Markdown, include the front matter.")),
     ] = False,
 ) -> None:
-    """Show one article: metadata, then the body.
-
-    On a terminal the body is rendered (link targets shown as text) and paged when long;
-    piped, or with --raw, it is the Markdown as written (--front-matter adds the front
-    matter), so `kbctl show ID | grep https` finds every link.
-
-    Examples:
-
-      kbctl show KB-0012
-
-      kbctl show KB-0012 --raw --front-matter
-
-      kbctl show billing/refund-approval-policy.md --format json
-    """
+    """``kbctl show`` (its help: SHOW_ARTICLE_HELP)."""
     ws = workspace(ctx)
     article = ws.article(key)
     from kbctl.cli.usage_cmd import record
@@ -159,7 +176,8 @@ def _write_raw(article: Article, *, front_matter: bool) -> None:
         text = article.abs_path.read_text(encoding="utf-8", errors="replace")
     except OSError as error:
         raise NotFoundError(
-            f"cannot read {article.path}: {error.strerror}", hint="run the command again"
+            _("cannot read {path}: {reason}").format(path=article.path, reason=error.strerror),
+            hint=_("run the command again"),
         ) from None
     lines = text.splitlines()
     if not front_matter:

@@ -24,6 +24,7 @@ from kbctl.cli.options import (
     select,
 )
 from kbctl.errors import ExitCode, UsageError
+from kbctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from kbctl.model import Finding
@@ -61,8 +62,26 @@ class RulesFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("check")(check)
-    app.command("rules")(rules)
+    app.command("check", help=CHECK_HELP)(check)
+    app.command("rules", help=RULES_HELP)(rules)
+
+
+CHECK_HELP = _(
+    "Check the base for problems: the CI gate (exit 0 clean, 1 findings, 2 error).\n"
+    "\n"
+    "Findings come from the rules listed by `kbctl rules`; configure them under [check] in\n"
+    "kbctl.toml. Paths in the report are relative to the current folder (absolute outside it). Files or folders\n"
+    "kbctl could not read (unreadable, not UTF-8 names, links, FIFOs, too large) are findings\n"
+    "too (KB107, an error), so a gate never passes over what it did not check.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl check --fail-on warning\n"
+    "\n"
+    "  kbctl check --changed-since origin/main --format github\n"
+    "\n"
+    "  kbctl check --format sarif --output kbctl.sarif"
+)
 
 
 def check(
@@ -70,7 +89,7 @@ def check(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="PATHS", help="Only these articles or folders (default: the whole base)."
+            metavar="PATHS", help=_("Only these articles or folders (default: the whole base).")
         ),
     ] = None,
     changed_since: Annotated[
@@ -78,42 +97,46 @@ def check(
         typer.Option(
             "--changed-since",
             metavar="REV",
-            help="Only articles changed since REV (committed or not); base-wide rules still see everything.",
+            help=_(
+                "Only articles changed since REV (committed or not); base-wide rules still see everything."
+            ),
         ),
     ] = None,
     output_format: Annotated[
         CheckFormat | None,
         typer.Option(
-            "--format", "-f", help="Output format [default: github in GitHub Actions, else text]."
+            "--format",
+            "-f",
+            help=_("Output format [default: github in GitHub Actions, else text]."),
         ),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."
+            "--output", "-o", metavar="FILE", help=_("Write the report to FILE instead of stdout.")
         ),
     ] = None,
     fail_on: Annotated[
         FailOn,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
+        typer.Option("--fail-on", help=_("Exit 1 when a finding is at or above this severity.")),
     ] = FailOn.ERROR,
     today: Annotated[
         str | None,
         typer.Option(
-            "--today", metavar="YYYY-MM-DD", help="Check as of this date (reproducible runs)."
+            "--today", metavar="YYYY-MM-DD", help=_("Check as of this date (reproducible runs).")
         ),
     ] = None,
     no_history: Annotated[
         bool,
         typer.Option(
-            "--no-history", help="Do not read git history (rules that need it are skipped)."
+            "--no-history", help=_("Do not read git history (rules that need it are skipped).")
         ),
     ] = False,
     no_date_rules: Annotated[
         bool,
         typer.Option(
             "--no-date-rules",
-            help="Skip rules that depend on today's date (review due, old flags).",
+            help=_("Skip rules that depend on today's date (review due, old flags)."),
         ),
     ] = False,
     tag: TagOption = None,
@@ -123,21 +146,7 @@ def check(
     product: ProductOption = None,
     where: WhereOption = None,
 ) -> None:
-    """Check the base for problems: the CI gate (exit 0 clean, 1 findings, 2 error).
-
-    Findings come from the rules listed by `kbctl rules`; configure them under [check] in
-    kbctl.toml. Paths in the report are relative to the current folder (absolute outside it). Files or folders
-    kbctl could not read (unreadable, not UTF-8 names, links, FIFOs, too large) are findings
-    too (KB107, an error), so a gate never passes over what it did not check.
-
-    Examples:
-
-      kbctl check --fail-on warning
-
-      kbctl check --changed-since origin/main --format github
-
-      kbctl check --format sarif --output kbctl.sarif
-    """
+    """``kbctl check`` (its help: CHECK_HELP)."""
     from kbctl.render.language import speak_for_format
     from kbctl.rules.engine import fails, run_check
 
@@ -156,11 +165,18 @@ def check(
     if paths and not changed_since and scope.paths is not None and not scope.paths:
         shown = " ".join(str(path) for path in paths)
         raise UsageError(
-            f"no articles under {shown}",
-            hint="name article files or folders that hold them (see include/exclude)",
+            _("no articles under {paths}").format(paths=shown),
+            hint=_("name article files or folders that hold them (see include/exclude)"),
         )
     if scope.outside:
-        notice(f"{len(scope.outside)} path(s) outside the base {ws.config.root} ignored")
+        count = len(scope.outside)
+        notice(
+            ngettext(
+                "{count} path outside the base {root} ignored",
+                "{count} paths outside the base {root} ignored",
+                count,
+            ).format(count=count, root=ws.config.root)
+        )
     if selected.active:
         scope = _filtered(scope, selected, ws)
     context = ws.check_context(as_of, scope, with_history=not no_history)
@@ -175,31 +191,35 @@ def check(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
+RULES_HELP = _(
+    "Document every check rule, or one: id, what, why, how to fix, how to configure.\n"
+    "\n"
+    "On a terminal one rule is rendered for reading; piped, it is plain Markdown.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl rules\n"
+    "\n"
+    "  kbctl rules KB301\n"
+    "\n"
+    "  kbctl rules review-overdue --format json"
+)
+
+
 def rules(
     rule_id: Annotated[
         str | None,
         typer.Argument(
             metavar="[RULE_ID]",
-            help="Explain only this rule: its id (KB301) or name (review-overdue), any case.",
+            help=_("Explain only this rule: its id (KB301) or name (review-overdue), any case."),
             autocompletion=complete_rules,
         ),
     ] = None,
     output_format: Annotated[
-        RulesFormat, typer.Option("--format", "-f", help="Output format.")
+        RulesFormat, typer.Option("--format", "-f", help=_("Output format."))
     ] = RulesFormat.MARKDOWN,
 ) -> None:
-    """Document every check rule, or one: id, what, why, how to fix, how to configure.
-
-    On a terminal one rule is rendered for reading; piped, it is plain Markdown.
-
-    Examples:
-
-      kbctl rules
-
-      kbctl rules KB301
-
-      kbctl rules review-overdue --format json
-    """
+    """``kbctl rules`` (its help: RULES_HELP)."""
     from kbctl.render.language import speak_for_format
     from kbctl.render.rules_doc import rule_data, rule_section, rules_json, rules_markdown
     from kbctl.rules.registry import all_rules, find_rule
@@ -222,7 +242,10 @@ def rules(
         suggestion = did_you_mean(wanted.upper(), [r.id for r in registered]) or did_you_mean(
             wanted.lower(), [r.name for r in registered]
         )
-        raise UsageError(f"no rule {rule_id!r}{suggestion}", hint="`kbctl rules` lists every rule")
+        raise UsageError(
+            _("no rule {rule}{suggestion}").format(rule=repr(rule_id), suggestion=suggestion),
+            hint=_("`kbctl rules` lists every rule"),
+        )
     if output_format is RulesFormat.JSON:
         from kbctl.render.json import dumps
 
@@ -246,19 +269,29 @@ def _refuse_empty_base(ws: Workspace) -> None:
 
     config = ws.config
     for key, pattern in unmatched_config_globs(config, ws.tree.files):
-        notice(f"{key}: pattern {pattern!r} matches no file in the base")
+        notice(
+            _("{key}: pattern {pattern} matches no file in the base").format(
+                key=key, pattern=repr(pattern)
+            )
+        )
     if ws.tree.articles():
         return
     origin = config.origins.get("content", "")
     if config.config_path is not None and not origin:
-        where = f"is `content` in {config.config_path.name} right?"
+        message = _("no articles under {root}, is `content` in {config} right?").format(
+            root=config.root, config=config.config_path.name
+        )
     elif origin.startswith(("--", "$")):
-        where = f"is {origin} right?"
+        message = _("no articles under {root}, is {origin} right?").format(
+            root=config.root, origin=origin
+        )
     else:
-        where = "is this the base's folder?"
+        message = _("no articles under {root}, is this the base's folder?").format(root=config.root)
     raise UsageError(
-        f"no articles under {config.root}, {where}",
-        hint="point kbctl at the folder with the Markdown articles (include/exclude choose them)",
+        message,
+        hint=_(
+            "point kbctl at the folder with the Markdown articles (include/exclude choose them)"
+        ),
     )
 
 
@@ -314,7 +347,11 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
         _write_report(output, text)
         from kbctl.render.text import summary_line
 
-        notice(f"{summary_line(result)}; report written to {output}")
+        notice(
+            _("{summary}; report written to {output}").format(
+                summary=summary_line(result), output=output
+            )
+        )
     else:
         write_data(text)
     if chosen is CheckFormat.GITHUB and (summary_file := os.environ.get("GITHUB_STEP_SUMMARY")):
@@ -324,14 +361,20 @@ def _emit(result: CheckResult, chosen: CheckFormat, output: Path | None, root: P
             with open(summary_file, "a", encoding="utf-8") as handle:
                 handle.write(job_summary(result))
         except OSError as error:
-            notice(f"cannot append the job summary to {summary_file}: {error.strerror}")
+            notice(
+                _("cannot append the job summary to {file}: {reason}").format(
+                    file=summary_file, reason=error.strerror
+                )
+            )
 
 
 def _write_report(output: Path, text: str) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+        raise UsageError(
+            _("cannot write {file}: {reason}").format(file=output, reason=error.strerror)
+        ) from None
 
 
 def render_text_lines(result: CheckResult) -> list[str]:

@@ -7,31 +7,36 @@ from typing import Annotated
 import typer
 
 from kbctl.cli.context import DataFormat, FormatOption, workspace, write_data
+from kbctl.i18n import _
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("config")(config)
+    app.command("config", help=CONFIG_HELP)(config)
+
+
+CONFIG_HELP = _(
+    "Show the effective configuration and where each value came from\n"
+    "(default, kbctl.toml:LINE, $KBCTL_KB / $KBCTL_CACHE_DIR, --kb).\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl config\n"
+    "\n"
+    "  kbctl config --format json\n"
+    "\n"
+    "  kbctl config --schema > kbctl.schema.json"
+)
 
 
 def config(
     ctx: typer.Context,
     schema: Annotated[
-        bool, typer.Option("--schema", help="Print the JSON Schema of kbctl.toml and exit.")
+        bool, typer.Option("--schema", help=_("Print the JSON Schema of kbctl.toml and exit."))
     ] = False,
     output_format: FormatOption = DataFormat.TABLE,
 ) -> None:
-    """Show the effective configuration and where each value came from
-    (default, kbctl.toml:LINE, $KBCTL_KB / $KBCTL_CACHE_DIR, --kb).
-
-    Examples:
-
-      kbctl config
-
-      kbctl config --format json
-
-      kbctl config --schema > kbctl.schema.json
-    """
+    """``kbctl config`` (its help: CONFIG_HELP)."""
     if schema:
         from kbctl.settings.schema import schema_text
 

@@ -17,6 +17,8 @@ from enum import StrEnum
 from functools import cache
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
+from kbctl.i18n import _, ngettext
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from datetime import date
@@ -56,7 +58,7 @@ def _option_aliases() -> dict[str, Any]:
 
     return {
         "FormatOption": Annotated[
-            DataFormat, typer.Option("--format", "-f", help="Output format: table or json.")
+            DataFormat, typer.Option("--format", "-f", help=_("Output format: table or json."))
         ],
         "LimitOption": Annotated[
             int | None,
@@ -65,13 +67,13 @@ def _option_aliases() -> dict[str, Any]:
                 "-n",
                 min=1,
                 metavar="N",
-                help="Show at most N rows (stderr says how many in all).",
+                help=_("Show at most N rows (stderr says how many in all)."),
             ),
         ],
         "TodayOption": Annotated[
             str | None,
             typer.Option(
-                "--today", metavar="DATE", help="Count as if today were DATE (YYYY-MM-DD)."
+                "--today", metavar="DATE", help=_("Count as if today were DATE (YYYY-MM-DD).")
             ),
         ],
     }
@@ -179,10 +181,29 @@ def open_workspace(kb: str | None, *, load_problems: bool = True) -> Workspace:
         load_problems=load_problems,
         on_progress=HistoryProgress(),
     )
+    speak_the_team_language(ws)
     if OPTIONS.verbose:
         config = ws.config
-        detail(f"base {config.root} (configuration: {config.config_path or 'none'})")
+        detail(
+            _("base {root} (configuration: {config})").format(
+                root=config.root, config=config.config_path or _("none")
+            )
+        )
     return ws
+
+
+def speak_the_team_language(ws: Workspace) -> None:
+    """Speak the base's ``lang`` (kbctl.toml) from now on, unless ``KBCTL_LANG`` or the
+    user's locale chose a language; a kbctl.toml that cannot be read changes nothing here
+    (the command reports it when it reads the configuration)."""
+    from kbctl.errors import KbError
+    from kbctl.i18n import activate, choose_language
+
+    try:
+        team = ws.config.settings.lang
+    except KbError:
+        return
+    activate(choose_language(team=team))
 
 
 class HistoryProgress:
@@ -210,7 +231,12 @@ class HistoryProgress:
             return
         if time.monotonic() - self.started < self.DELAY:
             return
-        sys.stderr.write(f"\rkbctl: reading git history: {commits:,} commits...")
+        text = ngettext(
+            "kbctl: reading git history: {count} commit...",
+            "kbctl: reading git history: {count} commits...",
+            commits,
+        ).format(count=f"{commits:,}")
+        sys.stderr.write("\r" + text)
         sys.stderr.flush()
         self.shown = True
 
@@ -289,9 +315,9 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], root: Path | None = Non
 def report_error(message: str, hint: str | None) -> None:
     """Print ``kbctl: error: ...`` and an optional hint on stderr, each on one line with
     control characters and line breaks escaped (a message may quote a file name)."""
-    message_line(f"kbctl: error: {message.strip() or 'error'}")
+    message_line(_("kbctl: error: {message}").format(message=message.strip() or _("error")))
     if hint:
-        message_line(f"  hint: {hint}")
+        message_line(_("  hint: {hint}").format(hint=hint))
 
 
 def notice(message: str) -> None:
@@ -334,19 +360,62 @@ def parse_day(value: str | None, option: str = "--today") -> date:
     try:
         parsed = parse_date(value)
     except ValueError as error:
-        raise UsageError(f"{option}: {error}", hint="write the date as YYYY-MM-DD") from None
+        raise UsageError(f"{option}: {error}", hint=_("write the date as YYYY-MM-DD")) from None
     if parsed is None:
-        raise UsageError(f"{option}: give a date", hint="write the date as YYYY-MM-DD")
+        raise UsageError(
+            _("{option}: give a date").format(option=option), hint=_("write the date as YYYY-MM-DD")
+        )
     return parsed
 
 
 def cut(items: Sequence[T], limit: int | None, what: str = "rows") -> Sequence[T]:
-    """The first ``limit`` items; when some are left out, ``showing N of M`` on stderr."""
+    """The first ``limit`` items; when some are left out, ``showing N of M`` on stderr.
+
+    ``what`` names the items: rows, articles, owners, flags, commits, groups (others are
+    shown as given)."""
     if limit is None or len(items) <= limit:
         return items
     if not OPTIONS.quiet:
-        message_line(f"kbctl: showing {limit} of {len(items)} {what} (--limit)")
+        message_line(showing(limit, len(items), what))
     return items[:limit]
+
+
+def showing(shown: int, total: int, what: str) -> str:
+    """``kbctl: showing N of M articles (--limit)``, in the active language."""
+    forms = {
+        "articles": ngettext(
+            "kbctl: showing {shown} of {total} article (--limit)",
+            "kbctl: showing {shown} of {total} articles (--limit)",
+            total,
+        ),
+        "owners": ngettext(
+            "kbctl: showing {shown} of {total} owner (--limit)",
+            "kbctl: showing {shown} of {total} owners (--limit)",
+            total,
+        ),
+        "flags": ngettext(
+            "kbctl: showing {shown} of {total} flag (--limit)",
+            "kbctl: showing {shown} of {total} flags (--limit)",
+            total,
+        ),
+        "commits": ngettext(
+            "kbctl: showing {shown} of {total} commit (--limit)",
+            "kbctl: showing {shown} of {total} commits (--limit)",
+            total,
+        ),
+        "groups": ngettext(
+            "kbctl: showing {shown} of {total} group (--limit)",
+            "kbctl: showing {shown} of {total} groups (--limit)",
+            total,
+        ),
+        "rows": ngettext(
+            "kbctl: showing {shown} of {total} row (--limit)",
+            "kbctl: showing {shown} of {total} rows (--limit)",
+            total,
+        ),
+    }
+    text = forms.get(what) or _("kbctl: showing {shown} of {total} {what} (--limit)")
+    return text.format(shown=shown, total=total, what=what)
 
 
 class _PagerBuffer(io.StringIO):

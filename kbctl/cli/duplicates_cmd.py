@@ -26,11 +26,32 @@ from kbctl.cli.options import (
     article_filter,
     select,
 )
+from kbctl.i18n import _
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("duplicates")(duplicates)
+    app.command("duplicates", help=DUPLICATES_HELP)(duplicates)
+
+
+DUPLICATES_HELP = _(
+    "Find near-duplicate articles: groups, shared passages and which one to keep.\n"
+    "\n"
+    "Bodies are compared as runs of three stemmed words (Russian and English, as search\n"
+    "reads them), found with MinHash/LSH: no article is compared with every other. A\n"
+    "translation (the same article in the other language) is not a duplicate. The keeper\n"
+    "suggested is the validated one, then the more recently reviewed, the more linked to,\n"
+    "the more reused (tickets solved: `kbctl link`). Filters choose the articles compared;\n"
+    "archived articles are left out. Exit 1 when there are duplicates.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl duplicates\n"
+    "\n"
+    "  kbctl duplicates --threshold 0.5 --tag integrations\n"
+    "\n"
+    "  kbctl duplicates --format json"
+)
 
 
 def duplicates(
@@ -42,8 +63,10 @@ def duplicates(
             min=0.05,
             max=1.0,
             metavar="X",
-            help="Share of word shingles two bodies must share (0.05-1; default: "
-            "[duplicates] threshold, 0.3).",
+            help=_(
+                "Share of word shingles two bodies must share (0.05-1; default: "
+                "[duplicates] threshold, 0.3)."
+            ),
         ),
     ] = None,
     tag: TagOption = None,
@@ -55,23 +78,7 @@ def duplicates(
     output_format: FormatOption = DataFormat.TABLE,
     limit: LimitOption = None,
 ) -> None:
-    """Find near-duplicate articles: groups, shared passages and which one to keep.
-
-    Bodies are compared as runs of three stemmed words (Russian and English, as search
-    reads them), found with MinHash/LSH: no article is compared with every other. A
-    translation (the same article in the other language) is not a duplicate. The keeper
-    suggested is the validated one, then the more recently reviewed, the more linked to,
-    the more reused (tickets solved: `kbctl link`). Filters choose the articles compared;
-    archived articles are left out. Exit 1 when there are duplicates.
-
-    Examples:
-
-      kbctl duplicates
-
-      kbctl duplicates --threshold 0.5 --tag integrations
-
-      kbctl duplicates --format json
-    """
+    """``kbctl duplicates`` (its help: DUPLICATES_HELP)."""
     from kbctl.duplicates import find_duplicates
     from kbctl.policy.reuse import reuse_counts
 

@@ -16,6 +16,7 @@ import typer
 
 from kbctl.cli.context import workspace
 from kbctl.errors import KbError, NotFoundError, UsageError
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.model import Article
@@ -40,28 +41,34 @@ _LINE_SUFFIX = re.compile(r"(?P<key>.+):(?P<line>[0-9]+)")
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("edit")(edit)
+    app.command("edit", help=EDIT_HELP)(edit)
+
+
+EDIT_HELP = _(
+    "Open an article in $VISUAL or $EDITOR, at LINE when given.\n"
+    "\n"
+    "The line is passed the way the editor expects it: +LINE (vi, vim, nvim, nano, emacs,\n"
+    "micro, kak), --goto FILE:LINE (VS Code), FILE:LINE (Sublime Text, Helix); another editor\n"
+    "gets just the file. A file whose front matter is broken opens too, so it can be fixed.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl edit KB-0012\n"
+    "\n"
+    "  kbctl edit billing/refund-approval-policy.md:14"
+)
 
 
 def edit(
     ctx: typer.Context,
     target: Annotated[
         str,
-        typer.Argument(metavar="ID|PATH[:LINE]", help="The article, and the line to open it at."),
+        typer.Argument(
+            metavar="ID|PATH[:LINE]", help=_("The article, and the line to open it at.")
+        ),
     ],
 ) -> None:
-    """Open an article in $VISUAL or $EDITOR, at LINE when given.
-
-    The line is passed the way the editor expects it: +LINE (vi, vim, nvim, nano, emacs,
-    micro, kak), --goto FILE:LINE (VS Code), FILE:LINE (Sublime Text, Helix); another editor
-    gets just the file. A file whose front matter is broken opens too, so it can be fixed.
-
-    Examples:
-
-      kbctl edit KB-0012
-
-      kbctl edit billing/refund-approval-policy.md:14
-    """
+    """``kbctl edit`` (its help: EDIT_HELP)."""
     ws = workspace(ctx)
     article, line = find_target(ws, target)
     from kbctl.cli.usage_cmd import record
@@ -82,7 +89,10 @@ def find_target(ws: Workspace, target: str) -> tuple[Article, int | None]:
         else:
             line = int(match["line"])
             if line < 1:
-                raise UsageError(f"{target}: lines count from 1", hint=f"{match['key']}:1")
+                raise UsageError(
+                    _("{target}: lines count from 1").format(target=target),
+                    hint=f"{match['key']}:1",
+                )
             return article, line
     (article,) = ws.articles_to_edit([target])
     return article, None
@@ -96,8 +106,10 @@ def editor_command(editor: str) -> list[str]:
         words = shlex.split(editor)
     except ValueError as error:
         raise UsageError(
-            f"cannot read the editor command {editor!r}: {error}",
-            hint="fix the quoting in $VISUAL / $EDITOR",
+            _("cannot read the editor command {editor}: {reason}").format(
+                editor=repr(editor), reason=error
+            ),
+            hint=_("fix the quoting in $VISUAL / $EDITOR"),
         ) from None
     if not words:
         raise _no_editor()
@@ -135,18 +147,22 @@ def open_in_editor(path: Path, line: int | None) -> None:
         completed = subprocess.run(arguments, check=False)  # the user's own editor
     except OSError as error:
         raise UsageError(
-            f"cannot start the editor {arguments[0]!r}: {error.strerror or error}",
-            hint="set $VISUAL or $EDITOR to an editor on your PATH",
+            _("cannot start the editor {editor}: {reason}").format(
+                editor=repr(arguments[0]), reason=error.strerror or error
+            ),
+            hint=_("set $VISUAL or $EDITOR to an editor on your PATH"),
         ) from None
     if completed.returncode != 0:
         raise KbError(
-            f"the editor {arguments[0]!r} exited with status {completed.returncode}",
-            hint="the file is as the editor left it",
+            _("the editor {editor} exited with status {status}").format(
+                editor=repr(arguments[0]), status=completed.returncode
+            ),
+            hint=_("the file is as the editor left it"),
         )
 
 
 def _no_editor() -> UsageError:
     return UsageError(
-        "no editor: $VISUAL and $EDITOR are not set",
-        hint="export EDITOR=vim (or nano, or 'code --wait'), then run again",
+        _("no editor: $VISUAL and $EDITOR are not set"),
+        hint=_("export EDITOR=vim (or nano, or 'code --wait'), then run again"),
     )

@@ -10,6 +10,7 @@ import typer
 
 from kbctl.cli.context import message_line, notice, parse_day, workspace
 from kbctl.errors import UsageError
+from kbctl.i18n import _
 
 
 class ExportFormat(StrEnum):
@@ -23,7 +24,26 @@ class ExportFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("export")(export)
+    app.command("export", help=EXPORT_HELP)(export)
+
+
+EXPORT_HELP = _(
+    "Export the articles an audience may see, and nothing else: internal articles, links\n"
+    "to them, internal parts of bodies and private front-matter keys stay in the base. What\n"
+    "was withheld and why is written to OUTPUT.withheld.json (next to the output, not in it).\n"
+    "With --since REV, a run into the output of an earlier export writes only what changed\n"
+    "and the deletions (OUTPUT.kbctl-state.json remembers what was exported).\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl export --audience public --format html --output site\n"
+    "\n"
+    "  kbctl export --audience customer --format jsonl --output customer.jsonl\n"
+    "\n"
+    "  kbctl export --audience public --format opensearch --output os-export --since origin/main\n"
+    "\n"
+    "  kbctl export --audience partner --format llms --output llms --status validated"
+)
 
 
 def export(
@@ -32,21 +52,26 @@ def export(
         str,
         typer.Option(
             "--audience",
-            help="Who reads it: public, customer, partner or internal (each sees"
-            " its own articles and the wider audiences').",
+            help=_(
+                "Who reads it: public, customer, partner or internal (each sees"
+                " its own articles and the wider audiences')."
+            ),
         ),
     ],
     output_format: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="jsonl, opensearch, html or llms.")
+        ExportFormat, typer.Option("--format", "-f", help=_("jsonl, opensearch, html or llms."))
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="A file for jsonl, a folder for the others (created)."),
+        typer.Option(
+            "--output", "-o", help=_("A file for jsonl, a folder for the others (created).")
+        ),
     ],
     status: Annotated[
         list[str] | None,
         typer.Option(
-            "--status", help="Statuses to export (repeatable; default validated; never archived)."
+            "--status",
+            help=_("Statuses to export (repeatable; default validated; never archived)."),
         ),
     ] = None,
     since: Annotated[
@@ -54,32 +79,17 @@ def export(
         typer.Option(
             "--since",
             metavar="REV",
-            help="Incremental: only what changed since REV, and the deletions.",
+            help=_("Incremental: only what changed since REV, and the deletions."),
         ),
     ] = None,
     include_owners: Annotated[
-        bool, typer.Option("--include-owners", help="Export owners and reviewers too.")
+        bool, typer.Option("--include-owners", help=_("Export owners and reviewers too."))
     ] = False,
     today: Annotated[
-        str | None, typer.Option("--today", help="Review states as of this day (YYYY-MM-DD).")
+        str | None, typer.Option("--today", help=_("Review states as of this day (YYYY-MM-DD)."))
     ] = None,
 ) -> None:
-    """Export the articles an audience may see, and nothing else: internal articles, links
-    to them, internal parts of bodies and private front-matter keys stay in the base. What
-    was withheld and why is written to OUTPUT.withheld.json (next to the output, not in it).
-    With --since REV, a run into the output of an earlier export writes only what changed
-    and the deletions (OUTPUT.kbctl-state.json remembers what was exported).
-
-    Examples:
-
-      kbctl export --audience public --format html --output site
-
-      kbctl export --audience customer --format jsonl --output customer.jsonl
-
-      kbctl export --audience public --format opensearch --output os-export --since origin/main
-
-      kbctl export --audience partner --format llms --output llms --status validated
-    """
+    """``kbctl export`` (its help: EXPORT_HELP)."""
     from kbctl.export.run import read_synonyms, run_export
     from kbctl.selection import parse_audience, parse_status
 
@@ -92,8 +102,8 @@ def export(
     absolute, root = target.resolve(), config.root.resolve()
     if absolute == root or root in absolute.parents:
         raise UsageError(
-            f"{output} is inside the base {config.root}",
-            hint="write the export outside the base (its files would be read as articles)",
+            _("{output} is inside the base {root}").format(output=output, root=config.root),
+            hint=_("write the export outside the base (its files would be read as articles)"),
         )
     changed: set[str] | None = None
     if since is not None:
@@ -115,10 +125,28 @@ def export(
     )
     for text in result.notices:
         notice(text)
-    kind = "incremental" if result.incremental else "full"
+    if result.incremental:
+        summary = _(
+            "kbctl export: incremental {format} export for {audience} to {output}:"
+            " {exported} articles ({written} written, {deleted} deleted),"
+            " {withheld} withheld, {links} links made plain text; report in {report}"
+        )
+    else:
+        summary = _(
+            "kbctl export: full {format} export for {audience} to {output}:"
+            " {exported} articles ({written} written, {deleted} deleted),"
+            " {withheld} withheld, {links} links made plain text; report in {report}"
+        )
     message_line(
-        f"kbctl export: {kind} {output_format.value} export for {chosen} to {output}:"
-        f" {result.exported} articles ({result.written} written, {result.deleted} deleted),"
-        f" {result.withheld} withheld, {result.links_removed} links made plain text;"
-        f" report in {result.report_path}"
+        summary.format(
+            format=output_format.value,
+            audience=chosen,
+            output=output,
+            exported=result.exported,
+            written=result.written,
+            deleted=result.deleted,
+            withheld=result.withheld,
+            links=result.links_removed,
+            report=result.report_path,
+        )
     )

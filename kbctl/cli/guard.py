@@ -21,6 +21,7 @@ import typer
 
 from kbctl.cli.context import message_line, notice
 from kbctl.errors import EditError, UsageError
+from kbctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from kbctl.config import Config
@@ -32,14 +33,18 @@ HANDFUL = 5
 
 DryRunOption = Annotated[
     bool,
-    typer.Option("--dry-run", help="Show the diff of every file that would change; write nothing."),
+    typer.Option(
+        "--dry-run", help=_("Show the diff of every file that would change; write nothing.")
+    ),
 ]
 YesOption = Annotated[
     bool,
     typer.Option(
         "--yes",
         "-y",
-        help=f"Do not ask before editing more than {HANDFUL} files (needed off a terminal).",
+        help=_("Do not ask before editing more than {count} files (needed off a terminal).").format(
+            count=HANDFUL
+        ),
     ),
 ]
 
@@ -74,17 +79,26 @@ def dry_run(changes: Sequence[Change], config: Config) -> None:
             before, after = _preview(article, make, config)
         except EditError as error:
             refused += 1
-            message_line(f"kbctl: error: {error.message}")
+            message_line(_("kbctl: error: {message}").format(message=error.message))
             continue
         if before != after:
             changed += 1
             sys.stdout.write(unified_diff(shown_path(article.abs_path), before, after))
-    files = "file" if changed == 1 else "files"
-    notice(f"dry run: {changed} {files} would change; nothing was written")
+    notice(
+        ngettext(
+            "dry run: {count} file would change; nothing was written",
+            "dry run: {count} files would change; nothing was written",
+            changed,
+        ).format(count=changed)
+    )
     if refused:
         raise EditError(
-            f"{refused} of {len(changes)} articles could not be edited (see above)",
-            hint="fix the listed files by hand",
+            ngettext(
+                "{refused} of {total} article could not be edited (see above)",
+                "{refused} of {total} articles could not be edited (see above)",
+                len(changes),
+            ).format(refused=refused, total=len(changes)),
+            hint=_("fix the listed files by hand"),
         )
 
 
@@ -112,18 +126,30 @@ def confirm_many(changes: Sequence[Change], config: Config, *, yes: bool, action
     count = would_change(changes, config)
     if count <= HANDFUL:
         return
-    files = f"{count} files"
     if not sys.stdin.isatty():
         raise UsageError(
-            f"refusing to edit {files} without confirmation ({action}); nothing was written",
-            hint="check with --dry-run, then run again with --yes",
+            ngettext(
+                "refusing to edit {count} file without confirmation ({action}); "
+                "nothing was written",
+                "refusing to edit {count} files without confirmation ({action}); "
+                "nothing was written",
+                count,
+            ).format(count=count, action=action),
+            hint=_("check with --dry-run, then run again with --yes"),
         )
+    question = ngettext(
+        "kbctl: about to {action}: edit {count} file. Go on?",
+        "kbctl: about to {action}: edit {count} files. Go on?",
+        count,
+    ).format(action=action, count=count)
     try:
-        agreed = typer.confirm(f"kbctl: about to {action}: edit {files}. Go on?", err=True)
+        agreed = typer.confirm(question, err=True)
     except typer.Abort:  # end of input (Ctrl-D)
         agreed = False
     if not agreed:
-        raise UsageError("not confirmed; nothing was written", hint="--dry-run shows the changes")
+        raise UsageError(
+            _("not confirmed; nothing was written"), hint=_("--dry-run shows the changes")
+        )
 
 
 def describe_owners(articles: Sequence[Article], ownership: OwnershipFacts, limit: int = 5) -> str:
@@ -136,10 +162,14 @@ def describe_owners(articles: Sequence[Article], ownership: OwnershipFacts, limi
             ownerless += 1
         counts.update(owners)
     shown = [f"{owner} ({count})" for owner, count in counts.most_common(limit)]
-    text = ", ".join(shown) if shown else "no owner"
+    text = ", ".join(shown) if shown else _("no owner")
     if len(counts) > limit:
         more = len(counts) - limit
-        text += f" and {more} more owner{'s' if more > 1 else ''}"
+        text = ngettext(
+            "{owners} and {count} more owner", "{owners} and {count} more owners", more
+        ).format(owners=text, count=more)
     if ownerless and shown:
-        text += f"; {ownerless} without an owner"
+        text = ngettext(
+            "{owners}; {count} without an owner", "{owners}; {count} without an owner", ownerless
+        ).format(owners=text, count=ownerless)
     return text

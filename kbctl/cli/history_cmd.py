@@ -30,6 +30,7 @@ from kbctl.cli.options import (
     select,
 )
 from kbctl.errors import ExitCode
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.workspace import Workspace
@@ -37,19 +38,37 @@ if TYPE_CHECKING:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("stale")(stale)
-    app.command("history")(history)
+    app.command("stale", help=STALE_HELP)(stale)
+    app.command("history", help=HISTORY_HELP)(history)
+
+
+STALE_HELP = _(
+    "List articles due or overdue for review, oldest first (exit 1 when any).\n"
+    "\n"
+    "Due = last_reviewed + review interval is past; without a review date the last content\n"
+    "change in git counts (moves and noise commits skipped). Git notices go to stderr, with\n"
+    "one line counting the commits skipped as noise (`kbctl history --skipped` lists them).\n"
+    "With --all every article is listed (exit 1 still only when some are due).\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl stale --days 30\n"
+    "\n"
+    "  kbctl stale --all --format json\n"
+    "\n"
+    "  kbctl stale --owner @relay/billing --format json"
+)
 
 
 def stale(
     ctx: typer.Context,
     days: Annotated[
         int | None,
-        typer.Option("--days", min=0, metavar="N", help="Also list articles due within N days."),
+        typer.Option("--days", min=0, metavar="N", help=_("Also list articles due within N days.")),
     ] = None,
     everything: Annotated[
         bool,
-        typer.Option("--all", help="List every article with its facts, not only the due ones."),
+        typer.Option("--all", help=_("List every article with its facts, not only the due ones.")),
     ] = False,
     tag: TagOption = None,
     owner: OwnerOption = None,
@@ -61,21 +80,7 @@ def stale(
     output_format: FormatOption = DataFormat.TABLE,
     limit: LimitOption = None,
 ) -> None:
-    """List articles due or overdue for review, oldest first (exit 1 when any).
-
-    Due = last_reviewed + review interval is past; without a review date the last content
-    change in git counts (moves and noise commits skipped). Git notices go to stderr, with
-    one line counting the commits skipped as noise (`kbctl history --skipped` lists them).
-    With --all every article is listed (exit 1 still only when some are due).
-
-    Examples:
-
-      kbctl stale --days 30
-
-      kbctl stale --all --format json
-
-      kbctl stale --owner @relay/billing --format json
-    """
+    """``kbctl stale`` (its help: STALE_HELP)."""
     from kbctl.cli.context import notice
     from kbctl.history.report import skipped_summary
     from kbctl.policy.stale import is_due, stale_items
@@ -111,37 +116,43 @@ def stale(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
+HISTORY_HELP = _(
+    "Show an article's commits, newest first: date, author, subject; moves and skipped\n"
+    "noise commits (ignore-revs, bulk sweeps) are marked. With --skipped (and no article):\n"
+    "every commit not counted as a content change, and why.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl history KB-0012\n"
+    "\n"
+    "  kbctl history billing/refund-approval-policy.md --format json\n"
+    "\n"
+    "  kbctl history --skipped"
+)
+
+
 def history(
     ctx: typer.Context,
     key: Annotated[
         str | None,
         typer.Argument(
-            metavar="[ID|PATH]", help="Article id or path.", autocompletion=complete_articles
+            metavar="[ID|PATH]", help=_("Article id or path."), autocompletion=complete_articles
         ),
     ] = None,
     skipped: Annotated[
         bool,
         typer.Option(
             "--skipped",
-            help="List the commits of the whole base skipped as noise (bulk sweeps, "
-            "ignore-revs), with the reason.",
+            help=_(
+                "List the commits of the whole base skipped as noise (bulk sweeps, "
+                "ignore-revs), with the reason."
+            ),
         ),
     ] = False,
     output_format: FormatOption = DataFormat.TABLE,
     limit: LimitOption = None,
 ) -> None:
-    """Show an article's commits, newest first: date, author, subject; moves and skipped
-    noise commits (ignore-revs, bulk sweeps) are marked. With --skipped (and no article):
-    every commit not counted as a content change, and why.
-
-    Examples:
-
-      kbctl history KB-0012
-
-      kbctl history billing/refund-approval-policy.md --format json
-
-      kbctl history --skipped
-    """
+    """``kbctl history`` (its help: HISTORY_HELP)."""
     from kbctl.cli.context import notice
     from kbctl.errors import UsageError
 
@@ -149,19 +160,19 @@ def history(
     if skipped:
         if key is not None:
             raise UsageError(
-                "--skipped lists the whole base's skipped commits",
-                hint="drop ID|PATH, or drop --skipped for one article's commits",
+                _("--skipped lists the whole base's skipped commits"),
+                hint=_("drop ID|PATH, or drop --skipped for one article's commits"),
             )
         _skipped(ctx, ws, output_format, limit)
         return
     if key is None:
-        raise UsageError("give an article id or path", hint="or --skipped for noise commits")
+        raise UsageError(_("give an article id or path"), hint=_("or --skipped for noise commits"))
     article = ws.article(key)
     log = ws.article_log(article)
     for message in log.notices:
         notice(message)
     if not log.committed:
-        notice(f"{article.path}: not committed yet")
+        notice(_("{path}: not committed yet").format(path=article.path))
     if output_format is DataFormat.JSON:
         from kbctl.render.json import dumps
         from kbctl.render.vocabulary import history_json

@@ -9,6 +9,7 @@ import typer
 
 from kbctl.cli.complete import complete_audiences
 from kbctl.cli.context import parse_day, state, write_data
+from kbctl.i18n import _
 
 
 class Transport(StrEnum):
@@ -20,7 +21,29 @@ class Transport(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("mcp")(mcp_command)
+    app.command("mcp", help=MCP_COMMAND_HELP)(mcp_command)
+
+
+MCP_COMMAND_HELP = _(
+    "Serve the base to AI assistants over the Model Context Protocol (stdio by default).\n"
+    "\n"
+    "Tools: search, get_article, list_articles, stale, review_queue, related,\n"
+    "check_article (flag_article and create_draft with --allow-write); resources kb://ARTICLE-ID; the\n"
+    "prompt cite_and_warn. Every result carries its trust signals and a path:line citation.\n"
+    "--audience is a hard ceiling: an audience sees its own articles and wider ones\n"
+    "(customer sees customer and public; internal, the default, sees all). Every call reads\n"
+    "the base as it is now. Messages go to stderr; stdout is the protocol.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl mcp --skill\n"
+    "\n"
+    "  claude mcp add kbctl -- kbctl mcp --kb /path/to/repo --audience internal\n"
+    "\n"
+    "  kbctl mcp --audience customer\n"
+    "\n"
+    "  kbctl mcp --audience customer --transport http --port 8765"
+)
 
 
 def mcp_command(
@@ -30,7 +53,7 @@ def mcp_command(
         typer.Option(
             "--audience",
             metavar="AUDIENCE",
-            help="The ceiling: internal (all), partner, customer or public.",
+            help=_("The ceiling: internal (all), partner, customer or public."),
             autocompletion=complete_audiences,
         ),
     ] = "internal",
@@ -38,51 +61,33 @@ def mcp_command(
         bool,
         typer.Option(
             "--allow-write",
-            help="Add flag_article (as kbctl flag) and create_draft (as kbctl new).",
+            help=_("Add flag_article (as kbctl flag) and create_draft (as kbctl new)."),
         ),
     ] = False,
     by: Annotated[
         str | None,
-        typer.Option(help="Who flags and owns drafts (default: git's user.email)."),
+        typer.Option(help=_("Who flags and owns drafts (default: git's user.email).")),
     ] = None,
     transport: Annotated[
-        Transport, typer.Option("--transport", help="stdio (default) or http (streamable HTTP).")
+        Transport, typer.Option("--transport", help=_("stdio (default) or http (streamable HTTP)."))
     ] = Transport.STDIO,
-    host: Annotated[str, typer.Option(help="With --transport http: the address to bind.")] = (
+    host: Annotated[str, typer.Option(help=_("With --transport http: the address to bind."))] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="With --transport http: the port.")] = 8000,
+    port: Annotated[int, typer.Option(help=_("With --transport http: the port."))] = 8000,
     skill: Annotated[
         bool,
         typer.Option(
-            "--skill", help="Print the SKILL.md that teaches an assistant kbctl, and exit."
+            "--skill", help=_("Print the SKILL.md that teaches an assistant kbctl, and exit.")
         ),
     ] = False,
     no_refresh: Annotated[
         bool,
-        typer.Option("--no-refresh", help="Skip the index's freshness check on every search."),
+        typer.Option("--no-refresh", help=_("Skip the index's freshness check on every search.")),
     ] = False,
-    today: Annotated[str | None, typer.Option(hidden=True, help="Pin today (tests).")] = None,
+    today: Annotated[str | None, typer.Option(hidden=True, help=_("Pin today (tests)."))] = None,
 ) -> None:
-    """Serve the base to AI assistants over the Model Context Protocol (stdio by default).
-
-    Tools: search, get_article, list_articles, stale, review_queue, related,
-    check_article (flag_article and create_draft with --allow-write); resources kb://ARTICLE-ID; the
-    prompt cite_and_warn. Every result carries its trust signals and a path:line citation.
-    --audience is a hard ceiling: an audience sees its own articles and wider ones
-    (customer sees customer and public; internal, the default, sees all). Every call reads
-    the base as it is now. Messages go to stderr; stdout is the protocol.
-
-    Examples:
-
-      kbctl mcp --skill
-
-      claude mcp add kbctl -- kbctl mcp --kb /path/to/repo --audience internal
-
-      kbctl mcp --audience customer
-
-      kbctl mcp --audience customer --transport http --port 8765
-    """
+    """``kbctl mcp`` (its help: MCP_COMMAND_HELP)."""
     if skill:
         from importlib.resources import files
 
@@ -91,7 +96,7 @@ def mcp_command(
     if not allow_write and by is not None:
         from kbctl.errors import UsageError
 
-        raise UsageError("--by needs --allow-write", hint="kbctl mcp --allow-write --by @you")
+        raise UsageError(_("--by needs --allow-write"), hint="kbctl mcp --allow-write --by @you")
     from kbctl.mcp.server import serve
     from kbctl.mcp.service import KbService
 

@@ -10,6 +10,7 @@ import typer
 
 from kbctl.cli.context import TodayOption, message_line, notice, parse_day, workspace, write_data
 from kbctl.errors import UsageError
+from kbctl.i18n import _
 
 if TYPE_CHECKING:
     from kbctl.capture import Draft
@@ -25,66 +26,72 @@ class Language(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("new")(new)
+    app.command("new", help=NEW_HELP)(new)
+
+
+NEW_HELP = _(
+    "Create an article from a template and print its path.\n"
+    "\n"
+    "The template comes from the base's _templates/ (NAME.LANG.md, then NAME.md; kcs is also\n"
+    "found as troubleshooting.md), else kbctl's built-in KCS article in English or Russian\n"
+    "(Issue / Environment / Resolution / Cause). The new article gets the next free id of the\n"
+    "base's scheme (or [new] id_pattern), a file name made from the title (transliterated; -2,\n"
+    "-3 ... rather than overwrite), status wip and today's date as created.\n"
+    "\n"
+    'First it searches the base for similar articles ("maybe this already exists?"): on a\n'
+    "terminal it asks before creating (--yes does not ask); elsewhere it lists them on\n"
+    "stderr and creates the article.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    '  kbctl new --title "Invoice PDF is blank" --tag billing --dir billing --yes\n'
+    "\n"
+    '  kbctl new --title "Не приходит счёт на почту" --owner @anna.petrova --yes\n'
+    "\n"
+    '  kbctl new --template checklist --title "Quarterly access review" --dir checklists'
+)
 
 
 def new(
     ctx: typer.Context,
     title: Annotated[
         str | None,
-        typer.Option("--title", "-t", metavar="TITLE", help="The title (asked for on a terminal)."),
+        typer.Option(
+            "--title", "-t", metavar="TITLE", help=_("The title (asked for on a terminal).")
+        ),
     ] = None,
     template: Annotated[
         str,
         typer.Option(
             "--template",
             metavar="NAME",
-            help="kcs, faq, howto, checklist or any _templates/NAME.md of the base.",
+            help=_("kcs, faq, howto, checklist or any _templates/NAME.md of the base."),
         ),
     ] = "kcs",
     owner: Annotated[
         str | None,
         typer.Option(
-            "--owner", metavar="OWNER", help="Owner (default: git's user, via the roster)."
+            "--owner", metavar="OWNER", help=_("Owner (default: git's user, via the roster).")
         ),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", metavar="TAG", help="A tag (repeatable).")
+        list[str] | None, typer.Option("--tag", metavar="TAG", help=_("A tag (repeatable)."))
     ] = None,
     lang: Annotated[
         Language | None,
-        typer.Option("--lang", help="Template language (default: the title's script)."),
+        typer.Option("--lang", help=_("Template language (default: the title's script).")),
     ] = None,
     folder: Annotated[
         str | None,
-        typer.Option("--dir", metavar="DIR", help="Folder in the base (default: [new] folder)."),
+        typer.Option("--dir", metavar="DIR", help=_("Folder in the base (default: [new] folder).")),
     ] = None,
-    edit: Annotated[bool, typer.Option("--edit", help="Open it in $VISUAL/$EDITOR.")] = False,
+    edit: Annotated[bool, typer.Option("--edit", help=_("Open it in $VISUAL/$EDITOR."))] = False,
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Create it even when similar articles exist.")
+        bool, typer.Option("--yes", "-y", help=_("Create it even when similar articles exist."))
     ] = False,
     today: TodayOption = None,
 ) -> None:
-    """Create an article from a template and print its path.
-
-    The template comes from the base's _templates/ (NAME.LANG.md, then NAME.md; kcs is also
-    found as troubleshooting.md), else kbctl's built-in KCS article in English or Russian
-    (Issue / Environment / Resolution / Cause). The new article gets the next free id of the
-    base's scheme (or [new] id_pattern), a file name made from the title (transliterated; -2,
-    -3 ... rather than overwrite), status wip and today's date as created.
-
-    First it searches the base for similar articles ("maybe this already exists?"): on a
-    terminal it asks before creating (--yes does not ask); elsewhere it lists them on
-    stderr and creates the article.
-
-    Examples:
-
-      kbctl new --title "Invoice PDF is blank" --tag billing --dir billing --yes
-
-      kbctl new --title "Не приходит счёт на почту" --owner @anna.petrova --yes
-
-      kbctl new --template checklist --title "Quarterly access review" --dir checklists
-    """
+    """``kbctl new`` (its help: NEW_HELP)."""
     from kbctl.capture import plan_article, similar_articles, write_draft
 
     ws = workspace(ctx)
@@ -107,16 +114,18 @@ def new(
         _show_similar(similar)
         ask = not yes and sys.stdin.isatty() and sys.stderr.isatty()
         if ask and not typer.confirm(
-            "kbctl: create a new article anyway?", default=False, err=True
+            _("kbctl: create a new article anyway?"), default=False, err=True
         ):
             raise UsageError(
-                "not created", hint="edit the existing article, or run again with --yes"
+                _("not created"), hint=_("edit the existing article, or run again with --yes")
             )
     path = write_draft(config, draft)
     from kbctl.render.paths import shown_path
 
     write_data(shown_path(path))
-    notice(f"created {draft.id} from {draft.template} (status wip)")
+    notice(
+        _("created {id} from {template} (status wip)").format(id=draft.id, template=draft.template)
+    )
     if edit:
         from kbctl.cli.edit_cmd import open_in_editor
 
@@ -125,12 +134,14 @@ def new(
 
 def _ask_title() -> str:
     if not sys.stdin.isatty():
-        raise UsageError("no title", hint='pass --title "Short symptom in the customer\'s words"')
-    return str(typer.prompt("Title", err=True))
+        raise UsageError(
+            _("no title"), hint=_('pass --title "Short symptom in the customer\'s words"')
+        )
+    return str(typer.prompt(_("Title"), err=True))
 
 
 def _show_similar(hits: list[Hit]) -> None:
-    message_line("kbctl: maybe this already exists?")
+    message_line(_("kbctl: maybe this already exists?"))
     for hit in hits:
         message_line(f"  {hit.id}  {hit.path}  {hit.title}")
 

@@ -21,6 +21,7 @@ from kbctl.cli.complete import (
     complete_statuses,
     complete_tags,
 )
+from kbctl.i18n import _
 from kbctl.selection import ArticleFilter, parse_audience, parse_status
 
 if TYPE_CHECKING:
@@ -29,12 +30,12 @@ if TYPE_CHECKING:
     from kbctl.workspace import Workspace
 
 # The help of each filter option, shared with commands that declare a variant (review mark).
-OWNER_HELP = (
+OWNER_HELP = _(
     "Only articles of this owner: front matter, else CODEOWNERS; teams expanded; "
     "a handle or an e-mail (repeatable: any of them)."
 )
-STATUS_HELP = "wip, not_validated, validated, archived (aliases such as draft accepted)."
-AUDIENCE_HELP = "internal, partner, customer, public (aliases such as customers accepted)."
+STATUS_HELP = _("wip, not_validated, validated, archived (aliases such as draft accepted).")
+AUDIENCE_HELP = _("internal, partner, customer, public (aliases such as customers accepted).")
 
 
 def _statuses(values: list[str] | None) -> list[str] | None:
@@ -55,7 +56,7 @@ TagOption = Annotated[
     typer.Option(
         "--tag",
         metavar="TAG",
-        help="Only articles with this tag (repeatable: any).",
+        help=_("Only articles with this tag (repeatable: any)."),
         autocompletion=complete_tags,
     ),
 ]
@@ -88,7 +89,7 @@ ProductOption = Annotated[
     typer.Option(
         "--product",
         metavar="PRODUCT",
-        help="Only articles for this product.",
+        help=_("Only articles for this product."),
         autocompletion=complete_products,
     ),
 ]
@@ -97,8 +98,10 @@ WhereOption = Annotated[
     typer.Option(
         "--where",
         metavar="KEY=VALUE",
-        help="Only articles whose front-matter KEY is VALUE (or a list holding it); "
-        "repeatable: different keys all, one key any.",
+        help=_(
+            "Only articles whose front-matter KEY is VALUE (or a list holding it); "
+            "repeatable: different keys all, one key any."
+        ),
     ),
 ]
 SetStatusOption = Annotated[
@@ -106,7 +109,7 @@ SetStatusOption = Annotated[
     typer.Option(
         "--status",
         metavar="STATUS",
-        help="Also set the KCS status: " + STATUS_HELP,
+        help=_("Also set the KCS status: {statuses}").format(statuses=STATUS_HELP),
         callback=check_status,
         autocompletion=complete_statuses,
     ),
@@ -114,7 +117,9 @@ SetStatusOption = Annotated[
 
 ArticleArgument = Annotated[
     str,
-    typer.Argument(metavar="ID|PATH", help="Article id or path.", autocompletion=complete_articles),
+    typer.Argument(
+        metavar="ID|PATH", help=_("Article id or path."), autocompletion=complete_articles
+    ),
 ]
 
 
@@ -151,4 +156,4 @@ def warn_unmatched(selected: ArticleFilter, ws: Workspace) -> None:
 
     facts = ws.ownership if selected.owners else None
     for message in selected.unmatched(ws.articles, facts):
-        notice(f"warning: {message}")
+        notice(_("warning: {message}").format(message=message))

@@ -35,6 +35,7 @@ from kbctl.cli.options import (
     select,
 )
 from kbctl.errors import EditError, ExitCode, UsageError
+from kbctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -56,10 +57,10 @@ review_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("owners")(owners)
+    app.command("owners", help=OWNERS_HELP)(owners)
     app.add_typer(review_app, name="review")
-    app.command("flag")(flag)
-    app.command("flags")(flags)
+    app.command("flag", help=FLAG_HELP)(flag)
+    app.command("flags", help=FLAGS_HELP)(flags)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -81,8 +82,8 @@ def _reviewer(by: str | None, config: Config, roster: Roster | None) -> str:
     identity = git_identity(config.root)
     if not identity:
         raise UsageError(
-            "cannot tell who you are: git has no user.email or user.name",
-            hint="pass --by @your-handle, or set `git config user.email`",
+            _("cannot tell who you are: git has no user.email or user.name"),
+            hint=_("pass --by @your-handle, or set `git config user.email`"),
         )
     if roster is not None and (entry := roster.get(identity)) is not None and not entry.is_team:
         return entry.handle
@@ -123,7 +124,7 @@ def _edit_all(
             if len(changes) == 1:
                 raise
             refused += 1
-            message_line(f"kbctl: error: {error.message}")
+            message_line(_("kbctl: error: {message}").format(message=error.message))
         else:
             done.append((article, applied))
     return done, refused
@@ -133,18 +134,39 @@ def _refused(refused: int, total: int) -> None:
     """End the command with exit 2 when some of several edits were refused."""
     if refused:
         raise EditError(
-            f"{refused} of {total} articles were not edited (see above)",
-            hint="the others were edited; fix the listed files by hand",
+            ngettext(
+                "{refused} of {total} article were not edited (see above)",
+                "{refused} of {total} articles were not edited (see above)",
+                total,
+            ).format(refused=refused, total=total),
+            hint=_("the others were edited; fix the listed files by hand"),
         )
 
 
 # --------------------------------------------------------------------------- owners
 
 
+OWNERS_HELP = _(
+    "Who owns what: per owner, articles, due, overdue, flagged and the oldest review.\n"
+    "\n"
+    "Owners come from the front matter, else CODEOWNERS; teams count for each member too.\n"
+    "Also lists ownerless articles and owners missing from the roster or inactive. With\n"
+    "--owner, lists that owner's articles instead; the other filters narrow the articles counted.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl owners\n"
+    "\n"
+    "  kbctl owners --missing --format json\n"
+    "\n"
+    "  kbctl owners --owner @anna.petrova"
+)
+
+
 def owners(
     ctx: typer.Context,
     missing: Annotated[
-        bool, typer.Option("--missing", help="Only list articles nobody owns (exit 1 if any).")
+        bool, typer.Option("--missing", help=_("Only list articles nobody owns (exit 1 if any)."))
     ] = False,
     tag: TagOption = None,
     owner: OwnerOption = None,
@@ -156,25 +178,13 @@ def owners(
     today: TodayOption = None,
     limit: LimitOption = None,
 ) -> None:
-    """Who owns what: per owner, articles, due, overdue, flagged and the oldest review.
-
-    Owners come from the front matter, else CODEOWNERS; teams count for each member too.
-    Also lists ownerless articles and owners missing from the roster or inactive. With
-    --owner, lists that owner's articles instead; the other filters narrow the articles counted.
-
-    Examples:
-
-      kbctl owners
-
-      kbctl owners --missing --format json
-
-      kbctl owners --owner @anna.petrova
-    """
+    """``kbctl owners`` (its help: OWNERS_HELP)."""
     from kbctl.policy.queue import owners_summary
 
     if owner and missing:
         raise UsageError(
-            "--owner and --missing do not go together", hint="ownerless articles have no owner"
+            _("--owner and --missing do not go together"),
+            hint=_("ownerless articles have no owner"),
         )
     selected = article_filter(tag, owner, status, audience, product, where)
     on = parse_day(today, "--today")
@@ -245,7 +255,7 @@ def _owned_articles(
 
     print_table(
         stdout_console(),
-        ["id", "title", "owners", "from", "status", "review", "path"],
+        [_("id"), _("title"), _("owners"), _("from"), _("status"), _("review"), _("path")],
         (
             (
                 item.article.id,
@@ -258,14 +268,28 @@ def _owned_articles(
             )
             for item in found
         ),
-        empty="no articles of " + ", ".join(who),
+        empty=_("no articles of {owners}").format(owners=", ".join(who)),
     )
 
 
 # --------------------------------------------------------------------------- review
 
 
-@review_app.callback()
+REVIEW_HELP = _(
+    "The review queue, most harmful first; `kbctl review mark` records a review.\n"
+    "\n"
+    "Order: flagged, overdue (customer-facing before internal), never reviewed, Validated\n"
+    "without a live owner, Work in Progress older than [review] wip_max_age, due soon.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl review --owner @anna.petrova\n"
+    "\n"
+    "  kbctl review mark KB-0012 --status validated --commit"
+)
+
+
+@review_app.callback(help=REVIEW_HELP)
 def review(
     ctx: typer.Context,
     tag: TagOption = None,
@@ -278,17 +302,7 @@ def review(
     today: TodayOption = None,
     limit: LimitOption = None,
 ) -> None:
-    """The review queue, most harmful first; `kbctl review mark` records a review.
-
-    Order: flagged, overdue (customer-facing before internal), never reviewed, Validated
-    without a live owner, Work in Progress older than [review] wip_max_age, due soon.
-
-    Examples:
-
-      kbctl review --owner @anna.petrova
-
-      kbctl review mark KB-0012 --status validated --commit
-    """
+    """``kbctl review`` (its help: REVIEW_HELP)."""
     if ctx.invoked_subcommand is not None:
         return
     from kbctl.policy.queue import review_queue
@@ -317,65 +331,70 @@ def review(
         review_queue_table(stdout_console(), items)
 
 
-@review_app.command("mark")
+REVIEW_MARK_HELP = _(
+    "Record a review: set last_reviewed (and reviewed_by, status) in the front matter.\n"
+    "\n"
+    "Only those keys change; every other byte of the file stays as it was. --dry-run shows\n"
+    "the diff instead; more than 5 files asks first (--yes to skip; needed off a terminal).\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl review mark KB-0012 --status validated\n"
+    "\n"
+    "  kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --dry-run"
+)
+
+
+@review_app.command("mark", help=REVIEW_MARK_HELP)
 def review_mark(
     ctx: typer.Context,
     keys: Annotated[
         list[str] | None,
         typer.Argument(
             metavar="ID|PATH...",
-            help="Articles to mark as reviewed.",
+            help=_("Articles to mark as reviewed."),
             autocompletion=complete_articles,
         ),
     ] = None,
     by: Annotated[
-        str | None, typer.Option(help="Who reviewed (default: git's user.email).")
+        str | None, typer.Option(help=_("Who reviewed (default: git's user.email)."))
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--date", metavar="DATE", help="Review date (default: today).")
+        str | None, typer.Option("--date", metavar="DATE", help=_("Review date (default: today)."))
     ] = None,
     status: SetStatusOption = None,
     clear_flags: Annotated[
-        bool, typer.Option("--clear-flags", help="Remove the article's open flags.")
+        bool, typer.Option("--clear-flags", help=_("Remove the article's open flags."))
     ] = False,
     owner: Annotated[
         list[str] | None,
         typer.Option(
             "--owner",
             metavar="OWNER",
-            help="With --all-due: " + OWNER_HELP,
+            help=_("With --all-due: {owner_help}").format(owner_help=OWNER_HELP),
             autocompletion=complete_owners,
         ),
     ] = None,
     all_due: Annotated[
         bool,
-        typer.Option("--all-due", help="Mark every article due or overdue (of --owner)."),
+        typer.Option("--all-due", help=_("Mark every article due or overdue (of --owner).")),
     ] = False,
     commit: Annotated[
-        bool, typer.Option("--commit", help="Commit the edited files: docs(kb): mark ... reviewed.")
+        bool,
+        typer.Option("--commit", help=_("Commit the edited files: docs(kb): mark ... reviewed.")),
     ] = False,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Record a review: set last_reviewed (and reviewed_by, status) in the front matter.
-
-    Only those keys change; every other byte of the file stays as it was. --dry-run shows
-    the diff instead; more than 5 files asks first (--yes to skip; needed off a terminal).
-
-    Examples:
-
-      kbctl review mark KB-0012 --status validated
-
-      kbctl review mark --owner @relay/billing --all-due --by @anna.petrova --dry-run
-    """
+    """``kbctl review mark`` (its help: REVIEW_MARK_HELP)."""
     from kbctl.cli import guard
     from kbctl.policy.marks import review_updates
     from kbctl.policy.queue import due_for_review
 
     if not keys and not all_due:
-        raise UsageError("name the articles to mark", hint="give ID|PATH... or --all-due")
+        raise UsageError(_("name the articles to mark"), hint=_("give ID|PATH... or --all-due"))
     if owner and not all_due:
-        raise UsageError("--owner needs --all-due", hint="kbctl review mark --owner X --all-due")
+        raise UsageError(_("--owner needs --all-due"), hint="kbctl review mark --owner X --all-due")
     ws = workspace(ctx)
     config, facts = ws.config, ws.ownership
     reviewed_on = parse_day(on, "--date")
@@ -388,13 +407,16 @@ def review_mark(
         )
         targets += [article for article in due if article not in targets]
         if not targets:
-            notice("nothing is due for review")
+            notice(_("nothing is due for review"))
             return
         if not owner:
             # The whole base's due articles: say how many and whose before anything happens.
             notice(
-                f"--all-due without --owner: {len(targets)} articles of every owner: "
-                + guard.describe_owners(targets, facts)
+                ngettext(
+                    "--all-due without --owner: {count} article of every owner: {owners}",
+                    "--all-due without --owner: {count} articles of every owner: {owners}",
+                    len(targets),
+                ).format(count=len(targets), owners=guard.describe_owners(targets, facts))
             )
     who = _reviewer(by, config, facts.roster)
     new_status = status  # already canonical (aliases such as draft accepted)
@@ -409,12 +431,23 @@ def review_mark(
         guard.dry_run(changes, config)
         return
     guard.confirm_many(
-        changes, config, yes=yes, action=f"mark {len(targets)} articles reviewed by {who}"
+        changes,
+        config,
+        yes=yes,
+        action=ngettext(
+            "mark {count} article reviewed by {who}",
+            "mark {count} articles reviewed by {who}",
+            len(targets),
+        ).format(count=len(targets), who=who),
     )
     edited, refused = _edit_all(changes, config)
     done = [article for article, _updates in edited]
     for article in done:
-        notice(f"marked {article.id} reviewed on {reviewed_on} by {who} ({article.path})")
+        notice(
+            _("marked {id} reviewed on {date} by {who} ({path})").format(
+                id=article.id, date=reviewed_on, who=who, path=article.path
+            )
+        )
     if commit and done:
         _commit(config, done, "reviewed")
     _refused(refused, len(targets))
@@ -429,10 +462,24 @@ def _commit(config: Config, articles: Sequence[Article], what: str) -> None:
         listed = "\n".join(f"- {article.id} ({article.path})" for article in articles)
         message = f"docs(kb): mark {len(articles)} articles {what}\n\n{listed}\n"
     sha = commit_files(config.root, [article.abs_path for article in articles], message)
-    notice(f"committed {sha[:12]}: {message.splitlines()[0]}")
+    notice(_("committed {sha}: {subject}").format(sha=sha[:12], subject=message.splitlines()[0]))
 
 
 # --------------------------------------------------------------------------- flags
+
+
+FLAG_HELP = _(
+    'Flag an article as wrong ("flag it or fix it"): who, when, why go into its front matter.\n'
+    "\n"
+    "`kbctl flags` lists open flags; `kbctl review mark ID --clear-flags` clears them.\n"
+    "--dry-run shows the diff instead (--yes is accepted: one file never asks).\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    '  kbctl flag KB-0012 "step 3 points to the old billing console"\n'
+    "\n"
+    '  kbctl flag billing/refund-approval-policy.md "refund limit is 30 days now" --by @ivan'
+)
 
 
 def flag(
@@ -440,34 +487,28 @@ def flag(
     key: Annotated[
         str,
         typer.Argument(
-            metavar="ID|PATH", help="The article that is wrong.", autocompletion=complete_articles
+            metavar="ID|PATH",
+            help=_("The article that is wrong."),
+            autocompletion=complete_articles,
         ),
     ],
-    reason: Annotated[str, typer.Argument(metavar="REASON", help="What is wrong, in a sentence.")],
+    reason: Annotated[
+        str, typer.Argument(metavar="REASON", help=_("What is wrong, in a sentence."))
+    ],
     by: Annotated[
-        str | None, typer.Option(help="Who flags it (default: git's user.email).")
+        str | None, typer.Option(help=_("Who flags it (default: git's user.email)."))
     ] = None,
     on: Annotated[
-        str | None, typer.Option("--date", metavar="DATE", help="Flag date (default: today).")
+        str | None, typer.Option("--date", metavar="DATE", help=_("Flag date (default: today)."))
     ] = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
 ) -> None:
-    """Flag an article as wrong ("flag it or fix it"): who, when, why go into its front matter.
-
-    `kbctl flags` lists open flags; `kbctl review mark ID --clear-flags` clears them.
-    --dry-run shows the diff instead (--yes is accepted: one file never asks).
-
-    Examples:
-
-      kbctl flag KB-0012 "step 3 points to the old billing console"
-
-      kbctl flag billing/refund-approval-policy.md "refund limit is 30 days now" --by @ivan
-    """
+    """``kbctl flag`` (its help: FLAG_HELP)."""
     from kbctl.policy.marks import flag_updates
 
     if not reason.strip():
-        raise UsageError("say what is wrong", hint='kbctl flag KB-0012 "what is wrong"')
+        raise UsageError(_("say what is wrong"), hint=_('kbctl flag KB-0012 "what is wrong"'))
     flagged_on = parse_day(on, "--date")
     ws = workspace(ctx)
     config = ws.config
@@ -486,7 +527,24 @@ def flag(
     ((_article, updates),), _refused_count = _edit_all([(article, add_flag)], config)
     (flags,) = updates.values()
     count = len(flags) if isinstance(flags, list) else 1
-    notice(f"flagged {article.id} ({article.path}): {count} open flag(s)")
+    notice(
+        ngettext(
+            "flagged {id} ({path}): {count} open flag(s)",
+            "flagged {id} ({path}): {count} open flag(s)",
+            count,
+        ).format(id=article.id, path=article.path, count=count)
+    )
+
+
+FLAGS_HELP = _(
+    "List open flags, oldest first, with the article's owners.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl flags\n"
+    "\n"
+    "  kbctl flags --format json"
+)
 
 
 def flags(
@@ -500,14 +558,7 @@ def flags(
     output_format: FormatOption = DataFormat.TABLE,
     limit: LimitOption = None,
 ) -> None:
-    """List open flags, oldest first, with the article's owners.
-
-    Examples:
-
-      kbctl flags
-
-      kbctl flags --format json
-    """
+    """``kbctl flags`` (its help: FLAGS_HELP)."""
     from kbctl.policy.queue import open_flags
 
     selected = article_filter(tag, owner, status, audience, product, where)

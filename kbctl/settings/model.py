@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kbctl.i18n import N_, _
+from kbctl.i18n import LANGUAGES, N_, _
 from kbctl.settings.kinds import (
     ArrayOf,
     Boolean,
@@ -482,6 +482,11 @@ class Settings:
         Integer(1, N_("a whole number of bytes")),
         "Larger article files are refused unread (KB107).",
         DEFAULT_MAX_ARTICLE_BYTES,
+    )
+    lang: str | None = setting(
+        Choice(*LANGUAGES),
+        "The team's language for kbctl's messages: en or ru (KBCTL_LANG and a person's "
+        "locale come first).",
     )
     fields: Mapping[str, tuple[str, ...]] = setting(
         FieldMap(),
