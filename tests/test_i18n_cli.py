@@ -25,9 +25,6 @@ from tests.conftest import GitRepo, run_kbctl
 
 PACKAGE = Path(i18n.__file__).parent
 
-# Commands whose texts live in modules another part of issue 17 translates (search_cmd.py);
-# they are checked once those land.
-ELSEWHERE = {"kbctl search", "kbctl index"}
 
 # Prints {command path: help text} for every command and group, as `--help` shows it.
 ALL_HELP = """
@@ -137,11 +134,7 @@ def all_help(env: dict[str, str]) -> dict[str, str]:
 def test_every_help_is_russian_under_a_russian_locale(russian_user: dict[str, str]) -> None:
     helps = all_help(russian_user)
     assert len(helps) > 20  # the whole tree: groups and their subcommands
-    left = {
-        path: runs
-        for path, text in helps.items()
-        if path not in ELSEWHERE and (runs := english_runs(text))
-    }
+    left = {path: runs for path, text in helps.items() if (runs := english_runs(text))}
     assert left == {}
     assert "Примеры:" in helps["kbctl list"]
     assert "  kbctl list --tag billing --status validated" in helps["kbctl list"]
@@ -266,7 +259,7 @@ def test_every_cli_message_has_a_russian_translation_with_its_placeholders(
     package_copy: Path,
 ) -> None:
     """The command line's part of tests/test_i18n.py's completeness check, on the catalog
-    merged from kbctl.po and the parts (search_cmd.py: see ELSEWHERE)."""
+    merged from kbctl.po and the parts."""
     from babel.messages.extract import extract_from_dir
     from babel.messages.mofile import read_mo
 
@@ -276,11 +269,9 @@ def test_every_cli_message_has_a_russian_translation_with_its_placeholders(
         catalog = read_mo(handle)
     keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
     missing, broken = [], []
-    for filename, _line, message, _comments, _context in extract_from_dir(
+    for _filename, _line, message, _comments, _context in extract_from_dir(
         str(PACKAGE / "cli"), method_map=[("**.py", "python")], keywords=keywords
     ):
-        if filename == "search_cmd.py":
-            continue
         msgid = message if isinstance(message, str) else message[0]
         entry = catalog.get(msgid)
         if entry is None or not entry.string:

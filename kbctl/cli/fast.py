@@ -145,7 +145,9 @@ def fast_search(args: list[str]) -> int | None:
         report_error(error.message, error.hint)
         return int(error.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("kbctl: interrupted\n")
+        from kbctl.i18n import _
+
+        sys.stderr.write(_("kbctl: interrupted") + "\n")
         return 130
     except BrokenPipeError:
         silence_stdout()
@@ -153,9 +155,11 @@ def fast_search(args: list[str]) -> int | None:
     except Exception as error:
         if os.environ.get("KBCTL_DEBUG"):
             raise
+        from kbctl.i18n import _
+
         report_error(
-            f"internal error: {type(error).__name__}: {error}",
-            "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+            _("internal error: {kind}: {error}").format(kind=type(error).__name__, error=error),
+            _("run again with KBCTL_DEBUG=1 for the traceback, and report it"),
         )
         return int(ExitCode.ERROR)
 
