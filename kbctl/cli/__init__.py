@@ -3,13 +3,10 @@
 Click's and Typer's own messages are pointed at kbctl's catalog here, before either is
 imported, because both bind ``gettext.gettext`` (and translate some texts) at import time;
 the English texts of the Click that Typer bundles are translated where they are shown
-(``library_messages``).
+(``library_messages``, installed by :mod:`kbctl.cli.app`: ``kbctl search``'s fast path
+never loads Typer).
 """
 
 from kbctl.i18n import speak_for_libraries
 
 speak_for_libraries()
-
-from kbctl.cli import library_messages  # noqa: E402  (after speak_for_libraries)
-
-library_messages.install()
