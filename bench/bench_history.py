@@ -117,7 +117,11 @@ def timed(
 
 
 def floor_command(repo: Path) -> list[str]:
-    """The bare ``git log`` with exactly the options kbctl uses."""
+    """The bare ``git log`` the targets were set against: the folder-limited ``-M`` pass.
+
+    kbctl's own pass now reads one log over every file without renames and asks git about
+    single commits (``kbctl/history/walk.py``); the floor stays the same reference.
+    """
     from kbctl.history.log import log_args
 
     return ["git", *log_args(["HEAD"], "auto", ["--", "kb/"])]

@@ -25,6 +25,9 @@ from tests.conftest import GitRepo, run_kbctl
 
 PACKAGE = Path(i18n.__file__).parent
 
+# Modules whose texts another part of issue 17 translates, left out of the checks until
+# they land (none now: search, index, report, digest, gaps and usage are all in).
+ELSEWHERE: frozenset[str] = frozenset()
 
 # Prints {command path: help text} for every command and group, as `--help` shows it.
 ALL_HELP = """
@@ -36,7 +39,8 @@ from typer import _click
 root = typer.main.get_command(app)
 found = {}
 def walk(command, context):
-    found[context.command_path] = command.get_help(context)
+    module = getattr(command.callback, "__module__", "")
+    found[context.command_path] = [module, command.get_help(context)]
     for name, sub in sorted(getattr(command, "commands", {}).items()):
         walk(sub, _click.core.Context(sub, info_name=name, parent=context))
 walk(root, _click.core.Context(root, info_name="kbctl"))
@@ -114,8 +118,9 @@ def russian_user(monkeypatch: pytest.MonkeyPatch, package_copy: Path) -> dict[st
     return {"LANG": "ru_RU.UTF-8", "PYTHONPATH": str(package_copy)}
 
 
-def all_help(env: dict[str, str]) -> dict[str, str]:
-    """Every command's help text, from one real process with ``env``."""
+def all_help(env: dict[str, str], *, everywhere: bool = False) -> dict[str, str]:
+    """Every command's help text, from one real process with ``env`` (without the commands
+    of ELSEWHERE unless ``everywhere``)."""
     import os
 
     completed = subprocess.run(
@@ -127,13 +132,23 @@ def all_help(env: dict[str, str]) -> dict[str, str]:
         timeout=60,
         check=True,
     )
-    found: dict[str, str] = json.loads(completed.stdout)
-    return found
+    found: dict[str, list[str]] = json.loads(completed.stdout)
+    return {
+        path: text
+        for path, (module, text) in found.items()
+        if everywhere or module not in ELSEWHERE
+    }
 
 
 def test_every_help_is_russian_under_a_russian_locale(russian_user: dict[str, str]) -> None:
     helps = all_help(russian_user)
-    assert len(helps) > 20  # the whole tree: groups and their subcommands
+    commands = "list show edit new link stale history owners flag flags check rules duplicates"
+    more = "config init export mcp review search index report digest gaps usage"
+    assert set(helps) == {
+        "kbctl",
+        "kbctl review mark",
+        *(f"kbctl {name}" for name in f"{commands} {more}".split()),
+    }
     left = {path: runs for path, text in helps.items() if (runs := english_runs(text))}
     assert left == {}
     assert "Примеры:" in helps["kbctl list"]
@@ -143,7 +158,7 @@ def test_every_help_is_russian_under_a_russian_locale(russian_user: dict[str, st
 
 
 def test_kbctl_lang_en_gives_english_help(russian_user: dict[str, str]) -> None:
-    helps = all_help({**russian_user, "KBCTL_LANG": "en"})
+    helps = all_help({**russian_user, "KBCTL_LANG": "en"}, everywhere=True)
     assert helps["kbctl"].startswith("Usage: kbctl")
     assert "Show this message and exit." in helps["kbctl list"]
     assert all(english_runs(text) for text in helps.values())
@@ -259,7 +274,7 @@ def test_every_cli_message_has_a_russian_translation_with_its_placeholders(
     package_copy: Path,
 ) -> None:
     """The command line's part of tests/test_i18n.py's completeness check, on the catalog
-    merged from kbctl.po and the parts."""
+    merged from kbctl.po and the parts (the modules of ELSEWHERE aside)."""
     from babel.messages.extract import extract_from_dir
     from babel.messages.mofile import read_mo
 
@@ -269,9 +284,11 @@ def test_every_cli_message_has_a_russian_translation_with_its_placeholders(
         catalog = read_mo(handle)
     keywords = {"_": None, "N_": None, "ngettext": (1, 2)}
     missing, broken = [], []
-    for _filename, _line, message, _comments, _context in extract_from_dir(
+    for filename, _line, message, _comments, _context in extract_from_dir(
         str(PACKAGE / "cli"), method_map=[("**.py", "python")], keywords=keywords
     ):
+        if f"kbctl.cli.{filename.removesuffix('.py')}" in ELSEWHERE:
+            continue
         msgid = message if isinstance(message, str) else message[0]
         entry = catalog.get(msgid)
         if entry is None or not entry.string:

@@ -19,7 +19,6 @@ from kbctl.cli import (
     export_cmd,
     history_cmd,
     init_cmd,
-    library_messages,
     link_cmd,
     mcp_cmd,
     new_cmd,
@@ -29,10 +28,11 @@ from kbctl.cli import (
     usage_cmd,
 )
 from kbctl.cli.context import ColorMode, report_error, set_options, silence_stdout, state
+from kbctl.cli.library_messages import install as translate_library_messages
 from kbctl.errors import ExitCode, KbError
 from kbctl.i18n import N_, _
 
-library_messages.install()  # Click's own English texts, translated where they are shown
+translate_library_messages()
 
 # The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
 GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})

@@ -16,6 +16,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from kbctl.i18n import _
+
 # The forms the fast path takes. Everything else goes to Typer.
 _GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
 _GLOBAL_FLAGS = frozenset({"-q", "--quiet", "--no-pager"})
@@ -145,8 +147,6 @@ def fast_search(args: list[str]) -> int | None:
         report_error(error.message, error.hint)
         return int(error.exit_code)
     except KeyboardInterrupt:
-        from kbctl.i18n import _
-
         sys.stderr.write(_("kbctl: interrupted") + "\n")
         return 130
     except BrokenPipeError:
@@ -155,8 +155,6 @@ def fast_search(args: list[str]) -> int | None:
     except Exception as error:
         if os.environ.get("KBCTL_DEBUG"):
             raise
-        from kbctl.i18n import _
-
         report_error(
             _("internal error: {kind}: {error}").format(kind=type(error).__name__, error=error),
             _("run again with KBCTL_DEBUG=1 for the traceback, and report it"),

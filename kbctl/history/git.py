@@ -76,6 +76,12 @@ class GitRepo:
             return ["--", self.prefix] if self.prefix else []
         return ["--", *self.article_spec]
 
+    def wide(self) -> bool:
+        """Whether the main log runs over the whole repository without a pathspec (renames
+        among the article files then come from :class:`~kbctl.history.merges.RenamePairs`).
+        """
+        return bool(self.article_spec)
+
 
 def open_git(config: Config) -> tuple[GitRepo | None, str | None]:
     """The repository holding the base, or (None, why not)."""
@@ -211,8 +217,16 @@ class GitLog:
     def __init__(self, handle: GitRepo, rev_range: Sequence[str], renames: str) -> None:
         # GIT_FLUSH=0: git flushes a pipe after every commit otherwise, and the thousands of
         # tiny writes and wake-ups cost more than the parsing (9.8 s vs 5.2 s at 50k commits).
+        # Over the article pathspec git spent more time matching wildcards against every
+        # tree entry of every commit (twice: history simplification, then the diff) than
+        # diffing: 4.4 s of CPU against 1.7 s with no pathspec at 50k commits. So the log
+        # reads every file without renames, and the walk asks for renames where needed.
+        if handle.wide():
+            args = log_args(rev_range, "off")
+        else:
+            args = log_args(rev_range, renames, handle.pathspec())
         self.auto = handle.repo.git.execute(
-            ["git", *log_args(rev_range, renames, handle.pathspec())],
+            ["git", *args],
             as_process=True,
             env={"GIT_FLUSH": "0"},
         )

@@ -13,16 +13,18 @@ from kbctl.model import Change
 RECORD = b"\x1e"
 FIELD = b"\x1f"
 FORMAT = "%x1e%H%x1f%P%x1f%aN%x1f%aE%x1f%aI%x1f%s"
+_AUTHORS: dict[bytes, str] = {}  # raw e-mail (or name) -> its key; shared by every walk
 
 
 class Commit:
     """One commit's header; text fields are decoded only when a fact needs them."""
 
-    __slots__ = ("_author", "_fields", "_rest", "parents", "sha")
+    __slots__ = ("_author", "_fields", "_rest", "parent_ids", "parents", "sha")
 
     def __init__(self, header: bytes) -> None:
         sha, parents, self._rest = header.split(FIELD, 2)
         self.sha = sha.decode("ascii", "replace")
+        self.parent_ids = parents  # space-separated hex ids
         self.parents = parents.count(b" ") + 1 if parents else 0
         self._fields: tuple[str, str, str, str] | None = None
         self._author: str | None = None
@@ -42,8 +44,12 @@ class Commit:
     def author_key(self) -> str:
         """Who wrote the commit, for counting authors (e-mail, else name; case-folded)."""
         if self._author is None:
-            name, email, _when, _subject = self.fields()
-            self._author = (email or name).casefold()
+            name, email = ([*self._rest.split(FIELD, 2), b""])[:2]
+            raw = email or name
+            key = _AUTHORS.get(raw)
+            if key is None:  # a few hundred authors write tens of thousands of commits
+                key = _AUTHORS[raw] = raw.decode("utf-8", "replace").casefold()
+            self._author = key
         return self._author
 
     def change(self) -> Change:
@@ -95,11 +101,22 @@ def _record(
     if header.count(FIELD) < 5:
         return None
     commit = Commit(header)
+    # Renames and copies name two paths (not in combined diffs).
+    return commit, entries_of(body, commit.parents <= 1, prefix, cut)
+
+
+def entries_of(
+    body: bytes, pairs: bool, prefix: bytes, cut: int
+) -> list[tuple[bytes, bytes, bytes]]:
+    """The ``-z --name-status`` entries of one commit as (status, old, path).
+
+    ``pairs``: whether R and C entries name two paths; paths are made relative to
+    ``prefix`` (``cut`` is its length), or get ``../`` when outside it.
+    """
     entries: list[tuple[bytes, bytes, bytes]] = []
     if not body:
-        return commit, entries
+        return entries
     tokens = body.split(b"\0")
-    pairs = commit.parents <= 1  # renames and copies name two paths (not in combined diffs)
     index, count = 0, len(tokens)
     while index < count:
         status = tokens[index].lstrip(b"\n")
@@ -121,7 +138,7 @@ def _record(
             if old:
                 old = old[cut:] if old.startswith(prefix) else b"../" + old
         entries.append((status, old, path))
-    return commit, entries
+    return entries
 
 
 def log_args(rev_range: Sequence[str], renames: str, pathspec: Sequence[str] = ()) -> list[str]:

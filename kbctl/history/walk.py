@@ -11,7 +11,8 @@ a commit over the bulk threshold, a file that got the same small edit as most of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kbctl.config import Config
@@ -22,8 +23,8 @@ from kbctl.history.changes import (
     sweep_signature,
 )
 from kbctl.history.git import GitLog, GitRepo, cat_files, decode_path
-from kbctl.history.log import Commit, records
-from kbctl.history.merges import DenseMerges
+from kbctl.history.log import Commit, entries_of, records
+from kbctl.history.merges import Blobs, DenseMerges, RenamePairs, Simplifier
 from kbctl.history.report import HistoryEntry
 from kbctl.model import Article
 
@@ -102,7 +103,10 @@ class Walker:
         self.meta_keys = tuple(meta_keys)
         self.prefix = b""  # the base folder, repo-relative (set by run_walk)
         self.dense: DenseMerges | None = None  # set by run_walk
+        # Set by run_walk when the log reads every file: whether a path has an article's name.
+        self.name_filter: Callable[[bytes], bool] | None = None
         self.bulk_entries: dict[str, list[tuple[bytes, bytes]]] = {}  # sha -> sampled (old, path)
+        self.blobs: Blobs | None = None  # set by run_walk when candidates are kept
 
     def repo_path(self, path: bytes) -> bytes:
         """A walk path (base-relative, or ``../`` + repo-relative) as a repo-relative path."""
@@ -175,7 +179,11 @@ class Walker:
                     self._record(name, commit, noise, path, b"", False)
                     self._born(name, path)
                     if beside_delete is None:
-                        beside_delete = any(entry[0][:1] == b"D" for entry in entries)
+                        like = self.name_filter
+                        beside_delete = any(
+                            entry[0][:1] == b"D" and (like is None or like(entry[2]))
+                            for entry in entries
+                        )
                     if beside_delete:
                         self.born_beside_delete.add(name)
 
@@ -199,6 +207,17 @@ class Walker:
                 if len(sample) >= SWEEP_SAMPLE:
                     break
         self.bulk_entries[commit.sha] = sample
+        if self.blobs is not None:
+            self.blobs.ask(
+                [spec for o, p in sample for spec in self.version_specs(commit.sha, o, p)]
+            )
+
+    def version_specs(self, sha: str, old: bytes, path: bytes) -> tuple[str, str]:
+        """The ``rev:path`` specs of a file before and after commit ``sha``."""
+        return (
+            f"{sha}^:{_spec_path(self.repo_path(old))}",
+            f"{sha}:{_spec_path(self.repo_path(path))}",
+        )
 
     def _record(
         self, name: str, commit: Commit, noise: str | None, path: bytes, old: bytes, move: bool
@@ -228,6 +247,9 @@ class Walker:
         else:
             kind = "merge" if commit.parents > 1 else "small"
         facts.candidates.append((commit, old, path, kind))
+        if kind != "certain" and len(facts.candidates) == 1 and self.blobs is not None:
+            # The first version apply_meta_only will read: ask git for it now.
+            self.blobs.ask(self.version_specs(commit.sha, old, path))
         if kind != "bulk" and facts.last is None:
             facts.last = commit  # until apply_meta_only decides
         if kind == "certain" or len(facts.candidates) >= self.keep_candidates:
@@ -243,6 +265,13 @@ class Walker:
         self.unresolved.discard(name)
 
 
+# Records are parsed (and git asked about them) in batches, and folded LAG batches behind:
+# git's answers are then ready when the walk needs them, without one wait per batch for a
+# helper process to be scheduled (on a busy machine each such wait took tens of ms).
+BATCH = 2048
+LAG = 3
+
+
 def run_walk(
     handle: GitRepo,
     walker: Walker,
@@ -251,25 +280,114 @@ def run_walk(
     deadline: float,
     log: GitLog | None = None,
 ) -> WalkResult:
-    """Stream one ``git log`` through ``walker``; stop early when it is done or out of time."""
+    """Stream one ``git log`` through ``walker``; stop early when it is done or out of time.
+
+    Records are folded a batch behind the parser: the merges and (when the log reads every
+    file, :meth:`GitRepo.wide`) the commits with renames to pair are asked about while the
+    batch before is folded, so git's answers are ready when the walk needs them.
+    """
     log = log or GitLog(handle, rev_range, renames)
     walker.prefix = handle.prefix.encode("utf-8", "surrogateescape")
-    walker.dense = DenseMerges(handle, rev_range)
+    dense = walker.dense = DenseMerges(handle, rev_range)
+    if walker.keep_candidates and not walker.last_change_only:
+        walker.blobs = Blobs(handle)
+    pairs: RenamePairs | None = None
+    like: Callable[[bytes], bool] | None = None
+    simplifier: Simplifier | None = None
+    in_spec: Callable[[bytes], bool] | None = None
+    if handle.wide():
+        like = walker.name_filter = article_name_filter(walker.config)
+        in_spec = _spec_filter(walker.config, like)
+        simplifier = Simplifier(handle)
+        if renames != "off":
+            pairs = RenamePairs(handle, renames)
+    prefix = handle.prefix.encode()
     result = WalkResult(walker.facts, walker.paths, walker.skipped)
     chunks = log.chunks(deadline)
     stopped = False
     finished = False
-    try:
-        for commit, entries in records(chunks, handle.prefix.encode()):
+    failed: str | None = None
+    asked: set[str] = set()
+    merges_asked: set[str] = set()
+
+    def fold(batch: list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]]) -> bool:
+        nonlocal failed
+        for commit, entries in batch:
+            if simplifier is not None and not simplifier.keep(
+                commit.sha, commit.parent_ids, commit.sha in merges_asked
+            ):
+                continue
+            if pairs is not None and commit.sha in asked:
+                body = pairs.answer(commit.sha)
+                if body is None:
+                    failed = pairs.error() or "git diff-tree failed"
+                    return True
+                entries = entries_of(body, True, prefix, len(prefix))
+            elif (
+                in_spec is not None
+                and commit.parents <= 1
+                and not any(in_spec(entry[2]) for entry in entries)
+            ):
+                continue  # a pathspec log would not show it (not even as noise)
             walker.fold(commit, entries)
             if walker.done():
-                stopped = True
-                break
+                return True
+        return False
+
+    def send() -> None:
+        if simplifier is not None:
+            simplifier.flush()
+        dense.flush()
+        if pairs is not None:
+            pairs.flush()
+
+    try:
+        batch: list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]] = []
+        waiting: deque[list[tuple[Commit, list[tuple[bytes, bytes, bytes]]]]] = deque()
+        for record in records(chunks, prefix):
+            commit, entries = record
+            if commit.parents > 1:
+                if (
+                    in_spec is not None
+                    and simplifier is not None
+                    and not any(in_spec(entry[2]) for entry in entries)
+                ):
+                    # No article file differs from every parent: maybe TREESAME to one.
+                    simplifier.ask(commit.sha, commit.parent_ids)
+                    merges_asked.add(commit.sha)
+                # The path map is a few batches behind; a merge missed here is asked when
+                # the walk reaches it.
+                if any(entry[2] in walker.paths for entry in entries):
+                    dense.ask(commit.sha)
+            elif pairs is not None and like is not None and _adds_and_deletes(entries, like):
+                pairs.ask(commit.sha)
+                asked.add(commit.sha)
+            batch.append(record)
+            if len(batch) >= BATCH:
+                send()
+                waiting.append(batch)
+                batch = []
+                while len(waiting) > LAG and not stopped:
+                    stopped = fold(waiting.popleft())
+                if stopped:
+                    break
+        if not stopped:
+            send()
+            waiting.append(batch)
+            while waiting and not stopped:
+                stopped = fold(waiting.popleft())
         finished = True
     finally:
         result.out_of_time = log.out_of_time
         status, errors = log.finish(kill=stopped or result.out_of_time or not finished)
-        walker.dense.finish()
+        dense.finish()
+        if pairs is not None:
+            pairs.finish()
+        if simplifier is not None:
+            simplifier.finish()
+    if failed is not None:
+        stopped = False
+        status, errors = 1, failed
     result.stopped_early = stopped
     result.deleted_in_add_commits = walker.born_beside_delete
     if result.out_of_time:
@@ -278,7 +396,68 @@ def run_walk(
         result.complete = False
         lines = [line for line in errors.splitlines() if line.strip()]
         result.error = lines[-1].strip() if lines else f"git log exited with {status}"
+    if walker.blobs is not None and not result.complete:
+        walker.blobs.finish()  # apply_meta_only runs only after a complete walk
     return result
+
+
+def _adds_and_deletes(
+    entries: list[tuple[bytes, bytes, bytes]], like: Callable[[bytes], bool]
+) -> bool:
+    """Whether a commit adds and deletes article-like files (so may rename one)."""
+    added = deleted = False
+    for status, _old, path in entries:
+        kind = status[:1]
+        if kind == b"A" and not added:
+            added = like(path)
+        elif kind == b"D" and not deleted:
+            deleted = like(path)
+        if added and deleted:
+            return True
+    return False
+
+
+def _spec_filter(config: Config, like: Callable[[bytes], bool]) -> Callable[[bytes], bool]:
+    """Whether a walk path (base-relative, or ``../`` + repo-relative) is in the article
+    pathspec: an article's name, and not excluded inside the base."""
+    from kbctl.values import glob_match_any
+
+    excludes = tuple(config.exclude)
+
+    def in_spec(path: bytes) -> bool:
+        if not like(path):
+            return False
+        if path.startswith(b"../") or not excludes:
+            return True
+        return not glob_match_any(excludes, decode_path(path))
+
+    return in_spec
+
+
+def article_name_filter(config: Config) -> Callable[[bytes], bool]:
+    """Whether a path's last segment matches one of the include globs' last segments (the
+    names :func:`~kbctl.history.git.article_pathspec` gives git, before its excludes)."""
+    import fnmatch
+
+    suffixes: list[bytes] = []
+    patterns: list[bytes] = []
+    for pattern in config.include:
+        last = pattern.rstrip("/").rsplit("/", 1)[-1].encode("utf-8", "surrogateescape")
+        if last.startswith(b"*") and not any(c in last[1:] for c in b"*?[]\\"):
+            suffixes.append(last[1:])
+        else:
+            patterns.append(last)
+    ends = tuple(suffixes)
+
+    def like(path: bytes) -> bool:
+        if ends and path.endswith(ends):
+            return True
+        if patterns:
+            name = path.rsplit(b"/", 1)[-1]
+            return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+        return False
+
+    return like
 
 
 def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> None:
@@ -334,6 +513,8 @@ def apply_meta_only(handle: GitRepo, walker: Walker, keys: Sequence[str]) -> Non
             else:
                 facts.last = None
         pending = following
+    if walker.blobs is not None:
+        walker.blobs.finish()
     if counted:
         walker.skipped[:] = [
             (commit, f"{why}; counted for {counted[commit.sha]} whose own text changed")
@@ -354,9 +535,20 @@ def _classify_all(
         return
     specs: list[str] = []
     for sha, old, path in pairs:
-        specs.append(f"{sha}^:{_spec_path(walker.repo_path(old))}")
-        specs.append(f"{sha}:{_spec_path(walker.repo_path(path))}")
-    blobs = cat_files(handle, specs)
+        specs.extend(walker.version_specs(sha, old, path))
+    if walker.blobs is not None:
+        walker.blobs.ask(specs)  # those read ahead are not asked again
+    blobs: list[bytes | None] = []
+    missing: list[int] = []
+    for spec in specs:
+        found, blob = walker.blobs.take(spec) if walker.blobs else (False, None)
+        if not found:
+            missing.append(len(blobs))
+        blobs.append(blob)
+    if missing:  # git's reader stopped (or none was started): one batch process
+        looked_up = cat_files(handle, [specs[index] for index in missing])
+        for index, blob in zip(missing, looked_up, strict=True):
+            blobs[index] = blob
     for index, pair in enumerate(pairs):
         before, after = blobs[2 * index], blobs[2 * index + 1]
         changes[pair] = (
