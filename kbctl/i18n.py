@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -80,6 +81,19 @@ def speak_for_libraries() -> None:
     messages (``cli/library_messages.py``)."""
     _gettext.gettext = _
     _gettext.ngettext = ngettext  # type: ignore[assignment]
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block, then the language spoken before: for an output
+    made for other readers (the report) whose texts come from the core's messages."""
+    global _active
+    before = _active
+    activate(language)
+    try:
+        yield
+    finally:
+        _active = before
 
 
 def active_language() -> str:

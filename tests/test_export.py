@@ -584,3 +584,48 @@ def test_the_bundled_bases_synonyms_reach_the_opensearch_search_analyzer() -> No
     assert "тикет, обращение, заявка, ticket" in lines
     assert all(not line.startswith("#") and line for line in lines)
     assert "ноут, ноутбук, лэптоп, laptop, notebook" in lines  # the built-in list too
+
+
+def test_the_help_center_speaks_the_base_language_not_the_user(
+    cli: Any, kb_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No `lang` in kbctl.toml: English, even for a user with a Russian locale; `lang = "ru"`:
+    Russian, even for a user who asked for English."""
+    from kbctl import i18n
+
+    monkeypatch.setattr(i18n, "_active", i18n._active)  # restored after the test
+    russian_user = {"LANG": "ru_RU.UTF-8", "LC_ALL": "", "KBCTL_LANG": ""}
+    english = tmp_path / "en"
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(english),
+        cwd=kb_copy,
+        env=russian_user,
+    )
+    assert result.exit_code == 0, result.stderr
+    page = (english / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and 'placeholder="Search"' in page
+    assert "<h2>Products</h2>" in page and "Продукты" not in page
+    toml = kb_copy / "kbctl.toml"
+    toml.write_text('lang = "ru"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    russian = tmp_path / "ru"
+    result = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "html",
+        "--output",
+        str(russian),
+        cwd=kb_copy,
+        env={"KBCTL_LANG": "en"},
+    )
+    assert result.exit_code == 0, result.stderr
+    page = (russian / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in page and 'placeholder="Поиск"' in page
+    assert "<h2>Все статьи</h2>" in page and "Products" not in page

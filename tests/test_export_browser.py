@@ -8,6 +8,7 @@ Skipped (with the reason) when Chromium or Playwright is absent, unless
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,3 +129,49 @@ def test_bundled_help_center_in_the_browser(browser: Any, cli: Any, tmp_path: Pa
         href = link.get_attribute("href") or ""
         assert not href.startswith(("http:", "https:", "//")), href
     assert page.errors == [] and page.blocked == []
+
+
+def test_russian_help_center_of_the_bundled_base(
+    browser: Any, cli: Any, kb_copy: Path, tmp_path: Path
+) -> None:
+    """`lang = "ru"` in kbctl.toml: the help center speaks Russian whatever the user speaks
+    (KBCTL_LANG=en in tests), and its search still finds a Russian word form."""
+    toml = kb_copy / "kbctl.toml"
+    toml.write_text('lang = "ru"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+    site = tmp_path / "site"
+    result = cli(
+        "export", "--audience", "public", "--format", "html", "--output", str(site), cwd=kb_copy
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "full html export" in result.stderr  # kbctl's own messages: the user's language
+    page = Page(browser, (site / "index.html").as_uri())
+    assert page.page.get_attribute("html", "lang") == "ru"
+    assert page.page.get_attribute("#kb-search", "placeholder") == "Поиск"
+    assert page.page.get_attribute("#kb-search", "aria-label") == "Поиск по справочному центру"
+    assert page.page.get_attribute("nav.crumbs", "aria-label") == "Навигационная цепочка"
+    assert page.page.locator("main h2").all_inner_texts() == ["Продукты", "Теги", "Все статьи"]
+    # "тарифами" is not in the base (it has "Тарифы"): the stem matches.
+    assert "Тарифы и лимиты Relay" in page.search("тарифами")
+    assert page.search("zzqxv") == []
+    assert page.page.inner_text("#kb-results li.none") == "Ничего не найдено"
+    page.search("тарифами")
+    page.page.click("#kb-results li a")
+    page.page.wait_for_selector("article h1.title")
+    crumbs = page.page.inner_text("nav.crumbs")
+    assert crumbs.startswith("Relay Help Center") and "Тарифы и лимиты Relay" in crumbs
+    facts = page.page.inner_text("aside.facts")
+    assert re.search(r"Проверена \d{1,2} [а-я]+\.? \d{4}", facts), facts
+    assert page.errors == [] and page.blocked == []
+    llms = cli(
+        "export",
+        "--audience",
+        "public",
+        "--format",
+        "llms",
+        "--output",
+        str(tmp_path / "l"),
+        cwd=kb_copy,
+    )
+    assert llms.exit_code == 0, llms.stderr
+    index = (tmp_path / "l" / "llms.txt").read_text(encoding="utf-8")
+    assert "> Статьи базы знаний для читателей с аудиторией public." in index

@@ -95,11 +95,11 @@ def test_gaps_and_usage_headings_in_russian(kb_copy: Path, russian: dict[str, st
     header = gaps.stdout.splitlines()[0].split("\t")
     assert header == [
         "запрос",
-        "неудачно",
+        "неудачных",
         "нет результатов",
         "слабо",
         "последний",
-        "исправление",
+        "что поможет",
         "что сделать",
     ]
     fixes = {line.split("\t")[5] for line in gaps.stdout.splitlines()[1:]}

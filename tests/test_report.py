@@ -162,7 +162,13 @@ def test_html_labels_in_russian(cli, kb_copy: Path) -> None:
     assert '<html lang="ru">' in page and "Индекс доверия" in page
 
 
-def test_the_default_language_follows_lang(cli, kb_copy: Path) -> None:
+def test_the_default_language_follows_lang(
+    cli, kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --lang, no team language: the user's locale."""
+    from kbctl import i18n
+
+    monkeypatch.setattr(i18n, "_active", i18n._active)  # restored after the test
     result = cli(
         "report",
         "--format",
@@ -170,7 +176,7 @@ def test_the_default_language_follows_lang(cli, kb_copy: Path) -> None:
         "--today",
         TODAY,
         cwd=kb_copy,
-        env={"LANG": "ru_RU.UTF-8", "LC_ALL": ""},
+        env={"LANG": "ru_RU.UTF-8", "LC_ALL": "", "KBCTL_LANG": ""},
     )
     assert '<html lang="ru">' in result.stdout
 
@@ -293,3 +299,74 @@ def test_text_report_on_a_terminal_has_colour_bars_and_escaped_titles(hostile_kb
     assert "█" in shown.text and "Trust score" in shown.text
     assert "\\x1b[31m" in shown.text  # the title's escape shows as text, it does not act
     assert "<script>alert(1)</script>" in shown.text  # as text: Rich markup not read
+
+
+# ------------------------------------------------------------------- the report's language
+
+
+def _team_speaks_russian(kb: Path) -> None:
+    toml = kb / "kbctl.toml"
+    toml.write_text('lang = "ru"\n' + toml.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def test_the_team_language_chooses_the_report_language_over_the_user(cli, kb_copy: Path) -> None:
+    _team_speaks_russian(kb_copy)
+    page = html_of(cli, kb_copy)  # KBCTL_LANG=en in tests: the user speaks English
+    assert '<html lang="ru">' in page and "Состояние базы знаний" in page
+    assert "Knowledge base health" not in page
+    english = html_of(cli, kb_copy, "--lang", "en")  # --lang comes first
+    assert '<html lang="en">' in english and "Knowledge base health" in english
+
+
+def test_report_sentences_take_russian_plural_forms() -> None:
+    from kbctl.i18n import Translator
+
+    russian = Translator("ru")
+    live = ("{live} live article of {total}", "{live} live articles of {total}")
+    assert [russian.ngettext(*live, n).format(live=n, total=n) for n in (1, 2, 5, 11, 21, 22)] == [
+        "1 действующая статья из 1",
+        "2 действующие статьи из 2",
+        "5 действующих статей из 5",
+        "11 действующих статей из 11",
+        "21 действующая статья из 21",
+        "22 действующие статьи из 22",
+    ]
+    gaps = ("Top search gaps ({count} search)", "Top search gaps ({count} searches)")
+    assert russian.ngettext(*gaps, 3).format(count=3) == "Главные пробелы поиска (3 поиска)"
+
+
+# Words a Russian page may show in Latin letters: ids, names, data, and terms Russian
+# support teams write in Latin ("git", "front matter").
+LATIN_ALLOWED = re.compile(r"^(id|kbctl|git|front|matter|KB-\d+|@[\w./-]+|[\w./-]+\.md)$")
+
+
+def test_html_report_in_russian_in_a_real_chromium(cli, kb_copy: Path, tmp_path: Path) -> None:
+    """The page's own texts (headings, column names, sentences) are Russian in a browser."""
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    _team_speaks_russian(kb_copy)
+    page_file = tmp_path / "report.html"
+    page_file.write_text(html_of(cli, kb_copy), encoding="utf-8")
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
+            headless=True,
+        )
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri(), wait_until="load")
+            lang = page.get_attribute("html", "lang")
+            chrome = page.locator("h1, h2, th, header div, footer, p.muted").all_inner_texts()
+        finally:
+            browser.close()
+    assert lang == "ru"
+    assert "Состояние базы знаний: kb-content" in chrome
+    assert "Открытые пометки" in chrome and "Кандидаты в архив" in chrome
+    words = [
+        word
+        for text in chrome
+        if "kb-content" not in text  # the base's name is data
+        for word in re.findall(r"[A-Za-z][\w@./-]*", text)
+    ]
+    assert [word for word in words if not LATIN_ALLOWED.match(word)] == []

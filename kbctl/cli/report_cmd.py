@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kbctl.cli.context import TodayOption, notice, parse_day, stdout_console, workspace, write_data
-from kbctl.i18n import _
+from kbctl.i18n import _, speaking
 
 if TYPE_CHECKING:
     from kbctl.report.model import Report
@@ -140,20 +140,24 @@ def report(
         typer.Option(
             "--lang",
             metavar="LANG",
-            help=_("Labels of the HTML report: en or ru (default: from $LANG)."),
+            help=_("The report's language: en or ru (default: lang in kbctl.toml, else yours)."),
         ),
     ] = None,
     today: TodayOption = None,
 ) -> None:
     """``kbctl report`` (its help: REPORT_HELP)."""
     ws = workspace(ctx)
-    data = build(ws, today, logs, since)
-    if output_format is ReportFormat.TEXT and output is None:
-        from kbctl.render.report import print_report
+    language = _language(lang, ws)
+    # The model's texts (reasons, roster standing, notes) come from the core's messages:
+    # made in the report's language, which may differ from the user's.
+    with speaking(language):
+        data = build(ws, today, logs, since)
+        if output_format is ReportFormat.TEXT and output is None:
+            from kbctl.render.report import print_report
 
-        print_report(stdout_console(), data)
-        return
-    text = _render(data, output_format, _language(lang))
+            print_report(stdout_console(), data, language)
+            return
+        text = _render(data, output_format, language)
     if output is None:
         write_data(text)
         return
@@ -161,15 +165,14 @@ def report(
     notice(_("report written to {path}").format(path=output))
 
 
-def _language(lang: str | None) -> str:
-    import os
-
+def _language(lang: str | None, ws: Workspace) -> str:
+    """The report's language: ``--lang``, else the base's ``lang`` in kbctl.toml, else the
+    user's language."""
     from kbctl.errors import UsageError
-    from kbctl.render.report_html import LANGUAGES
+    from kbctl.i18n import LANGUAGES, active_language
 
     if lang is None:
-        wanted = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-        return "ru" if wanted.lower().startswith("ru") else "en"
+        return ws.config.settings.lang or active_language()
     if lang not in LANGUAGES:
         raise UsageError(
             _("--lang {lang}: unknown").format(lang=lang), hint=_("use --lang en or --lang ru")
@@ -186,14 +189,14 @@ def _render(data: Report, output_format: ReportFormat, lang: str = "en") -> str:
     if output_format is ReportFormat.MARKDOWN:
         from kbctl.render.report import report_markdown
 
-        return report_markdown(data)
+        return report_markdown(data, lang)
     if output_format is ReportFormat.HTML:
         from kbctl.render.report_html import report_html
 
         return report_html(data, lang)
     from kbctl.render.report import report_text
 
-    return report_text(data)
+    return report_text(data, lang=lang)
 
 
 def _write(path: Path, text: str) -> None:

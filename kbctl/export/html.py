@@ -26,6 +26,7 @@ from kbctl.export.client_index import client_index
 from kbctl.export.output import OutputDir
 from kbctl.export.plan import ExportedArticle, ExportPlan
 from kbctl.export.text import markdown_parser, slugify
+from kbctl.i18n import N_, Translator, _
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 ASSETS = Path(__file__).parent / "assets"
@@ -103,8 +104,9 @@ def _read_template(path: Path) -> str | None:
         return None
 
 
-def _environment(override: Path | None) -> Any:
-    """A sandboxed, autoescaping Jinja2 environment over the base's templates, then ours."""
+def _environment(override: Path | None, translator: Translator | None = None) -> Any:
+    """A sandboxed, autoescaping Jinja2 environment over the base's templates, then ours;
+    ``_()``, ``ngettext()`` and ``{% trans %}`` in them speak ``translator``'s language."""
     from jinja2 import BaseLoader, TemplateNotFound
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -124,7 +126,14 @@ def _environment(override: Path | None) -> Any:
                 lambda: True,
             )
 
-    return SandboxedEnvironment(loader=Loader(), autoescape=True)
+    environment = SandboxedEnvironment(
+        loader=Loader(), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+    # Added by the i18n extension (the type stubs do not know it).
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        translator or Translator("en"), newstyle=False
+    )
+    return environment
 
 
 def templates_folder(root: Path, relative: str) -> Path | None:
@@ -183,20 +192,22 @@ def article_page(article: ExportedArticle) -> str:
 RENDER_CPU_SECONDS = 60
 RENDER_CPU_SECONDS_PER_ARTICLE = 0.02
 RENDER_EXTRA_MEMORY = 2 * 1024**3
-TOO_MUCH = "fix or remove the base's templates (they may not loop or grow without bound)"
+TOO_MUCH = N_("fix or remove the base's templates (they may not loop or grow without bound)")
 
 
-def write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: str) -> set[str]:
-    """Write the help center (only the changed article pages in an incremental export);
+def write_html(
+    plan: ExportPlan, output: OutputDir, base_root: Path, templates: str, lang: str = "en"
+) -> set[str]:
+    """Write the help center in ``lang`` (the base's language, not the user's) (only the changed article pages in an incremental export);
     returns every file that belongs to it now (the caller removes the others it wrote before).
 
     Rendering runs in a child process with bounded CPU time and memory (where the system can
     fork); the child's written files are added to ``output.written``.
     """
     if not hasattr(os, "fork"):
-        return _write_html(plan, output, base_root, templates)
+        return _write_html(plan, output, base_root, templates, lang)
     seconds = RENDER_CPU_SECONDS + RENDER_CPU_SECONDS_PER_ARTICLE * len(plan.articles)
-    return _isolated(lambda: _write_html(plan, output, base_root, templates), output, seconds)
+    return _isolated(lambda: _write_html(plan, output, base_root, templates, lang), output, seconds)
 
 
 def _limit(cpu_seconds: float) -> None:
@@ -230,7 +241,11 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
             except KbError as error:
                 outcome = ["error", error.message, error.hint]
             except (MemoryError, RecursionError) as error:
-                outcome = ["error", f"export templates: {type(error).__name__}", TOO_MUCH]
+                outcome = [
+                    "error",
+                    _("export templates: {error}").format(error=type(error).__name__),
+                    _(TOO_MUCH),
+                ]
             except Exception as error:  # a bug: say what, as the CLI does for the parent
                 if os.environ.get("KBCTL_DEBUG"):
                     import traceback
@@ -238,8 +253,10 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
                     traceback.print_exc()
                 outcome = [
                     "error",
-                    f"internal error rendering the help center: {type(error).__name__}: {error}",
-                    "run again with KBCTL_DEBUG=1 for the traceback, and report it",
+                    _("internal error rendering the help center: {kind}: {error}").format(
+                        kind=type(error).__name__, error=error
+                    ),
+                    _("run again with KBCTL_DEBUG=1 for the traceback, and report it"),
                 ]
             outcome.append(sorted(output.written))
             with os.fdopen(writing, "w", encoding="utf-8") as stream:
@@ -256,20 +273,33 @@ def _isolated(work: Callable[[], set[str]], output: OutputDir, cpu_seconds: floa
         outcome = []
     if not outcome:
         killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL)
-        reason = "took too long" if killed else "stopped unexpectedly"
-        raise KbError(f"export: rendering the help center {reason}", hint=TOO_MUCH)
+        message = (
+            _("export: rendering the help center took too long")
+            if killed
+            else _("export: rendering the help center stopped unexpectedly")
+        )
+        raise KbError(message, hint=_(TOO_MUCH))
     output.written.update(outcome[-1])
     if outcome[0] == "error":
         raise KbError(outcome[1], hint=outcome[2])
     return set(outcome[1])
 
 
-def _write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates: str) -> set[str]:
-    environment = _environment(templates_folder(base_root, templates))
+def _write_html(
+    plan: ExportPlan, output: OutputDir, base_root: Path, templates: str, lang: str
+) -> set[str]:
+    translator = Translator(lang)
+    environment = _environment(templates_folder(base_root, templates), translator)
     products = _groups(plan.articles, lambda article: [article.product or "general"])
     tags = _groups(plan.articles, lambda article: article.tags)
     product_of = {group.name: group for group in products}
-    common = {"site_title": plan.site_title, "products": products, "tags": tags}
+    common = {
+        "site_title": plan.site_title,
+        "products": products,
+        "tags": tags,
+        "lang": translator.language,
+        "format_date": translator.format_date,
+    }
 
     def page(template: str, root: str, **values: Any) -> str:
         from jinja2 import TemplateError
@@ -278,11 +308,16 @@ def _write_html(plan: ExportPlan, output: OutputDir, base_root: Path, templates:
             return str(environment.get_template(template).render(root=root, **common, **values))
         except TemplateError as error:
             raise KbError(
-                f"export template {template}: {error}",
-                hint="fix or remove the base's template (templates run sandboxed, as data)",
+                _("export template {template}: {error}").format(template=template, error=error),
+                hint=_("fix or remove the base's template (templates run sandboxed, as data)"),
             ) from None
         except (MemoryError, RecursionError, ArithmeticError, ValueError) as error:
-            raise KbError(f"export template {template}: {type(error).__name__}", TOO_MUCH) from None
+            raise KbError(
+                _("export template {template}: {error}").format(
+                    template=template, error=type(error).__name__
+                ),
+                _(TOO_MUCH),
+            ) from None
 
     for article in plan.to_write():
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 from kbctl.export.body import resolve_placeholders
 from kbctl.export.output import OutputDir
 from kbctl.export.plan import ExportPlan
+from kbctl.i18n import Translator
 
 
 def _line(text: str) -> str:
     return " ".join(text.split())
 
 
-def write_llms(plan: ExportPlan, output: OutputDir) -> set[str]:
-    """Write the changed article files, the files they show and ``llms.txt``; returns every
-    file that belongs to the export now."""
+def write_llms(plan: ExportPlan, output: OutputDir, lang: str = "en") -> set[str]:
+    """Write the changed article files, the files they show and ``llms.txt`` (its texts in
+    ``lang``, the base's language); returns every file that belongs to the export now."""
+    translator = Translator(lang)
     for article in plan.to_write():
 
         def link(number: int) -> str:
@@ -27,7 +29,7 @@ def write_llms(plan: ExportPlan, output: OutputDir) -> set[str]:
         if article.description:
             head += [f"> {_line(article.description)}", ""]
         if article.url:
-            head += [f"Source: {article.url}", ""]
+            head += [translator.gettext("Source: {url}").format(url=article.url), ""]
         body = resolve_placeholders(article.body, link, media).strip()
         output.write(f"articles/{article.slug}.md", "\n".join(head) + body + "\n")
     for item in plan.media:
@@ -35,7 +37,10 @@ def write_llms(plan: ExportPlan, output: OutputDir) -> set[str]:
     lines = [
         f"# {_line(plan.site_title)}",
         "",
-        f"> Knowledge base articles for {plan.audience} readers.",
+        "> "
+        + translator.gettext("Knowledge base articles for {audience} readers.").format(
+            audience=plan.audience
+        ),
         "",
     ]
     groups: dict[str, list[str]] = {}

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from kbctl.errors import KbError
+from kbctl.i18n import _
 
 
 class OutputError(KbError):
@@ -26,8 +27,10 @@ def _refuse_link(path: Path) -> None:
         return
     if stat.S_ISLNK(mode):
         raise OutputError(
-            f"{path} is a symbolic link; kbctl export never writes through links",
-            hint="remove the link or choose another --output",
+            _("{path} is a symbolic link; kbctl export never writes through links").format(
+                path=path
+            ),
+            hint=_("remove the link or choose another --output"),
         )
 
 
@@ -59,7 +62,9 @@ class OutputDir:
         """The path of ``name`` inside the folder; OutputError for a name that leaves it."""
         pure = PurePosixPath(name)
         if pure.is_absolute() or not pure.parts or any(part in ("..", "") for part in pure.parts):
-            raise OutputError(f"refusing to write {name!r} outside {self.root}")
+            raise OutputError(
+                _("refusing to write {name!r} outside {root}").format(name=name, root=self.root)
+            )
         path = self.root
         for part in pure.parts[:-1]:
             path = path / part

@@ -36,6 +36,7 @@ from kbctl.export.body import (
     strip_internal,
 )
 from kbctl.export.text import plain_text, slug_of
+from kbctl.i18n import _
 from kbctl.model import Article, Audience, Status, audience_allows
 from kbctl.settings import Config
 
@@ -172,12 +173,18 @@ def _url_pattern(config: Config) -> str | None:
     try:
         names = {name for _text, name, _spec, _conv in string.Formatter().parse(pattern) if name}
     except ValueError as error:
-        raise ConfigError(f"[export] url {pattern!r}: {error}") from None
+        raise ConfigError(
+            _("[export] url {pattern!r}: {error}").format(pattern=pattern, error=error)
+        ) from None
     unknown = names - URL_FIELDS
     if unknown:
         raise ConfigError(
-            f"[export] url names unknown fields: {', '.join(sorted(unknown))}",
-            hint=f"use {', '.join('{' + name + '}' for name in sorted(URL_FIELDS))}",
+            _("[export] url names unknown fields: {fields}").format(
+                fields=", ".join(sorted(unknown))
+            ),
+            hint=_("use {fields}").format(
+                fields=", ".join("{" + name + "}" for name in sorted(URL_FIELDS))
+            ),
         )
     return pattern
 
@@ -222,7 +229,7 @@ def build_plan(
     from kbctl.search.analysis import index_terms
 
     if audience not in {value.value for value in Audience}:
-        raise UsageError(f"unknown audience {audience!r}")
+        raise UsageError(_("unknown audience {audience!r}").format(audience=audience))
     chosen = _statuses(statuses)
     report = ExportReport()
     exported: list[Article] = []

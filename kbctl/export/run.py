@@ -21,6 +21,7 @@ from typing import Any
 from kbctl.errors import UsageError
 from kbctl.export.output import OutputDir, write_file
 from kbctl.export.plan import Deleted, ExportPlan, ExportReport, build_plan
+from kbctl.i18n import _
 from kbctl.model import Article
 from kbctl.settings import Config
 
@@ -111,7 +112,10 @@ def run_export(
 ) -> ExportResult:
     """Export ``articles`` for ``audience`` in format ``fmt`` to ``output``."""
     if fmt not in FORMATS:
-        raise UsageError(f"unknown export format {fmt!r}", hint=f"use {', '.join(FORMATS)}")
+        raise UsageError(
+            _("unknown export format {format!r}").format(format=fmt),
+            hint=_("use {formats}").format(formats=", ".join(FORMATS)),
+        )
     plan, report = build_plan(
         articles,
         config,
@@ -126,12 +130,14 @@ def run_export(
     state = _read_state(state_path)
     notices: list[str] = []
     if state is not None and state.get("options") != _options(fmt, plan, include_owners):
-        notices.append("the last export had other options: exporting everything")
+        notices.append(_("the last export had other options: exporting everything"))
         state = None
     if since is not None and state is None:
         notices.append(
-            f"no state of an earlier export next to {output}: every article is written, and"
-            " deletions are known only from a state file"
+            _(
+                "no state of an earlier export next to {output}: every article is written, and"
+                " deletions are known only from a state file"
+            ).format(output=output)
         )
     incremental = state is not None and since is not None
     if incremental:
@@ -148,14 +154,20 @@ def run_export(
     else:
         if output.exists() and not output.is_dir():
             raise UsageError(
-                f"{output} is a file; --format {fmt} writes a folder",
-                hint="give a folder for --output (created when missing)",
+                _("{output} is a file; --format {format} writes a folder").format(
+                    output=output, format=fmt
+                ),
+                hint=_("give a folder for --output (created when missing)"),
             )
         if state is None and output.exists() and any(output.iterdir()):
             raise UsageError(
-                f"{output} is not empty and no earlier export of these options wrote it",
-                hint="choose an empty or new folder for --output (kbctl export never deletes"
-                " files it did not write)",
+                _("{output} is not empty and no earlier export of these options wrote it").format(
+                    output=output
+                ),
+                hint=_(
+                    "choose an empty or new folder for --output (kbctl export never deletes"
+                    " files it did not write)"
+                ),
             )
         folder = OutputDir(output)
         try:
@@ -188,11 +200,13 @@ def _write_folder(fmt: str, plan: ExportPlan, folder: OutputDir, config: Config)
     if fmt == "html":
         from kbctl.export.html import write_html
 
-        return write_html(plan, folder, config.root, config.settings.export.templates)
+        # The base's language, not the user's: the help center is for the base's readers.
+        lang = config.settings.lang or "en"
+        return write_html(plan, folder, config.root, config.settings.export.templates, lang)
     if fmt == "llms":
         from kbctl.export.llms import write_llms
 
-        return write_llms(plan, folder)
+        return write_llms(plan, folder, config.settings.lang or "en")
     from kbctl.export.opensearch import write_opensearch
 
     return write_opensearch(plan, folder)
@@ -218,8 +232,8 @@ def _write_state(
 def _refuse_folder(output: Path) -> None:
     if output.is_dir():
         raise UsageError(
-            f"{output} is a folder; --format jsonl writes one file",
-            hint="give a file name, e.g. --output articles.jsonl",
+            _("{output} is a folder; --format jsonl writes one file").format(output=output),
+            hint=_("give a file name, e.g. --output articles.jsonl"),
         )
 
 

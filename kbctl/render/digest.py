@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import _, ngettext
 from kbctl.render.usage import md_cell
 from kbctl.textsafe import one_line
 
@@ -20,7 +21,7 @@ MARKER = "kbctl-digest"
 
 def digest_title(digest: OwnerDigest) -> str:
     """The issue title of an owner's digest: stable, so a weekly job finds and updates it."""
-    return f"Knowledge base digest: {digest.owner}"
+    return _("Knowledge base digest: {owner}").format(owner=digest.owner)
 
 
 def _code(text: str) -> str:
@@ -44,41 +45,66 @@ def digest_markdown(digest: OwnerDigest, today: date) -> str:
     """One owner's digest: a hidden marker line, a summary, then a checklist per reason."""
     lines = [
         f"<!-- {MARKER}: {md_cell(digest.owner)} -->",
-        f"## What needs {md_cell(digest.owner)} in the knowledge base ({today})",
+        "## "
+        + _("What needs {owner} in the knowledge base ({date})").format(
+            owner=md_cell(digest.owner), date=today
+        ),
         "",
-        f"**{len(digest.overdue)} overdue**, {len(digest.due_soon)} due soon,"
-        f" {len(digest.flagged)} flagged, {len(digest.wip_too_old)} work in progress too long,"
-        f" {len(digest.gaps)} search gaps, {len(digest.archive)} archive candidates.",
+        _(
+            "**{overdue} overdue**, {due_soon} due soon, {flagged} flagged, {wip} work in"
+            " progress too long, {gaps} search gaps, {archive} archive candidates."
+        ).format(
+            overdue=len(digest.overdue),
+            due_soon=len(digest.due_soon),
+            flagged=len(digest.flagged),
+            wip=len(digest.wip_too_old),
+            gaps=len(digest.gaps),
+            archive=len(digest.archive),
+        ),
         "",
     ]
     if digest.standing not in ("ok", "-"):
-        lines += [f"> Roster: {md_cell(digest.owner)} is {md_cell(digest.standing)}.", ""]
-    lines += _items("Flagged as wrong", digest.flagged)
-    lines += _items("Overdue or never reviewed", digest.overdue)
-    lines += _items("Due soon", digest.due_soon)
-    lines += _items("Work in progress too long", digest.wip_too_old)
-    if digest.gaps:
-        lines += [f"### Searches that missed your articles ({len(digest.gaps)})", ""]
         lines += [
-            f'- [ ] "{md_cell(gap.query)}" failed {gap.failed} times:'
-            f" {md_cell(gap.suggestion.text)}"
+            "> "
+            + _("Roster: {owner} is {standing}.").format(
+                owner=md_cell(digest.owner), standing=md_cell(digest.standing)
+            ),
+            "",
+        ]
+    lines += _items(_("Flagged as wrong"), digest.flagged)
+    lines += _items(_("Overdue or never reviewed"), digest.overdue)
+    lines += _items(_("Due soon"), digest.due_soon)
+    lines += _items(_("Work in progress too long"), digest.wip_too_old)
+    if digest.gaps:
+        lines += [
+            "### "
+            + _("Searches that missed your articles ({count})").format(count=len(digest.gaps)),
+            "",
+        ]
+        lines += [
+            "- [ ] "
+            + ngettext(
+                '"{query}" failed {count} time: {fix}',
+                '"{query}" failed {count} times: {fix}',
+                gap.failed,
+            ).format(query=md_cell(gap.query), count=gap.failed, fix=md_cell(gap.suggestion.text))
             for gap in digest.gaps
         ]
         lines.append("")
     if digest.archive:
-        lines += [f"### Archive candidates ({len(digest.archive)})", ""]
+        lines += ["### " + _("Archive candidates ({count})").format(count=len(digest.archive)), ""]
         lines += [
             f"- [ ] **{md_cell(item.usage.article.id)}** {md_cell(item.usage.article.title)}:"
             f" {md_cell(item.reason)}"
             for item in digest.archive
         ]
         lines.append("")
-    lines.append("_Written by `kbctl digest`; the next run replaces this text._")
+    lines.append("_" + _("Written by `kbctl digest`; the next run replaces this text.") + "_")
     return "\n".join(lines) + "\n"
 
 
 def digests_markdown(digests: Sequence[OwnerDigest], today: date) -> str:
     """Every owner's digest, separated by rules."""
     if not digests:
-        return f"Nothing needs anyone in the knowledge base ({today}).\n"
+        return _("Nothing needs anyone in the knowledge base ({date}).").format(date=today) + "\n"
     return "\n---\n\n".join(digest_markdown(digest, today) for digest in digests)

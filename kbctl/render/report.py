@@ -1,6 +1,7 @@
 """The health report as terminal text (Rich tables and bar charts) and as Markdown.
 
-Both draw :class:`kbctl.report.model.Report`. Every value from the base or a log is made
+Both draw :class:`kbctl.report.model.Report`, in the report's language (``lang``: a
+:class:`kbctl.i18n.Translator`; the user's language when not given). Every value from the base or a log is made
 safe: :class:`rich.text.Text` cells (never read as markup) of :func:`kbctl.textsafe.one_line`
 text on the terminal, :func:`kbctl.render.usage.md_cell` in Markdown.
 """
@@ -11,6 +12,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import N_, Translator, active_language
 from kbctl.render.usage import archive_markdown, md_cell
 from kbctl.textsafe import one_line
 
@@ -39,24 +41,45 @@ def percent(share: float) -> str:
 
 # ------------------------------------------------------------------------------ text
 
+# Column names (translated when drawn); the numeric ones are right-aligned.
+NUMERIC = frozenset(
+    {N_("articles"), N_("overdue"), N_("due soon"), N_("flagged"), N_("failed"), N_("share")}
+)
+COUNT_TITLES = (
+    N_("By status"),
+    N_("By audience"),
+    N_("By owner (top)"),
+    N_("By product (top)"),
+    N_("By tag (top)"),
+)
 
-def print_report(console: Console, report: Report) -> None:
+
+def _translator(lang: str | None) -> Translator:
+    return Translator(lang or active_language())
+
+
+def _counts_of(report: Report) -> list[tuple[str, Sequence[Count]]]:
+    found = (report.by_status, report.by_audience, report.by_owner, report.by_product)
+    return list(zip(COUNT_TITLES, (*found, report.by_tag), strict=True))
+
+
+def print_report(console: Console, report: Report, lang: str | None = None) -> None:
     """The report on a console: a table per section, bars beside the counts. On a
     terminal with colour; piped, the same text without colour or box lines."""
     from kbctl.render.table import wants_table
 
     framed = wants_table(console)
-    for item in _sections(report, framed=framed):
+    for item in _sections(report, _translator(lang), framed=framed):
         console.print(item)
 
 
-def report_text(report: Report, width: int = 100) -> str:
+def report_text(report: Report, width: int = 100, lang: str | None = None) -> str:
     """The report as plain text (``--format text --output FILE``)."""
     from rich.console import Console
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, no_color=True, highlight=False)
-    for item in _sections(report, framed=False):
+    for item in _sections(report, _translator(lang), framed=False):
         console.print(item)
     return buffer.getvalue()
 
@@ -67,7 +90,8 @@ def _text(value: object, style: str = "") -> RenderableType:
     return Text("-" if value is None else one_line(value), style=style)
 
 
-def _table(title: str, columns: Sequence[str], framed: bool) -> Table:
+def _table(tr: Translator, title: str, columns: Sequence[str], framed: bool) -> Table:
+    """A table titled ``title`` (translated) with ``columns`` (English names, translated)."""
     from rich import box
     from rich.table import Table as RichTable
 
@@ -80,13 +104,18 @@ def _table(title: str, columns: Sequence[str], framed: bool) -> Table:
         pad_edge=False,
     )
     for column in columns:
-        numeric = column in ("articles", "overdue", "due soon", "flagged", "failed", "share")
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
+        table.add_column(
+            tr.gettext(column) if column else "",
+            justify="right" if column in NUMERIC else "left",
+            overflow="fold",
+        )
     return table
 
 
-def _count_table(title: str, found: Sequence[Count], framed: bool) -> RenderableType:
-    table = _table(title, ["value", "articles", ""], framed)
+def _count_table(
+    tr: Translator, title: str, found: Sequence[Count], framed: bool
+) -> RenderableType:
+    table = _table(tr, title, [N_("value"), N_("articles"), ""], framed)
     largest = max((count.value for count in found), default=0)
     for count in found:
         table.add_row(
@@ -96,9 +125,9 @@ def _count_table(title: str, found: Sequence[Count], framed: bool) -> Renderable
 
 
 def _article_table(
-    title: str, lines: Sequence[ArticleLine], framed: bool, *, when: str = "date"
+    tr: Translator, title: str, lines: Sequence[ArticleLine], framed: bool, *, when: str
 ) -> RenderableType:
-    table = _table(title, ["id", "title", "owners", when, "why"], framed)
+    table = _table(tr, title, [N_("id"), N_("title"), N_("owners"), when, N_("why")], framed)
     for line in lines:
         table.add_row(
             _text(line.id),
@@ -110,36 +139,74 @@ def _article_table(
     return table
 
 
-def _sections(report: Report, *, framed: bool) -> list[RenderableType]:
+def _sections(report: Report, tr: Translator, *, framed: bool) -> list[RenderableType]:
     from rich.text import Text
 
     trust = report.trust
-    verdict = "target met" if trust.met else "below target"
+    verdict = tr.gettext("target met") if trust.met else tr.gettext("below target")
     head = Text()
-    head.append(f"Knowledge base health: {one_line(report.base)}", style="bold")
-    head.append(f"  ({report.generated}, {report.live} live of {report.total} articles)\n")
     head.append(
-        f"Trust score {percent(trust.share)} ({trust.trusted}/{trust.total} validated and"
-        f" reviewed on time; target {percent(trust.target)}: {verdict}) ",
+        tr.gettext("Knowledge base health: {base}").format(base=one_line(report.base)),
+        style="bold",
+    )
+    head.append(
+        "  "
+        + tr.ngettext(
+            "({date}, {live} live of {total} article)",
+            "({date}, {live} live of {total} articles)",
+            report.total,
+        ).format(
+            date=tr.format_date(report.generated),
+            live=tr.format_number(report.live),
+            total=tr.format_number(report.total),
+        )
+        + "\n"
+    )
+    head.append(
+        tr.ngettext(
+            "Trust score {share} ({trusted}/{total} validated and reviewed on time;"
+            " target {target}: {verdict})",
+            "Trust score {share} ({trusted}/{total} validated and reviewed on time;"
+            " target {target}: {verdict})",
+            trust.total,
+        ).format(
+            share=percent(trust.share),
+            trusted=trust.trusted,
+            total=trust.total,
+            target=percent(trust.target),
+            verdict=verdict,
+        )
+        + " ",
     )
     head.append(bar(trust.share, 1.0), style="green" if trust.met else "red")
     out: list[RenderableType] = [head]
     for note in report.notes:
-        out.append(Text(f"note: {note}", style="dim"))
+        out.append(Text(tr.gettext("note: {note}").format(note=note), style="dim"))
     review = report.review
-    states = _table("Review health today", ["state", "articles", ""], framed)
+    states = _table(
+        tr, tr.gettext("Review health today"), [N_("state"), N_("articles"), ""], framed
+    )
     largest = max(review.ok, review.due_soon, review.overdue, review.never, 1)
     for label, value, style in (
-        ("on time", review.ok, "green"),
-        ("due soon", review.due_soon, "yellow"),
-        ("overdue", review.overdue, "red"),
-        ("never reviewed", review.never, "magenta"),
+        (N_("on time"), review.ok, "green"),
+        (N_("due soon"), review.due_soon, "yellow"),
+        (N_("overdue"), review.overdue, "red"),
+        (N_("never reviewed"), review.never, "magenta"),
     ):
-        states.add_row(label, str(value), _text(bar(value, largest), style))
+        states.add_row(tr.gettext(label), str(value), _text(bar(value, largest), style))
     out.append(states)
     weeks = _table(
-        "Review health by week (at each week's end)",
-        ["week", "on time", "due soon", "overdue", "unknown", "reviews", "overdue bar"],
+        tr,
+        tr.gettext("Review health by week (at each week's end)"),
+        [
+            N_("week"),
+            N_("on time"),
+            N_("due soon"),
+            N_("overdue"),
+            N_("unknown"),
+            N_("reviews"),
+            N_("overdue bar"),
+        ],
         framed,
     )
     most = max((week.overdue for week in report.weeks), default=0)
@@ -154,17 +221,12 @@ def _sections(report: Report, *, framed: bool) -> list[RenderableType]:
             _text(bar(week.overdue, most, 20), "red"),
         )
     out.append(weeks)
-    for title, found in (
-        ("By status", report.by_status),
-        ("By audience", report.by_audience),
-        ("By owner (top)", report.by_owner),
-        ("By product (top)", report.by_product),
-        ("By tag (top)", report.by_tag),
-    ):
-        out.append(_count_table(title, found, framed))
+    for title, found in _counts_of(report):
+        out.append(_count_table(tr, tr.gettext(title), found, framed))
     workload = _table(
-        "Workload per owner",
-        ["owner", "articles", "overdue", "due soon", "flagged", "roster"],
+        tr,
+        tr.gettext("Workload per owner"),
+        [N_("owner"), N_("articles"), N_("overdue"), N_("due soon"), N_("flagged"), N_("roster")],
         framed,
     )
     for row in report.workload:
@@ -177,55 +239,64 @@ def _sections(report: Report, *, framed: bool) -> list[RenderableType]:
             _text(row.standing),
         )
     out.append(workload)
-    for title, lines, when in (
-        ("Ownerless articles", report.ownerless, "date"),
-        ("Articles whose owners left", report.departed, "date"),
-        ("Open flags", report.flags, "flagged"),
-        ("Work in progress too long", report.wip_too_old, "started"),
-        ("Oldest articles (last review or change)", report.oldest, "since"),
-    ):
+    for title, lines, when in _article_lists(report):
         if lines:
-            out.append(_article_table(title, lines, framed, when=when))
+            out.append(_article_table(tr, tr.gettext(title), lines, framed, when=when))
         else:
-            out.append(Text(f"{title}: none", style="bold"))
-    out.append(_duplicates_text(report))
-    out.extend(_usage_text(report, framed))
+            out.append(
+                Text(tr.gettext("{section}: none").format(section=tr.gettext(title)), style="bold")
+            )
+    out.append(_duplicates_text(report, tr))
+    out.extend(_usage_text(report, tr, framed))
     return out
 
 
-def _duplicates_text(report: Report) -> RenderableType:
+def _article_lists(report: Report) -> list[tuple[str, Sequence[ArticleLine], str]]:
+    """The list sections: title, lines, the name of their date column (all to translate)."""
+    return [
+        (N_("Ownerless articles"), report.ownerless, N_("date")),
+        (N_("Articles whose owners left"), report.departed, N_("date")),
+        (N_("Open flags"), report.flags, N_("flagged")),
+        (N_("Work in progress too long"), report.wip_too_old, N_("started")),
+        (N_("Oldest articles (last review or change)"), report.oldest, N_("since")),
+    ]
+
+
+def _duplicates_text(report: Report, tr: Translator) -> RenderableType:
     from rich.text import Text
 
     if report.duplicates is None:
-        return Text("Duplicates: not available (duplicate detection not run)", style="dim")
+        return Text(
+            tr.gettext("Duplicates: not available (duplicate detection not run)"), style="dim"
+        )
     if not report.duplicates:
-        return Text("Duplicates: none found", style="bold")
-    text = Text("Duplicates\n", style="bold")
+        return Text(tr.gettext("Duplicates: none found"), style="bold")
+    text = Text(tr.gettext("Duplicates") + "\n", style="bold")
     for group in report.duplicates:
         text.append(f"  {one_line(', '.join(group.ids))} ({group.similarity:.0%})\n", style="")
     return text
 
 
-def _usage_text(report: Report, framed: bool) -> list[RenderableType]:
+def _usage_text(report: Report, tr: Translator, framed: bool) -> list[RenderableType]:
     from rich.text import Text
 
     usage = report.usage
     if usage is None:
         return [
             Text(
-                "Usage: no usage log (kbctl report --log LOG, or [usage] in kbctl.toml)",
+                tr.gettext(
+                    "Usage: no usage log (kbctl report --log LOG, or [usage] in kbctl.toml)"
+                ),
                 style="dim",
             )
         ]
     gaps = _table(
-        f"Top search gaps ({usage.searches} searches)", ["query", "failed", "fix"], framed
+        tr, _gaps_title(tr, usage.searches), [N_("query"), N_("failed"), N_("fix")], framed
     )
     for gap in usage.gaps:
         gaps.add_row(_text(gap.query), str(gap.failed), _text(gap.suggestion.action))
     archive = _table(
-        f"Archive candidates (unused {usage.archive_after}d, not trusted)",
-        ["id", "title", "why"],
-        framed,
+        tr, _archive_title(tr, usage.archive_after), [N_("id"), N_("title"), N_("why")], framed
     )
     for item in usage.archive:
         archive.add_row(
@@ -234,15 +305,29 @@ def _usage_text(report: Report, framed: bool) -> list[RenderableType]:
     return [gaps, archive]
 
 
+def _gaps_title(tr: Translator, searches: int) -> str:
+    return tr.ngettext(
+        "Top search gaps ({count} search)", "Top search gaps ({count} searches)", searches
+    ).format(count=tr.format_number(searches))
+
+
+def _archive_title(tr: Translator, days: int) -> str:
+    return tr.ngettext(
+        "Archive candidates (unused {count} day, not trusted)",
+        "Archive candidates (unused {count} days, not trusted)",
+        days,
+    ).format(count=days)
+
+
 # -------------------------------------------------------------------------- Markdown
 
 
-def _md_counts(title: str, found: Sequence[Count]) -> list[str]:
-    lines = [f"### {title}", ""]
+def _md_counts(tr: Translator, title: str, found: Sequence[Count]) -> list[str]:
+    lines = [f"### {tr.gettext(title)}", ""]
     if not found:
-        return [*lines, "None.", ""]
+        return [*lines, tr.gettext("None."), ""]
     largest = max(count.value for count in found)
-    lines += ["| value | articles | |", "|---|---:|---|"]
+    lines += [f"| {tr.gettext('value')} | {tr.gettext('articles')} | |", "|---|---:|---|"]
     lines += [
         f"| {md_cell(count.label)} | {count.value} | {bar(count.value, largest, 20)} |"
         for count in found
@@ -250,11 +335,12 @@ def _md_counts(title: str, found: Sequence[Count]) -> list[str]:
     return [*lines, ""]
 
 
-def _md_articles(title: str, found: Sequence[ArticleLine], when: str = "date") -> list[str]:
-    lines = [f"### {title}", ""]
+def _md_articles(tr: Translator, title: str, found: Sequence[ArticleLine], when: str) -> list[str]:
+    lines = [f"### {tr.gettext(title)}", ""]
     if not found:
-        return [*lines, "None.", ""]
-    lines += [f"| id | title | owners | {when} | why |", "|---|---|---|---|---|"]
+        return [*lines, tr.gettext("None."), ""]
+    names = [tr.gettext(name) for name in ("id", "title", "owners", when, "why")]
+    lines += ["| " + " | ".join(names) + " |", "|---|---|---|---|---|"]
     lines += [
         f"| {md_cell(line.id)} | {md_cell(line.title)} | {md_cell(', '.join(line.owners) or '-')}"
         f" | {line.when or '-'} | {md_cell(line.detail)} |"
@@ -263,25 +349,65 @@ def _md_articles(title: str, found: Sequence[ArticleLine], when: str = "date") -
     return [*lines, ""]
 
 
-def report_markdown(report: Report) -> str:
+def _md_row(tr: Translator, names: Sequence[str]) -> str:
+    return "| " + " | ".join(tr.gettext(name) for name in names) + " |"
+
+
+def report_markdown(report: Report, lang: str | None = None) -> str:
     """The report as GitHub-flavoured Markdown (fits ``$GITHUB_STEP_SUMMARY``)."""
+    tr = _translator(lang)
     trust, review = report.trust, report.review
     mark = "✅" if trust.met else "⚠️"
     lines = [
-        f"## Knowledge base health: {md_cell(report.base)} ({report.generated})",
+        "## "
+        + tr.gettext("Knowledge base health: {base} ({date})").format(
+            base=md_cell(report.base), date=tr.format_date(report.generated)
+        ),
         "",
-        f"{mark} **Trust score {percent(trust.share)}** ({trust.trusted} of {trust.total} live"
-        f" articles validated and reviewed on time; target {percent(trust.target)})",
+        f"{mark} "
+        + tr.ngettext(
+            "**Trust score {share}** ({trusted} of {total} live article validated and"
+            " reviewed on time; target {target})",
+            "**Trust score {share}** ({trusted} of {total} live articles validated and"
+            " reviewed on time; target {target})",
+            trust.total,
+        ).format(
+            share=percent(trust.share),
+            trusted=trust.trusted,
+            total=trust.total,
+            target=percent(trust.target),
+        ),
         "",
-        f"{report.live} live articles of {report.total}. Review: **{review.overdue} overdue**,"
-        f" {review.due_soon} due soon, {review.never} never reviewed, {review.ok} on time.",
+        tr.ngettext(
+            "{live} live article of {total}.",
+            "{live} live articles of {total}.",
+            report.total,
+        ).format(live=report.live, total=report.total)
+        + " "
+        + tr.gettext(
+            "Review: **{overdue} overdue**, {due_soon} due soon, {never} never reviewed,"
+            " {ok} on time."
+        ).format(
+            overdue=review.overdue, due_soon=review.due_soon, never=review.never, ok=review.ok
+        ),
         "",
     ]
     lines += [f"> {md_cell(note)}" for note in report.notes]
     lines += [
-        "### Review health by week",
+        "### " + tr.gettext("Review health by week"),
         "",
-        "| week ending | on time | due soon | overdue | unknown | reviews | overdue |",
+        _md_row(
+            tr,
+            [
+                N_("week ending"),
+                N_("on time"),
+                N_("due soon"),
+                N_("overdue"),
+                N_("unknown"),
+                N_("reviews"),
+                N_("overdue"),
+            ],
+        ),
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     most = max((week.overdue for week in report.weeks), default=0)
@@ -292,18 +418,32 @@ def report_markdown(report: Report) -> str:
     ]
     lines += [
         "",
-        "_unknown: reviewed or changed after that week, so their state then is not known._",
+        "_"
+        + tr.gettext(
+            "unknown: reviewed or changed after that week, so their state then is not known."
+        )
+        + "_",
         "",
     ]
-    lines += _md_articles("Open flags", report.flags, "flagged")
-    lines += _md_articles("Ownerless articles", report.ownerless)
-    lines += _md_articles("Articles whose owners left", report.departed)
-    lines += _md_articles("Work in progress too long", report.wip_too_old, "started")
-    lines += _md_articles("Oldest articles", report.oldest, "since")
-    lines += ["### Workload per owner", ""]
+    lines += _md_articles(tr, N_("Open flags"), report.flags, N_("flagged"))
+    lines += _md_articles(tr, N_("Ownerless articles"), report.ownerless, N_("date"))
+    lines += _md_articles(tr, N_("Articles whose owners left"), report.departed, N_("date"))
+    lines += _md_articles(tr, N_("Work in progress too long"), report.wip_too_old, N_("started"))
+    lines += _md_articles(tr, N_("Oldest articles"), report.oldest, N_("since"))
+    lines += ["### " + tr.gettext("Workload per owner"), ""]
     if report.workload:
         lines += [
-            "| owner | articles | overdue | due soon | flagged | roster |",
+            _md_row(
+                tr,
+                [
+                    N_("owner"),
+                    N_("articles"),
+                    N_("overdue"),
+                    N_("due soon"),
+                    N_("flagged"),
+                    N_("roster"),
+                ],
+            ),
             "|---|---:|---:|---:|---:|---|",
         ]
         lines += [
@@ -312,21 +452,15 @@ def report_markdown(report: Report) -> str:
             for row in report.workload
         ]
     else:
-        lines.append("None.")
+        lines.append(tr.gettext("None."))
     lines.append("")
-    for title, found in (
-        ("By status", report.by_status),
-        ("By audience", report.by_audience),
-        ("By owner (top)", report.by_owner),
-        ("By product (top)", report.by_product),
-        ("By tag (top)", report.by_tag),
-    ):
-        lines += _md_counts(title, found)
-    lines += ["### Duplicates", ""]
+    for title, found in _counts_of(report):
+        lines += _md_counts(tr, title, found)
+    lines += ["### " + tr.gettext("Duplicates"), ""]
     if report.duplicates is None:
-        lines.append("_Not available: duplicate detection was not run._")
+        lines.append("_" + tr.gettext("Not available: duplicate detection was not run.") + "_")
     elif not report.duplicates:
-        lines.append("None found.")
+        lines.append(tr.gettext("None found."))
     else:
         lines += [
             f"- {md_cell(', '.join(group.ids))} ({group.similarity:.0%})"
@@ -335,14 +469,15 @@ def report_markdown(report: Report) -> str:
     lines.append("")
     usage = report.usage
     if usage is None:
-        lines += ["_No usage log given: no search gaps or archive candidates._", ""]
+        lines += [
+            "_" + tr.gettext("No usage log given: no search gaps or archive candidates.") + "_",
+            "",
+        ]
     else:
         from kbctl.render.usage import gaps_markdown
 
-        lines.append(
-            gaps_markdown(usage.gaps, heading=f"### Top search gaps ({usage.searches} searches)")
-        )
-        lines += [f"### Archive candidates (unused {usage.archive_after}d, not trusted)", ""]
+        lines.append(gaps_markdown(usage.gaps, heading="### " + _gaps_title(tr, usage.searches)))
+        lines += ["### " + _archive_title(tr, usage.archive_after), ""]
         lines += archive_markdown(usage.archive)
         lines.append("")
     return "\n".join(lines)

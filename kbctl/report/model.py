@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.model import Article, ArticleHistory, Status
 from kbctl.ownership import Ownership, Roster
 from kbctl.policy.archive import ArchiveCandidate, usage_summary
@@ -246,7 +247,7 @@ def build_report(
         )
     notes: list[str] = []
     if history is None:
-        notes.append("no git history: review dates from front matter only")
+        notes.append(_("no git history: review dates from front matter only"))
     return Report(
         generated=today,
         base=base_name,

@@ -137,6 +137,12 @@
       }
       list.appendChild(item);
     });
+    if (!found.length && query.trim()) {
+      var none = document.createElement("li");
+      none.className = "none";
+      none.textContent = input.getAttribute("data-none") || "";
+      list.appendChild(none);
+    }
     list.setAttribute("data-count", String(found.length));
     list.setAttribute("data-query", query);
   }
