@@ -102,8 +102,8 @@ def test_trust_panel_rows() -> None:
     assert shown["status"] == ("validated", "ok")
     assert shown["owners"] == ("@anna, @ivan", "")
     assert shown["audience"] == ("customer", "")
-    assert shown["reviewed"] == ("2026-11-01 (29d ago)", "")
-    assert shown["changed"] == ("2026-10-01 (2mo ago) by Anna", "")
+    assert shown["reviewed"] == ("2026-11-01 (29 d ago)", "")
+    assert shown["changed"] == ("2026-10-01 (2 mo ago) by Anna", "")
     assert shown["review"][1] == "ok"
     assert shown["flag"] == ("@ivan 2026-09-10: old\\nlayout", "bad")
 

@@ -81,9 +81,11 @@ def duplicates(
     """``kbctl duplicates`` (its help: DUPLICATES_HELP)."""
     from kbctl.duplicates import SignatureCache, find_duplicates
     from kbctl.policy.reuse import reuse_counts
+    from kbctl.render.language import speak_for_format
 
     selected = article_filter(tag, owner, status, audience, product, where)
     ws = workspace(ctx)
+    speak_for_format(output_format.value)  # JSON: English unless KBCTL_LANG asks
     articles = select(selected, ws, ws.ownership if selected.owners else None)
     chosen = threshold if threshold is not None else ws.config.settings.duplicates.threshold
     cache = SignatureCache.open(ws.config)

@@ -28,8 +28,47 @@ class ReportFormat(StrEnum):
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("report")(report)
-    app.command("digest")(digest)
+    app.command("report", help=REPORT_HELP)(report)
+    app.command("digest", help=DIGEST_HELP)(digest)
+
+
+REPORT_HELP = _(
+    "The health of the whole base: counts by status, audience, owner, product and tag;\n"
+    "the trust score against [report] trust_target; review health now and by week; ownerless\n"
+    "and departed-owner articles; open flags; old work in progress; the oldest articles;\n"
+    "per-owner workload; near-duplicate groups (as `kbctl duplicates`); with a usage log,\n"
+    "the top search gaps and archive candidates.\n"
+    "\n"
+    "HTML is one self-contained file (no network, no scripts or fonts from elsewhere);\n"
+    "Markdown fits a CI job summary ($GITHUB_STEP_SUMMARY).\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl report\n"
+    "\n"
+    "  kbctl report --format markdown\n"
+    "\n"
+    "  kbctl report --format html --output kb-report.html\n"
+    "\n"
+    "  kbctl report --format html --lang ru --output kb-report-ru.html\n"
+    "\n"
+    "  kbctl report --format json --today 2026-11-22"
+)
+
+DIGEST_HELP = _(
+    "For each owner, what needs them: overdue and due reviews, flags, work in progress\n"
+    "too long, searches an alias on their articles would fix, their archive candidates.\n"
+    "Markdown is ready to paste into an issue; JSON gives each owner an issue title and\n"
+    "that Markdown (see the README's weekly CI recipe). Owners with nothing to do are left out.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl digest\n"
+    "\n"
+    "  kbctl digest --owner @elena.sokolova\n"
+    "\n"
+    "  kbctl digest --format json --today 2026-11-22"
+)
 
 
 def build(ws: Workspace, today: str | None, logs: list[Path] | None, since: str | None) -> Report:
@@ -93,12 +132,12 @@ def report(
     ctx: typer.Context,
     output_format: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="text, markdown (a CI job summary), html or json."),
+        typer.Option("--format", "-f", help=_("text, markdown (a CI job summary), html or json.")),
     ] = ReportFormat.TEXT,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."
+            "--output", "-o", metavar="FILE", help=_("Write the report to FILE instead of stdout.")
         ),
     ] = None,
     logs: Annotated[
@@ -106,43 +145,24 @@ def report(
         typer.Option(
             "--log",
             metavar="LOG",
-            help="Usage log to include (repeatable; default: this base's log when it exists).",
+            help=_("Usage log to include (repeatable; default: this base's log when it exists)."),
         ),
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--since", metavar="DATE", help="Only usage events on or after DATE."),
+        typer.Option("--since", metavar="DATE", help=_("Only usage events on or after DATE.")),
     ] = None,
     lang: Annotated[
         str | None,
         typer.Option(
             "--lang",
             metavar="LANG",
-            help="Labels of the HTML report: en or ru (default: from $LANG).",
+            help=_("The report's language: en or ru (default: lang in kbctl.toml, else yours)."),
         ),
     ] = None,
     today: TodayOption = None,
 ) -> None:
-    """The health of the whole base: counts by status, audience, owner, product and tag;
-    the trust score against [report] trust_target; review health now and by week; ownerless
-    and departed-owner articles; open flags; old work in progress; the oldest articles;
-    per-owner workload; near-duplicate groups (as `kbctl duplicates`); with a usage log, the top search gaps and archive candidates.
-
-    HTML is one self-contained file (no network, no scripts or fonts from elsewhere);
-    Markdown fits a CI job summary ($GITHUB_STEP_SUMMARY).
-
-    Examples:
-
-      kbctl report
-
-      kbctl report --format markdown
-
-      kbctl report --format html --output kb-report.html
-
-      kbctl report --format html --lang ru --output kb-report-ru.html
-
-      kbctl report --format json --today 2026-11-22
-    """
+    """``kbctl report`` (its help: REPORT_HELP)."""
     ws = workspace(ctx)
     language = _language(lang, ws)
     # The model's texts (reasons, roster standing, notes) come from the core's messages:
@@ -159,7 +179,7 @@ def report(
         write_data(text)
         return
     _write(output, text)
-    notice(f"report written to {output}")
+    notice(_("report written to {path}").format(path=output))
 
 
 def _language(lang: str | None, ws: Workspace) -> str:
@@ -211,7 +231,8 @@ def _write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         raise UsageError(
-            f"cannot write {path}: {error.strerror}", hint="choose a writable file"
+            _("cannot write {path}: {reason}").format(path=path, reason=error.strerror),
+            hint=_("choose a writable file"),
         ) from None
 
 
@@ -226,35 +247,23 @@ def digest(
     ctx: typer.Context,
     owner: Annotated[
         str | None,
-        typer.Option("--owner", metavar="OWNER", help="Only this owner's digest (a handle)."),
+        typer.Option("--owner", metavar="OWNER", help=_("Only this owner's digest (a handle).")),
     ] = None,
     output_format: Annotated[
         DigestFormat,
-        typer.Option("--format", "-f", help="markdown (to paste) or json (for a CI job)."),
+        typer.Option("--format", "-f", help=_("markdown (to paste) or json (for a CI job).")),
     ] = DigestFormat.MARKDOWN,
     logs: Annotated[
         list[Path] | None,
         typer.Option(
             "--log",
             metavar="LOG",
-            help="Usage log to include (repeatable; default: this base's log when it exists).",
+            help=_("Usage log to include (repeatable; default: this base's log when it exists)."),
         ),
     ] = None,
     today: TodayOption = None,
 ) -> None:
-    """For each owner, what needs them: overdue and due reviews, flags, work in progress
-    too long, searches an alias on their articles would fix, their archive candidates.
-    Markdown is ready to paste into an issue; JSON gives each owner an issue title and
-    that Markdown (see the README's weekly CI recipe). Owners with nothing to do are left out.
-
-    Examples:
-
-      kbctl digest
-
-      kbctl digest --owner @elena.sokolova
-
-      kbctl digest --format json --today 2026-11-22
-    """
+    """``kbctl digest`` (its help: DIGEST_HELP)."""
     from kbctl.report.digest import owner_digests
 
     on = parse_day(today)

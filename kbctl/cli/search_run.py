@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from kbctl.cli.context import notice
 from kbctl.errors import ExitCode
+from kbctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,7 +51,7 @@ def run_search(
     """Search, print the hits in ``output_format`` and the notices; the exit code
     (0 hits, 1 none). ``explain`` adds why each hit ranks where it does (table, json).
     The search is recorded in the usage log when that is on."""
-    with progress_bar("indexing") as progress:
+    with progress_bar(_("indexing")) as progress:
         result = ws.search(
             " ".join(words),
             filters,
@@ -108,18 +109,31 @@ def run_search(
             explanations=result.explanations,
         )
     if result.hits and result.total > len(result.hits):
-        notice(f"showing {len(result.hits)} of {result.total} hits (--limit N for more)")
+        notice(
+            ngettext(
+                "showing {shown} of {count} hit (--limit N for more)",
+                "showing {shown} of {count} hits (--limit N for more)",
+                result.total,
+            ).format(shown=len(result.hits), count=result.total)
+        )
     if not result.hits:
-        message = "no articles match"
         if filters.active:
-            message += " (filters are on: try without --tag/--owner/--status/--where/...)"
-        notice(message)
+            notice(
+                _(
+                    "no articles match (filters are on: try without "
+                    "--tag/--owner/--status/--where/...)"
+                )
+            )
+        else:
+            notice(_("no articles match"))
         if filters.selection is not None and filters.active:
             from kbctl.cli.options import warn_unmatched
 
             warn_unmatched(filters.selection, ws)
         if result.suggestion:
-            notice(f'did you mean: kbctl search "{result.suggestion}"')
+            notice(
+                _('did you mean: kbctl search "{suggestion}"').format(suggestion=result.suggestion)
+            )
         return int(ExitCode.FINDINGS)
     return int(ExitCode.OK)
 
@@ -132,11 +146,19 @@ def _open_hit(root: Path, hits: Sequence[Hit], number: int) -> None:
 
     if number > len(hits):
         raise UsageError(
-            f"--open {number}: there are only {len(hits)} hits",
-            hint=f"--open 1 to {len(hits)}",
+            ngettext(
+                "--open {number}: there is only {count} hit",
+                "--open {number}: there are only {count} hits",
+                len(hits),
+            ).format(number=number, count=len(hits)),
+            hint=_("--open 1 to {count}").format(count=len(hits)),
         )
     hit = hits[number - 1]
-    notice(f"opening {number}. {one_line(hit.title)} ({one_line(hit.path)}:{hit.line})")
+    notice(
+        _("opening {number}. {title} ({path}:{line})").format(
+            number=number, title=one_line(hit.title), path=one_line(hit.path), line=hit.line
+        )
+    )
     open_in_editor(root / hit.path, hit.line)
 
 

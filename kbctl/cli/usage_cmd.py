@@ -20,6 +20,7 @@ from kbctl.cli.context import (
     workspace,
     write_data,
 )
+from kbctl.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -37,26 +38,54 @@ class UsageFormat(StrEnum):
 
 
 UsageFormatOption = Annotated[
-    UsageFormat, typer.Option("--format", "-f", help="table, json or markdown.")
+    UsageFormat, typer.Option("--format", "-f", help=_("table, json or markdown."))
 ]
 LogsArgument = Annotated[
     list[Path] | None,
     typer.Argument(
         metavar="[LOG...]",
-        help="Usage logs to merge (default: this base's log, see [usage] in kbctl.toml).",
+        help=_("Usage logs to merge (default: this base's log, see [usage] in kbctl.toml)."),
         show_default=False,
     ),
 ]
 SinceOption = Annotated[
     str | None,
-    typer.Option("--since", metavar="DATE", help="Only events on or after DATE (YYYY-MM-DD)."),
+    typer.Option("--since", metavar="DATE", help=_("Only events on or after DATE (YYYY-MM-DD).")),
 ]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
-    app.command("gaps")(gaps)
-    app.command("usage")(usage)
+    app.command("gaps", help=GAPS_HELP)(gaps)
+    app.command("usage", help=USAGE_HELP)(usage)
+
+
+GAPS_HELP = _(
+    "The searches that fail most (no hits, or hits nobody opened), and what would fix each:\n"
+    "an alias on the article people opened next, a synonym for a near-miss word, or a new\n"
+    "article. Logs from several agents merge: each event counts once.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl gaps\n"
+    "\n"
+    "  kbctl gaps --since 2026-09-01 --format markdown\n"
+    "\n"
+    "  kbctl gaps kb-content/usage/sample-usage.jsonl --format json"
+)
+
+USAGE_HELP = _(
+    "The most and least used articles, and the archive candidates: opened by nobody for\n"
+    "[usage] archive_after days (default 180d) and not validated, or overdue for review.\n"
+    "\n"
+    "Examples:\n"
+    "\n"
+    "  kbctl usage\n"
+    "\n"
+    "  kbctl usage --today 2026-11-22 --format json\n"
+    "\n"
+    "  kbctl usage kb-content/usage/sample-usage.jsonl --format markdown"
+)
 
 
 def record(
@@ -101,8 +130,10 @@ def read_usage(ws: Workspace, logs: Sequence[Path] | None, since: str | None) ->
         own = log_path(ws.config)
         if not own.exists():
             notice(
-                f"no usage log yet at {own}: turn it on with [usage] enabled = true in"
-                " kbctl.toml (or $KBCTL_USAGE_LOG), or give LOG files"
+                _(
+                    "no usage log yet at {path}: turn it on with [usage] enabled = true in"
+                    " kbctl.toml (or $KBCTL_USAGE_LOG), or give LOG files"
+                ).format(path=own)
             )
         else:
             paths = [own]
@@ -121,21 +152,12 @@ def gaps(
     output_format: UsageFormatOption = UsageFormat.TABLE,
     limit: LimitOption = 20,
 ) -> None:
-    """The searches that fail most (no hits, or hits nobody opened), and what would fix each:
-    an alias on the article people opened next, a synonym for a near-miss word, or a new
-    article. Logs from several agents merge: each event counts once.
-
-    Examples:
-
-      kbctl gaps
-
-      kbctl gaps --since 2026-09-01 --format markdown
-
-      kbctl gaps kb-content/usage/sample-usage.jsonl --format json
-    """
+    """``kbctl gaps`` (its help: GAPS_HELP)."""
+    from kbctl.render.language import speak_for_format
     from kbctl.usage.gaps import find_gaps, usage_facts
 
     ws = workspace(ctx)
+    speak_for_format(output_format.value)  # JSON: English unless KBCTL_LANG asks
     found = read_usage(ws, logs, since)
     facts = usage_facts(found.events)
     result = find_gaps(facts, ws.articles, limit=limit)
@@ -154,7 +176,19 @@ def gaps(
 
     with paged(ctx):
         gaps_table(stdout_console(), result)
-    notice(f"{facts.searches} searches in {len(found.events)} events; {len(result)} gaps shown")
+    searches = ngettext("{count} search", "{count} searches", facts.searches).format(
+        count=facts.searches
+    )
+    events = ngettext("{count} event", "{count} events", len(found.events)).format(
+        count=len(found.events)
+    )
+    shown = ngettext("{count} gap shown", "{count} gaps shown", len(result)).format(
+        count=len(result)
+    )
+    # TRANSLATORS: {searches}, {events} and {shown} are counted phrases ("12 searches").
+    notice(
+        _("{searches} in {events}; {shown}").format(searches=searches, events=events, shown=shown)
+    )
 
 
 def usage(
@@ -165,22 +199,14 @@ def usage(
     today: TodayOption = None,
     limit: LimitOption = 10,
 ) -> None:
-    """The most and least used articles, and the archive candidates: opened by nobody for
-    [usage] archive_after days (default 180d) and not validated, or overdue for review.
-
-    Examples:
-
-      kbctl usage
-
-      kbctl usage --today 2026-11-22 --format json
-
-      kbctl usage kb-content/usage/sample-usage.jsonl --format markdown
-    """
+    """``kbctl usage`` (its help: USAGE_HELP)."""
     from kbctl.policy.archive import usage_summary
+    from kbctl.render.language import speak_for_format
     from kbctl.usage.gaps import usage_facts
 
     on = parse_day(today)
     ws = workspace(ctx)
+    speak_for_format(output_format.value)  # JSON: English unless KBCTL_LANG asks
     ws.prefetch_history()
     found = read_usage(ws, logs, since)
     facts = usage_facts(found.events)
@@ -188,8 +214,13 @@ def usage(
     summary = usage_summary(facts, ws.articles, ws.config, on, history=history, top=limit or 10)
     if not summary.covers_window and found.events:
         notice(
-            f"the logs cover {summary.covered_days} days, less than archive_after"
-            f" ({summary.archive_after}d): 'unused' means unused in the logs"
+            ngettext(
+                "the logs cover {count} day, less than archive_after ({days}d): "
+                "'unused' means unused in the logs",
+                "the logs cover {count} days, less than archive_after ({days}d): "
+                "'unused' means unused in the logs",
+                summary.covered_days,
+            ).format(count=summary.covered_days, days=summary.archive_after)
         )
     if output_format is UsageFormat.JSON:
         from kbctl.render.json import dumps

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kbctl.i18n import _, ngettext
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -434,11 +436,16 @@ def keeper_order(
     ranked = sorted(articles, key=key)
     result: list[tuple[Article, list[str]]] = []
     for article in ranked:
-        reasons = [f"status {article.status or 'unknown'}"]
+        reasons = [_("status {status}").format(status=article.status or _("unknown"))]
         if article.last_reviewed:
-            reasons.append(f"reviewed {article.last_reviewed.isoformat()}")
-        reasons.append(f"{links.get(article.path, 0)} links to it")
-        reasons.append(f"reused {reuse.get(article.path, 0)} times")
+            reasons.append(_("reviewed {date}").format(date=article.last_reviewed.isoformat()))
+        linked, reused = links.get(article.path, 0), reuse.get(article.path, 0)
+        reasons.append(
+            ngettext("{count} link to it", "{count} links to it", linked).format(count=linked)
+        )
+        reasons.append(
+            ngettext("reused {count} time", "reused {count} times", reused).format(count=reused)
+        )
         result.append((article, reasons))
     return result
 

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from kbctl.errors import KbError
+from kbctl.i18n import N_, _, ngettext
 from kbctl.interactive import usage
 from kbctl.interactive.panel import (
     QueryLine,
@@ -39,11 +40,12 @@ from kbctl.textsafe import one_line
 
 TONES = {"ok": "green", "warn": "yellow", "bad": "bold red", "dim": "dim"}
 STATUS_TONES = {"✓": "green", "?": "yellow", "…": "yellow", "×": "red"}
-KEYS_LINE = (
+# Shown later, in the active language: ``_(KEYS_LINE)``, ``_(HELP_LINE)``.
+KEYS_LINE = N_(
     "Enter open in editor · ↑↓ move · ^Y copy path · ^R copy Resolution · ^T archived on/off"
     " · Esc quit"
 )
-HELP_LINE = (
+HELP_LINE = N_(
     "type to search (Russian or English); filters: tag: owner: status: audience: product: "
     "where:key=value"
 )
@@ -118,16 +120,16 @@ class SearchApp(App[None]):
     #keys { height: 1; padding: 0 1; background: $panel; }
     """
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("enter", "open", "open in editor", priority=True),
-        Binding("up", "move(-1)", "up", show=False, priority=True),
-        Binding("down", "move(1)", "down", show=False, priority=True),
+        Binding("enter", "open", _("open in editor"), priority=True),
+        Binding("up", "move(-1)", _("up"), show=False, priority=True),
+        Binding("down", "move(1)", _("down"), show=False, priority=True),
         Binding("pageup", "move(-10)", show=False, priority=True),
         Binding("pagedown", "move(10)", show=False, priority=True),
-        Binding("ctrl+y", "copy_path", "copy path", priority=True),
-        Binding("ctrl+r", "copy_resolution", "copy Resolution", priority=True),
-        Binding("ctrl+t", "toggle_archived", "archived on/off", priority=True),
-        Binding("escape", "quit", "quit", priority=True),
-        Binding("ctrl+c", "quit", "quit", show=False, priority=True),
+        Binding("ctrl+y", "copy_path", _("copy path"), priority=True),
+        Binding("ctrl+r", "copy_resolution", _("copy Resolution"), priority=True),
+        Binding("ctrl+t", "toggle_archived", _("archived on/off"), priority=True),
+        Binding("escape", "quit", _("quit"), priority=True),
+        Binding("ctrl+c", "quit", _("quit"), show=False, priority=True),
     ]
 
     def __init__(self, session: SearchSession, query: str = "", *, include_archived: bool = False):
@@ -149,14 +151,14 @@ class SearchApp(App[None]):
     def compose(self) -> ComposeResult:
         """The query line, the results beside the preview, the status line and the keys."""
         yield Input(
-            value=self.initial_query, placeholder=HELP_LINE, id="query", select_on_focus=False
+            value=self.initial_query, placeholder=_(HELP_LINE), id="query", select_on_focus=False
         )
         with Horizontal(id="body"):
             yield ResultList(id="results")
             yield Pane(id="preview")
-        yield Pane(HELP_LINE, id="status")
+        yield Pane(_(HELP_LINE), id="status")
         # One line of text, not Textual's Footer: a widget per key costs start-up time.
-        yield Pane(KEYS_LINE, id="keys")
+        yield Pane(_(KEYS_LINE), id="keys")
 
     def on_mount(self) -> None:
         """Focus the query line and search for the query given on the command line."""
@@ -197,7 +199,11 @@ class SearchApp(App[None]):
                 except KbError as problem:
                     error = one_line(problem.message)
                 except Exception as problem:  # shown, not lost in a worker; the app goes on
-                    error = one_line(f"search failed: {type(problem).__name__}: {problem}")
+                    error = one_line(
+                        _("search failed: {kind}: {error}").format(
+                            kind=type(problem).__name__, error=problem
+                        )
+                    )
             took = (time.perf_counter() - started) * 1000
             with contextlib.suppress(RuntimeError):  # the app quit meanwhile
                 self.call_from_thread(self._show, generation, line, result, error, took)
@@ -237,24 +243,32 @@ class SearchApp(App[None]):
     ) -> str:
         parts: list[str] = []
         if result is None and error is None:
-            parts.append(HELP_LINE)
+            parts.append(_(HELP_LINE))
         elif error is not None:
             parts.append(error)
         elif result is not None:
-            if result.hits:
-                more = f" of {result.total}" if result.total > len(result.hits) else ""
-                parts.append(f"{len(result.hits)}{more} hits")
+            shown, total = len(result.hits), result.total
+            if result.hits and total > shown:
+                parts.append(
+                    ngettext("{shown} of {count} hit", "{shown} of {count} hits", total).format(
+                        shown=shown, count=total
+                    )
+                )
+            elif result.hits:
+                parts.append(ngettext("{count} hit", "{count} hits", shown).format(count=shown))
             else:
-                parts.append("no articles match")
+                parts.append(_("no articles match"))
                 if result.suggestion:
-                    parts.append(f"did you mean: {one_line(result.suggestion)}")
+                    parts.append(
+                        _("did you mean: {query}").format(query=one_line(result.suggestion))
+                    )
             parts.extend(one_line(notice) for notice in result.notices)
-            parts.append(f"{took:.0f} ms")
+            parts.append(_("{took} ms").format(took=f"{took:.0f}"))
         if line.filter_text:
-            parts.append(f"filters: {line.filter_text}")
+            parts.append(_("filters: {filters}").format(filters=line.filter_text))
         parts.extend(line.problems)
         if self.include_archived:
-            parts.append("archived shown")
+            parts.append(_("archived shown"))
         return " · ".join(parts)
 
     def _status(self, message: str) -> None:
@@ -331,7 +345,10 @@ class SearchApp(App[None]):
         try:
             self.session.reopen()
         except KbError as error:
-            self.notify(one_line(f"the index was not refreshed: {error.message}"), severity="error")
+            self.notify(
+                one_line(_("the index was not refreshed: {error}").format(error=error.message)),
+                severity="error",
+            )
         self._start_search(self._query_text())
 
     def action_copy_path(self) -> None:
@@ -342,7 +359,9 @@ class SearchApp(App[None]):
         if hit is None:
             self.bell()
             return
-        self._copy("path", PathView(self.session.config.root)(hit.path))
+        self._copy(
+            _("copied the path (and printed on exit)"), PathView(self.session.config.root)(hit.path)
+        )
 
     def action_copy_resolution(self) -> None:
         """Copy the Resolution (Решение, Solution) section of the hit's article."""
@@ -350,15 +369,15 @@ class SearchApp(App[None]):
         article = self.session.article(hit)[0] if hit is not None else None
         section = section_text(article.body) if article is not None else None
         if section is None:
-            self.notify("this article has no Resolution section", severity="warning")
+            self.notify(_("this article has no Resolution section"), severity="warning")
             return
-        self._copy("Resolution", section)
+        self._copy(_("copied the Resolution (and printed on exit)"), section)
 
-    def _copy(self, what: str, text: str) -> None:
+    def _copy(self, message: str, text: str) -> None:
         self._record_search()
         self.copy_to_clipboard(text)
         self.copied.append(text)
-        self.notify(f"copied the {what} (and printed on exit)")
+        self.notify(message)
 
     def action_toggle_archived(self) -> None:
         """Show or hide archived articles."""
@@ -396,7 +415,7 @@ def _run_editor(path: Path, line: int) -> KbError | None:
 def _trust_text(rows: list[TrustRow]) -> Text:
     text = Text()
     for row in rows:
-        text.append(f"\n{row.label:<9}", style="dim")
+        text.append(f"\n{row.label:<11}", style="dim")
         text.append(row.value, style=TONES.get(row.tone, ""))
     return text
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from kbctl.errors import KbError
+from kbctl.i18n import _, age_text, ngettext
 from kbctl.model import Flag, Hit
 from kbctl.selection import ArticleFilter
 from kbctl.textsafe import one_line
@@ -109,14 +110,16 @@ def age(when: date | None, today: date) -> str:
         return "-"
     days = (today - when).days
     if days < 0:
-        return "future"
+        return _("future")
     if days == 0:
-        return "today"
+        return _("today")
+    # TRANSLATORS: short ages of the results list, at most 6 characters ("12d", "5mo", "2.3y").
     if days < 45:
-        return f"{days}d"
+        return ngettext("{count}d", "{count}d", days).format(count=days)
     if days < 730:
-        return f"{round(days / 30.44)}mo"
-    return f"{days / 365.25:.1f}y"
+        months = round(days / 30.44)
+        return ngettext("{count}mo", "{count}mo", months).format(count=months)
+    return _("{count}y").format(count=f"{days / 365.25:.1f}")
 
 
 def status_mark(status: str | None) -> str:
@@ -163,38 +166,49 @@ def trust_rows(
     by whom), the review verdict when known, then one row per open flag."""
     status_tone = {"validated": "ok", "archived": "bad"}.get(hit.status or "", "warn")
     rows = [
-        TrustRow("status", one_line(hit.status or "no status"), status_tone),
+        TrustRow(_("status"), one_line(hit.status or _("no status")), status_tone),
         TrustRow(
-            "owner" if len(hit.owners) < 2 else "owners",
-            one_line(", ".join(hit.owners) or "no owner"),
+            _("owner") if len(hit.owners) < 2 else _("owners"),
+            one_line(", ".join(hit.owners) or _("no owner")),
             "" if hit.owners else "bad",
         ),
-        TrustRow("audience", one_line(hit.audience or "-"), "" if hit.audience else "dim"),
-        TrustRow("reviewed", _dated(hit.last_reviewed, today), "" if hit.last_reviewed else "warn"),
+        TrustRow(_("audience"), one_line(hit.audience or "-"), "" if hit.audience else "dim"),
+        TrustRow(
+            _("reviewed"), _dated(hit.last_reviewed, today), "" if hit.last_reviewed else "warn"
+        ),
     ]
     if hit.last_changed is not None:
         changed = _dated(hit.last_changed.date(), today)
         if hit.last_changed_by:
-            changed += f" by {one_line(hit.last_changed_by)}"
-        rows.append(TrustRow("changed", changed))
+            changed = _("{when} by {author}").format(
+                when=changed, author=one_line(hit.last_changed_by)
+            )
+        rows.append(TrustRow(_("changed"), changed))
     else:
-        rows.append(TrustRow("changed", "- (no git history cached)", "dim"))
+        rows.append(TrustRow(_("changed"), _("- (no git history cached)"), "dim"))
     if review:
-        rows.append(TrustRow("review", one_line(review), review_tone))
+        rows.append(TrustRow(_("review"), one_line(review), review_tone))
     if not flags:
-        rows.append(TrustRow("flags", "none", "dim"))
+        rows.append(TrustRow(_("flags"), _("none"), "dim"))
     for flag in flags:
-        who = one_line(flag.by) if flag.by else "someone"
-        when = f" {flag.date.isoformat()}" if flag.date else ""
-        rows.append(TrustRow("flag", f"{who}{when}: {one_line(flag.reason)}", "bad"))
+        who = one_line(flag.by) if flag.by else _("someone")
+        reason = one_line(flag.reason)
+        if flag.date:
+            value = _("{who} {date}: {reason}").format(
+                who=who, date=flag.date.isoformat(), reason=reason
+            )
+        else:
+            value = _("{who}: {reason}").format(who=who, reason=reason)
+        rows.append(TrustRow(_("flag"), value, "bad"))
     return rows
 
 
 def _dated(when: date | None, today: date) -> str:
     if when is None:
         return "-"
-    shown = age(when, today)
-    return f"{when.isoformat()} ({shown}{' ago' if shown[0].isdigit() else ''})"
+    days = (today - when).days
+    shown = _("today") if days == 0 else age_text(days)
+    return _("{date} ({age})").format(date=when.isoformat(), age=shown)
 
 
 @dataclass(frozen=True, slots=True)

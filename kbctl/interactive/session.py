@@ -12,6 +12,7 @@ from datetime import date
 
 from kbctl.config import Config
 from kbctl.errors import KbError
+from kbctl.i18n import _
 from kbctl.interactive.panel import QueryLine
 from kbctl.model import Article, Hit
 from kbctl.search.index import SearchIndex, open_index
@@ -46,7 +47,10 @@ class SearchSession:
                 self.index = open_index(self.config, rebuild=True)
                 result = search_open(self.index, self.config, line.words, filters, limit=self.limit)
                 result.notices.insert(
-                    0, f"the search index was damaged ({type(error).__name__}); rebuilt it"
+                    0,
+                    _("the search index was damaged ({kind}); rebuilt it").format(
+                        kind=type(error).__name__
+                    ),
                 )
                 return result
 

@@ -244,6 +244,16 @@ def print_hits(
             console.print()
 
 
+# ``--explain``'s names for what was applied to a word and for the indexed fields.
+EXPLAIN_KINDS = {
+    "layout": N_("layout"),
+    "transliteration": N_("transliteration"),
+    "correction": N_("correction"),
+    "synonym": N_("synonym"),
+}
+EXPLAIN_FIELDS = {"head": N_("head"), "labels": N_("labels"), "body": N_("body")}
+
+
 def _explanation_text(explanation: Explanation) -> Text:
     """``--explain`` lines: the score parts, then each query word: how it was read and
     where its terms were found."""
@@ -251,7 +261,7 @@ def _explanation_text(explanation: Explanation) -> Text:
 
     text = Text()
     parts = " · ".join(f"{name} {value:.4g}" for name, value in explanation.parts.items())
-    text.append("\n    why: ", style="dim")
+    text.append("\n    " + _("why:") + " ", style="dim")
     text.append(one_line(parts))
     for word in explanation.words:
         text.append("\n      ")
@@ -259,16 +269,21 @@ def _explanation_text(explanation: Explanation) -> Text:
         alternatives = list(word.terms)[1:] + [" ".join(g) for g in word.groups]
         if word.applied:
             changes = "; ".join(
-                f"{item.kind} {item.source} -> {item.target}" for item in word.applied
+                f"{_(EXPLAIN_KINDS.get(item.kind, item.kind))} {item.source} -> {item.target}"
+                for item in word.applied
             )
             text.append(f" ({one_line(changes)})", style="dim")
         elif alternatives:
-            text.append(f" (also {one_line(', '.join(alternatives))})", style="dim")
+            also = _("also {words}").format(words=", ".join(alternatives))
+            text.append(f" ({one_line(also)})", style="dim")
         if word.matched:
-            found = "; ".join(f"{name}: {', '.join(terms)}" for name, terms in word.fields.items())
+            found = "; ".join(
+                f"{_(EXPLAIN_FIELDS.get(name, name))}: {', '.join(terms)}"
+                for name, terms in word.fields.items()
+            )
             text.append(f": {one_line(found)}")
         else:
-            text.append(": not found", style="dim")
+            text.append(": " + _("not found"), style="dim")
     return text
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import N_, _
 from kbctl.textsafe import one_line
 
 if TYPE_CHECKING:
@@ -45,30 +46,35 @@ def gap_rows(gaps: Sequence[Gap]) -> list[list[object]]:
             gap.no_hits,
             gap.poor,
             day(gap.last),
-            gap.suggestion.fix.value.replace("_", " "),
+            _(FIX_NAMES.get(gap.suggestion.fix.value, gap.suggestion.fix.value)),
             gap.suggestion.action.replace("\n", "; "),
         ]
         for gap in gaps
     ]
 
 
-GAP_COLUMNS = ["query", "failed", "no hits", "poor", "last", "fix", "what to do"]
+# Column names are English (print_table shows them in the active language).
+GAP_COLUMNS = [N_("query"), N_("failed"), N_("no hits"), N_("poor"), N_("last"), N_("fix")]
+GAP_COLUMNS.append(N_("what to do"))
+# The kinds of fix, as the table shows them (JSON keeps the values: alias, synonym...).
+FIX_NAMES = {"alias": N_("alias"), "synonym": N_("synonym"), "new_article": N_("new article")}
 
 
 def gaps_table(console: Console, gaps: Sequence[Gap]) -> None:
     """The gaps, most failed first."""
     from kbctl.render.table import print_table
 
-    print_table(console, GAP_COLUMNS, gap_rows(gaps), empty="no failed searches in the logs")
+    print_table(console, GAP_COLUMNS, gap_rows(gaps), empty=_("no failed searches in the logs"))
 
 
-def gaps_markdown(gaps: Sequence[Gap], *, heading: str = "## Search gaps") -> str:
-    """The gaps as a Markdown section (a table, then the fixes to paste)."""
-    lines = [heading, ""]
+def gaps_markdown(gaps: Sequence[Gap], *, heading: str | None = None) -> str:
+    """The gaps as a Markdown section (a table, then the fixes to paste); ``heading``
+    defaults to ``## Search gaps`` in the active language."""
+    lines = [heading if heading is not None else _("## Search gaps"), ""]
     if not gaps:
-        return "\n".join([*lines, "No failed searches in the logs.", ""])
+        return "\n".join([*lines, _("No failed searches in the logs."), ""])
     lines += [
-        "| query | failed | no hits | poor | fix |",
+        _("| query | failed | no hits | poor | fix |"),
         "|---|---:|---:|---:|---|",
     ]
     for gap in gaps:
@@ -80,7 +86,7 @@ def gaps_markdown(gaps: Sequence[Gap], *, heading: str = "## Search gaps") -> st
     # A fence longer than any run of backticks in the actions: a query cannot close it.
     longest = max((len(run) for text in actions for run in re.findall("`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    lines += ["", "What to paste:", "", fence + "text", *actions, fence, ""]
+    lines += ["", _("What to paste:"), "", fence + "text", *actions, fence, ""]
     return "\n".join(lines)
 
 
@@ -96,7 +102,7 @@ def _usage_row(row: ArticleUsage) -> list[object]:
     ]
 
 
-USAGE_COLUMNS = ["id", "title", "opened", "shown", "last opened", "status", "review"]
+USAGE_COLUMNS = ["id", "title", N_("opened"), N_("shown"), N_("last opened"), "status", "review"]
 
 
 def usage_tables(console: Console, summary: UsageSummary) -> None:
@@ -107,15 +113,15 @@ def usage_tables(console: Console, summary: UsageSummary) -> None:
         console,
         USAGE_COLUMNS,
         [_usage_row(row) for row in summary.most_used],
-        title="Most used",
-        empty="no article was used in the logs",
+        title=_("Most used"),
+        empty=_("no article was used in the logs"),
     )
     print_table(
         console,
         USAGE_COLUMNS,
         [_usage_row(row) for row in summary.least_used],
-        title="Least used",
-        empty="no articles",
+        title=_("Least used"),
+        empty=_("no articles"),
     )
     print_table(
         console,
@@ -124,13 +130,15 @@ def usage_tables(console: Console, summary: UsageSummary) -> None:
             [item.usage.article.id, item.usage.article.title, item.reason, item.usage.article.path]
             for item in summary.candidates
         ],
-        title=f"Archive candidates (unused {summary.archive_after}d, not trusted)",
-        empty="no archive candidates",
+        title=_("Archive candidates (unused {days}d, not trusted)").format(
+            days=summary.archive_after
+        ),
+        empty=_("no archive candidates"),
     )
 
 
 def _usage_markdown_rows(rows: Sequence[ArticleUsage]) -> list[str]:
-    lines = ["| id | title | opened | shown | last opened |", "|---|---|---:|---:|---|"]
+    lines = [_("| id | title | opened | shown | last opened |"), "|---|---|---:|---:|---|"]
     for row in rows:
         lines.append(
             f"| {md_cell(row.article.id)} | {md_cell(row.article.title)} | {row.opened}"
@@ -141,11 +149,12 @@ def _usage_markdown_rows(rows: Sequence[ArticleUsage]) -> list[str]:
 
 def usage_markdown(summary: UsageSummary, *, level: str = "##") -> str:
     """Article use as Markdown sections."""
-    lines = [f"{level} Most used articles", ""]
-    lines += _usage_markdown_rows(summary.most_used) if summary.most_used else ["None."]
-    lines += ["", f"{level} Least used articles", ""]
-    lines += _usage_markdown_rows(summary.least_used) if summary.least_used else ["None."]
-    lines += ["", f"{level} Archive candidates", ""]
+    none = _("None.")
+    lines = [f"{level} " + _("Most used articles"), ""]
+    lines += _usage_markdown_rows(summary.most_used) if summary.most_used else [none]
+    lines += ["", f"{level} " + _("Least used articles"), ""]
+    lines += _usage_markdown_rows(summary.least_used) if summary.least_used else [none]
+    lines += ["", f"{level} " + _("Archive candidates"), ""]
     lines += archive_markdown(summary.candidates)
     return "\n".join([*lines, ""])
 
@@ -153,7 +162,7 @@ def usage_markdown(summary: UsageSummary, *, level: str = "##") -> str:
 def archive_markdown(candidates: Sequence[ArchiveCandidate]) -> list[str]:
     """The archive candidates as Markdown list lines."""
     if not candidates:
-        return ["None."]
+        return [_("None.")]
     return [
         f"- **{md_cell(item.usage.article.id)}** {md_cell(item.usage.article.title)}:"
         f" {md_cell(item.reason)}"

@@ -20,6 +20,7 @@ from typing import Any
 
 from kbctl.cachefile import CacheWriteError, cache_write_error, seal_folder
 from kbctl.config import Config, cache_root
+from kbctl.i18n import _
 from kbctl.search.document import TEXT_FIELDS, schema
 from kbctl.search.manifest import (
     FORMAT_VERSION,
@@ -221,9 +222,9 @@ def _refresh_locked(
     # Look again under the lock: another process may have done the work meanwhile.
     folder, ix, manifest, problem = open_current(root)
     if problem:
-        report.notices.append(f"{problem}; rebuilding it")
+        report.notices.append(_("{problem}; rebuilding it").format(problem=problem))
     elif ix is not None and manifest is not None and manifest.fingerprint != fingerprint:
-        report.notices.append("the configuration changed; rebuilding the search index")
+        report.notices.append(_("the configuration changed; rebuilding the search index"))
     usable = ix is not None and manifest is not None and manifest.fingerprint == fingerprint
     if rebuild or not usable:
         if ix is not None:
@@ -248,7 +249,9 @@ def _refresh_locked(
         except Exception as error:  # a damaged index fails here: start over
             ix.close()
             report.notices.append(
-                f"the search index is damaged ({type(error).__name__}); rebuilding it"
+                _("the search index is damaged ({kind}); rebuilding it").format(
+                    kind=type(error).__name__
+                )
             )
             return _start_over(config, root, report, progress, plan)
         ix.close()
@@ -292,11 +295,11 @@ def _stale_or_fail(root: Path, report: RefreshReport) -> SearchIndex:
     folder, ix, _manifest, _problem = open_current(root)
     if ix is None or folder is None:
         raise IndexLockedError(
-            "another kbctl process is building the search index",
-            hint="wait for it to finish, then run the command again",
+            _("another kbctl process is building the search index"),
+            hint=_("wait for it to finish, then run the command again"),
         )
     report.notices.append(
-        "another kbctl process is updating the search index; results may miss the newest edits"
+        _("another kbctl process is updating the search index; results may miss the newest edits")
     )
     return SearchIndex(ix, folder, report)
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import _
 from kbctl.search.analysis import STOP_WORDS, Term, analyze, fold
 from kbctl.search.searcher import Searcher
 from kbctl.search.spelling import max_typos
@@ -60,7 +61,7 @@ _TO_CYRILLIC = [
     ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"),
     ("u", "у"), ("f", "ф"), ("h", "х"), ("x", "кс"), ("'", "ь"),
 ]  # fmt: skip
-_TO_CYRILLIC_PATTERN = re.compile("|".join(re.escape(latin) for latin, _ in _TO_CYRILLIC))
+_TO_CYRILLIC_PATTERN = re.compile("|".join(re.escape(latin) for latin, _cyr in _TO_CYRILLIC))
 _TO_CYRILLIC_MAP = dict(_TO_CYRILLIC)
 _TO_LATIN_MAP = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
@@ -271,11 +272,14 @@ def interpret(
         for unit in reading.units:
             if reading.kind:
                 unit.applied.append((reading.kind, _source(chunks, unit), reading.text))
-    labels = {"layout": "keyboard layout switched", "transliteration": "read as transliteration"}
+    labels = {
+        "layout": _("keyboard layout switched: {words}"),
+        "transliteration": _("read as transliteration: {words}"),
+    }
     for (kind, _latin), pairs in switched.items():
         if pairs:
             fixed = ", ".join(f"{old} -> {new}" for old, new in pairs)
-            notices.append(f"{labels[kind]}: {fixed}")
+            notices.append(labels[kind].format(words=fixed))
     if synonyms is not None and synonyms.rules:
         _add_synonyms(searcher, synonyms, chosen, units)
     _correct(searcher, units)  # a word with synonyms is not treated as a typo

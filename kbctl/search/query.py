@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kbctl.config import Config
 from kbctl.errors import KbError, UsageError
+from kbctl.i18n import _
 from kbctl.model import Hit
 from kbctl.search.document import TEXT_FIELDS
 from kbctl.search.explain import Explanation
@@ -235,7 +236,11 @@ def _search(
         index.ix.close()
         moved = current_folder(config) != index.folder  # a rebuild finished meanwhile
         if not moved:
-            notices.append(f"the search index is damaged ({type(error).__name__}); rebuilding it")
+            notices.append(
+                _("the search index is damaged ({kind}); rebuilding it").format(
+                    kind=type(error).__name__
+                )
+            )
         index = open_index(config, rebuild=not moved, progress=progress)
         return _search_open(
             index, config, query, filters or SearchFilter(), limit, notices, explain
@@ -249,9 +254,11 @@ def _clean_query(query: str, notices: list[str]) -> str:
     query = query.strip()
     if len(query) > MAX_QUERY_LENGTH:
         query = query[:MAX_QUERY_LENGTH]
-        notices.append(f"query cut to its first {MAX_QUERY_LENGTH} characters")
+        notices.append(
+            _("query cut to its first {count} characters").format(count=MAX_QUERY_LENGTH)
+        )
     if not HAS_LETTER.search(query) and not any(char.isdigit() for char in query):
-        raise UsageError("the query is empty", hint='try e.g. kbctl search "password reset"')
+        raise UsageError(_("the query is empty"), hint=_('try e.g. kbctl search "password reset"'))
     return query
 
 
@@ -277,8 +284,8 @@ def _search_open(
         positive = [unit for unit in units if not unit.excluded]
         if not positive:
             raise UsageError(
-                "the query has no words to search for",
-                hint="use letters or digits; -word only excludes",
+                _("the query has no words to search for"),
+                hint=_("use letters or digits; -word only excludes"),
             )
         required = [_unit_query(unit) for unit in positive if unit.required]
         optional = [_unit_query(unit) for unit in positive if not unit.required]

@@ -22,6 +22,7 @@ from typing import Any
 
 from kbctl.cachefile import cache_write_error, folder_is_sealed, own_folder, read_regular
 from kbctl.config import Config, cache_root
+from kbctl.i18n import _
 from kbctl.search.manifest import FORMAT_VERSION, Manifest, load_manifest
 
 INDEX_FOLDER = "search"
@@ -69,13 +70,15 @@ def checked_folder(root: Path) -> tuple[Path | None, str | None]:
         return None, "the search index pointer is not kbctl's"
     folder = root / name
     if not folder.is_dir() or folder.is_symlink():
-        return None, "the search index is missing"
+        return None, _("the search index is missing")
     if not folder_is_sealed(folder):
-        return folder, "the search index was not written by this kbctl or was changed"
+        return folder, _("the search index was not written by this kbctl or was changed")
     version = read_text(folder / FORMAT_FILE)
     if version != str(FORMAT_VERSION):
         return folder, (
-            f"the search index has format {version or 'unknown'}, this kbctl uses {FORMAT_VERSION}"
+            _("the search index has format {found}, this kbctl uses {wanted}").format(
+                found=version or _("unknown"), wanted=FORMAT_VERSION
+            )
         )
     return folder, None
 
@@ -88,7 +91,7 @@ def open_checked(folder: Path) -> tuple[Any, str | None]:
 
         return open_dir(str(folder)), None
     except Exception as error:  # any failure to open means a damaged index
-        return None, f"the search index is damaged ({type(error).__name__})"
+        return None, _("the search index is damaged ({kind})").format(kind=type(error).__name__)
 
 
 def open_current(root: Path) -> tuple[Path | None, Any, Manifest | None, str | None]:

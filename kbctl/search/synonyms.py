@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kbctl.i18n import _
 from kbctl.search.analysis import STOP_WORDS, analyze
 
 if TYPE_CHECKING:
@@ -101,18 +102,26 @@ def parse_synonyms(text: str, name: str) -> Synonyms:
         if not line:
             continue
         if count >= MAX_RULES:
-            synonyms.warnings.append(f"{name}:{number}: more than {MAX_RULES} rules; rest ignored")
+            synonyms.warnings.append(
+                _("{name}:{line}: more than {count} rules; rest ignored").format(
+                    name=name, line=number, count=MAX_RULES
+                )
+            )
             break
         if line.count("=>") > 1:
-            synonyms.warnings.append(f"{name}:{number}: more than one '=>'; line ignored")
+            synonyms.warnings.append(
+                _("{name}:{line}: more than one '=>'; line ignored").format(name=name, line=number)
+            )
             continue
         if "=>" in line:
             left, right = line.split("=>")
             sources, targets = _entries(left, synonyms.labels), _entries(right, synonyms.labels)
             if not sources or not targets:
                 synonyms.warnings.append(
-                    f"{name}:{number}: 'words => words' needs words on both sides, separated"
-                    " by commas; line ignored"
+                    _(
+                        "{name}:{line}: 'words => words' needs words on both sides, separated"
+                        " by commas; line ignored"
+                    ).format(name=name, line=number)
                 )
                 continue
             synonyms.add(sources, targets)
@@ -121,14 +130,18 @@ def parse_synonyms(text: str, name: str) -> Synonyms:
             group = _entries(line, synonyms.labels)
             if not group or len(group) < 2:
                 synonyms.warnings.append(
-                    f"{name}:{number}: an equivalence needs two or more comma-separated words"
-                    " (or 'a => b'); line ignored"
+                    _(
+                        "{name}:{line}: an equivalence needs two or more comma-separated words"
+                        " (or 'a => b'); line ignored"
+                    ).format(name=name, line=number)
                 )
                 continue
             synonyms.add(group, group)
             used = group
         if all(term in STOP_WORDS for phrase in used for term in phrase):
-            synonyms.warnings.append(f"{name}:{number}: only stop words; never matched")
+            synonyms.warnings.append(
+                _("{name}:{line}: only stop words; never matched").format(name=name, line=number)
+            )
         synonyms.lines.append(" ".join(line.split()))
         count += 1
     return synonyms
@@ -146,19 +159,27 @@ def read_synonym_file(path: Path, shown: str) -> Synonyms:
     from kbctl.cachefile import read_regular
 
     if not path.exists() and not path.is_symlink():
-        return Synonyms(warnings=[f"{shown}:1: synonyms file not found; no base synonyms used"])
+        return Synonyms(
+            warnings=[
+                _("{path}:1: synonyms file not found; no base synonyms used").format(path=shown)
+            ]
+        )
     data = read_regular(path, MAX_SYNONYM_BYTES)
     if data is None:
         return Synonyms(
             warnings=[
-                f"{shown}:1: not a regular file of at most {MAX_SYNONYM_BYTES >> 10} KiB"
-                " (links are not followed); no base synonyms used"
+                _(
+                    "{path}:1: not a regular file of at most {size} KiB"
+                    " (links are not followed); no base synonyms used"
+                ).format(path=shown, size=MAX_SYNONYM_BYTES >> 10)
             ]
         )
     text = data.decode("utf-8", "replace")
     synonyms = parse_synonyms(text, shown)
     if "\ufffd" in text:
-        synonyms.warnings.append(f"{shown}:1: not UTF-8 everywhere; odd bytes replaced")
+        synonyms.warnings.append(
+            _("{path}:1: not UTF-8 everywhere; odd bytes replaced").format(path=shown)
+        )
     return synonyms
 
 
@@ -177,8 +198,9 @@ def load_synonyms(config: Config) -> Synonyms:
         repository = repository_root(here)
         if not path.resolve().is_relative_to(repository):
             synonyms.warnings.append(
-                f"{config.config_path or 'kbctl.toml'}:1: [search] synonyms points outside the"
-                f" repository ({shown}); not read"
+                _(
+                    "{path}:1: [search] synonyms points outside the repository ({target}); not read"
+                ).format(path=config.config_path or "kbctl.toml", target=shown)
             )
         else:
             synonyms.extend(read_synonym_file(path, shown))

@@ -15,6 +15,7 @@ from typing import Any
 
 from kbctl.articles import read_article_bytes
 from kbctl.config import Config
+from kbctl.i18n import _
 from kbctl.search.build import index_documents
 from kbctl.search.manifest import Plan, file_hash
 from kbctl.search.report import IndexLockedError, Progress, RefreshReport
@@ -43,8 +44,8 @@ def update(
         writer = ix.writer(timeout=60.0, compound=False)
     except LockError:
         raise IndexLockedError(
-            "the search index is locked by another process",
-            hint="wait for the other kbctl run to finish, then try again",
+            _("the search index is locked by another process"),
+            hint=_("wait for the other kbctl run to finish, then try again"),
         ) from None
     vocabulary: Counter[str] = Counter()
     try:

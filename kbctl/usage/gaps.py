@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from kbctl.i18n import _
 from kbctl.model import Article
 from kbctl.usage.log import OPEN_EVENTS, SEARCH_EVENTS
 from kbctl.usage.read import Event
@@ -276,7 +277,9 @@ def suggest(
         where = f"{target} ({article.path})" if article is not None else target
         return Suggestion(
             Fix.ALIAS,
-            f'add "{stats.text}" to the aliases of {where}: people opened it after this search',
+            _(
+                'add "{query}" to the aliases of {article}: people opened it after this search'
+            ).format(query=stats.text, article=where),
             f'aliases: ["{_quoted(stats.text)}"]  # in {article.path if article else target}',
             target,
         )
@@ -285,13 +288,15 @@ def suggest(
         line = ", ".join(f"{word} => {known}" for word, known in pairs)
         return Suggestion(
             Fix.SYNONYM,
-            "add to the synonyms file: " + "; ".join(f"{w} => {k}" for w, k in pairs),
+            _("add to the synonyms file: {rules}").format(
+                rules="; ".join(f"{w} => {k}" for w, k in pairs)
+            ),
             line if len(pairs) == 1 else "\n".join(f"{w} => {k}" for w, k in pairs),
         )
     title = stats.text[:1].upper() + stats.text[1:]
     return Suggestion(
         Fix.NEW_ARTICLE,
-        "no article answers it: write one",
+        _("no article answers it: write one"),
         f'kbctl new --title "{_quoted(title)}"',
     )
 

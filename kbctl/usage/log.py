@@ -22,6 +22,7 @@ from pathlib import Path
 
 from kbctl.config import Config
 from kbctl.errors import ConfigError
+from kbctl.i18n import _
 
 ENV_USAGE_LOG = "KBCTL_USAGE_LOG"
 LOG_NAME = "usage.jsonl"
@@ -57,8 +58,12 @@ def log_path(config: Config) -> Path:
         if not resolved.is_relative_to(repository):
             shown = where(config.config_path, ("usage", "log")) if config.config_path else "usage"
             raise ConfigError(
-                f"{shown}: 'usage.log' points outside the repository: {resolved}",
-                hint=f"use a path inside {repository}, or set ${ENV_USAGE_LOG} (your own choice)",
+                _("{where}: 'usage.log' points outside the repository: {path}").format(
+                    where=shown, path=resolved
+                ),
+                hint=_(
+                    "use a path inside {repository}, or set ${variable} (your own choice)"
+                ).format(repository=repository, variable=ENV_USAGE_LOG),
             )
         return resolved
     from kbctl.settings.core import cache_root
@@ -168,9 +173,11 @@ def record_event(
         )
         append_line(path, line)
     except ConfigError as error:
-        return f"usage log not written: {error.message}"
+        return _("usage log not written: {error}").format(error=error.message)
     except Exception as error:  # filelock's Timeout, OSError: never fail the command
-        return f"usage log not written: {type(error).__name__}: {error}"
+        return _("usage log not written: {kind}: {error}").format(
+            kind=type(error).__name__, error=error
+        )
     return None
 
 

@@ -20,6 +20,7 @@ from typing import Annotated
 
 import msgspec
 
+from kbctl.i18n import _, ngettext
 from kbctl.model import Diagnostic, Severity
 
 # The newest part of a bigger log is read (~1.5M events); a line longer than this is damage.
@@ -94,12 +95,16 @@ def _read_capped(
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
-        diagnostics.append(Diagnostic(shown, 1, f"cannot read the usage log: {error.strerror}"))
+        diagnostics.append(
+            Diagnostic(
+                shown, 1, _("cannot read the usage log: {reason}").format(reason=error.strerror)
+            )
+        )
         return None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            diagnostics.append(Diagnostic(shown, 1, "not a regular file; not read"))
+            diagnostics.append(Diagnostic(shown, 1, _("not a regular file; not read")))
             return None
         if info.st_size <= max_bytes:
             return handle.read(max_bytes)
@@ -110,8 +115,10 @@ def _read_capped(
         Diagnostic(
             shown,
             1,
-            f"usage log larger than {max_bytes // (1024 * 1024)} MiB: only its newest part is"
-            " read (rotate or split the log)",
+            _(
+                "usage log larger than {size} MiB: only its newest part is"
+                " read (rotate or split the log)"
+            ).format(size=max_bytes // (1024 * 1024)),
             Severity.WARNING,
         )
     )
@@ -141,7 +148,7 @@ def _parse(
         number += 1
         try:
             if len(raw) > MAX_LINE_BYTES:
-                raise msgspec.DecodeError(f"line longer than {MAX_LINE_BYTES // 1024} KiB")
+                raise msgspec.DecodeError(_TOO_LONG)
             event = decode(raw)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             if not bytes(raw).strip():
@@ -151,7 +158,10 @@ def _parse(
                     Diagnostic(
                         shown,
                         number,
-                        "truncated last line (a write cut off, or a copy taken mid-write); skipped",
+                        _(
+                            "truncated last line (a write cut off, or a copy taken mid-write); "
+                            "skipped"
+                        ),
                         Severity.WARNING,
                     )
                 )
@@ -160,7 +170,12 @@ def _parse(
             if bad <= MAX_REPORTED:
                 # The line in the part read: the whole file unless it was over the cap.
                 result.diagnostics.append(
-                    Diagnostic(shown, number, f"skipped: {_why(error)}", Severity.WARNING)
+                    Diagnostic(
+                        shown,
+                        number,
+                        _("skipped: {why}").format(why=_why(error)),
+                        Severity.WARNING,
+                    )
                 )
             continue
         key = event.id or bytes(raw).strip()
@@ -192,20 +207,27 @@ def _parse(
             Diagnostic(
                 shown,
                 1,
-                f"{bad - MAX_REPORTED} more malformed lines skipped",
+                ngettext(
+                    "{count} more malformed line skipped",
+                    "{count} more malformed lines skipped",
+                    bad - MAX_REPORTED,
+                ).format(count=bad - MAX_REPORTED),
                 Severity.WARNING,
             )
         )
 
 
 _DECODER = msgspec.json.Decoder(Event)
+_TOO_LONG = "line too long"  # the DecodeError of a line over MAX_LINE_BYTES (see _why)
 
 
 def _why(error: Exception) -> str:
     """msgspec's message, in the words of a log line."""
     text = str(error)
     if isinstance(error, msgspec.DecodeError):
-        return "not a JSON line" if not text.startswith("line longer") else text
+        if text == _TOO_LONG:
+            return _("line longer than {size} KiB").format(size=MAX_LINE_BYTES // 1024)
+        return _("not a JSON line")
     return text.replace("`$.time`", "'time'").replace("`", "'")
 
 
