@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 
 from kbctl.config import Config
 from kbctl.model import Article, ArticleHistory, Status
+from kbctl.policy.queue import last_changed
 from kbctl.policy.review import ReviewState, ReviewStatus, review_status
-from kbctl.policy.verdicts import facts_of, trusted_last_change
 from kbctl.usage.gaps import ArticleUse, UsageFacts
 
 
@@ -83,9 +83,7 @@ def usage_summary(
     rows: list[ArticleUsage] = []
     for article in live:
         use = facts.articles.get(article.id) or ArticleUse(article.id)
-        review = review_status(
-            article, trusted_last_change(facts_of(history, article)), config, today
-        )
+        review = review_status(article, last_changed(history, article), config, today)
         rows.append(ArticleUsage(article, use.shown, use.opened, _day(use.last_opened), review))
     most = sorted(rows, key=lambda row: (-row.opened, -row.shown, row.article.id))
     least = sorted(rows, key=lambda row: (row.opened, row.shown, row.article.id))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
 
-    from kbctl.report.model import ArticleLine, Count, Report
+    from kbctl.report.model import ArticleLine, Count, Report, Trust
 
 BAR_WIDTH = 30
 FULL, PARTS = "█", " ▏▎▍▌▋▊▉"
@@ -37,6 +37,16 @@ def bar(value: int | float, largest: int | float, width: int = BAR_WIDTH) -> str
 def percent(share: float) -> str:
     """A share as a whole percentage."""
     return f"{share * 100:.0f}%"
+
+
+def _trust_fields(trust: Trust) -> dict[str, str | int]:
+    # The fields of the trust-score sentence, the same in the terminal and Markdown reports.
+    return {
+        "share": percent(trust.share),
+        "trusted": trust.trusted,
+        "total": trust.total,
+        "target": percent(trust.target),
+    }
 
 
 # ------------------------------------------------------------------------------ text
@@ -169,13 +179,7 @@ def _sections(report: Report, tr: Translator, *, framed: bool) -> list[Renderabl
             "Trust score {share} ({trusted}/{total} validated and reviewed on time;"
             " target {target}: {verdict})",
             trust.total,
-        ).format(
-            share=percent(trust.share),
-            trusted=trust.trusted,
-            total=trust.total,
-            target=percent(trust.target),
-            verdict=verdict,
-        )
+        ).format(**_trust_fields(trust), verdict=verdict)
         + " ",
     )
     head.append(bar(trust.share, 1.0), style="green" if trust.met else "red")
@@ -399,12 +403,7 @@ def report_markdown(report: Report, lang: str | None = None) -> str:
             "**Trust score {share}** ({trusted} of {total} live articles validated and"
             " reviewed on time; target {target})",
             trust.total,
-        ).format(
-            share=percent(trust.share),
-            trusted=trust.trusted,
-            total=trust.total,
-            target=percent(trust.target),
-        ),
+        ).format(**_trust_fields(trust)),
         "",
         tr.ngettext(
             "{live} live article of {total}.",
