@@ -1,9 +1,8 @@
 """The command line in Russian: every help text, usage errors, and the team's ``lang``.
 
-The processes run a copy of the package whose Russian catalog is compiled from
-``kbctl.po`` and the translators' parts (``locale/ru/parts/*.po``, as the release build
-merges them), so the test sees the translations of this branch; the completeness of the
-shipped catalog itself is tests/test_i18n.py's business.
+The processes run a copy of the package whose Russian catalog is compiled from ``kbctl.po``
+as it is now, so the tests see the translations even before ``kbctl.mo`` is recompiled; the
+completeness of the shipped catalog itself is tests/test_i18n.py's business.
 """
 
 from __future__ import annotations
@@ -91,20 +90,12 @@ def test_the_heuristic_finds_english_and_passes_russian() -> None:
 
 @pytest.fixture(scope="module")
 def package_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the kbctl package with the Russian catalog compiled from kbctl.po and its
-    parts (a part's translation replaces the catalog's)."""
+    """A copy of the kbctl package with the Russian catalog compiled from kbctl.po."""
     root = tmp_path_factory.mktemp("package")
     shutil.copytree(PACKAGE, root / "kbctl", ignore=shutil.ignore_patterns("__pycache__"))
     locale = PACKAGE / "locale" / "ru"
     with (locale / "LC_MESSAGES" / "kbctl.po").open("rb") as handle:
         catalog = read_po(handle, locale="ru")
-    for part in sorted((locale / "parts").glob("*.po")):
-        with part.open("rb") as handle:
-            for message in read_po(handle, locale="ru"):
-                if message.id and message.string:
-                    if message.id in catalog:
-                        del catalog[message.id]
-                    catalog[message.id] = message
     with (root / "kbctl" / "locale" / "ru" / "LC_MESSAGES" / "kbctl.mo").open("wb") as handle:
         write_mo(handle, catalog)
     return root
@@ -274,7 +265,7 @@ def test_every_cli_message_has_a_russian_translation_with_its_placeholders(
     package_copy: Path,
 ) -> None:
     """The command line's part of tests/test_i18n.py's completeness check, on the catalog
-    merged from kbctl.po and the parts (the modules of ELSEWHERE aside)."""
+    in kbctl.po (the modules of ELSEWHERE aside)."""
     from babel.messages.extract import extract_from_dir
     from babel.messages.mofile import read_mo
 

@@ -1,9 +1,8 @@
 """Issue 17: ``kbctl search`` (fast path and Typer), the interactive search and the usage
 commands speak Russian.
 
-Real processes run a copy of the package whose Russian catalog is compiled from kbctl.po and
-its parts (tests/test_i18n_cli.py's ``package_copy``), so these tests hold on a branch before
-the catalog is merged; the interactive search runs in-process on that catalog.
+Real processes run a copy of the package whose Russian catalog is compiled from kbctl.po
+(tests/test_i18n_cli.py's ``package_copy``); the interactive search runs in-process on it.
 """
 
 from __future__ import annotations
