@@ -14,7 +14,9 @@ never stops the rest of the base from loading. PyYAML and python-frontmatter are
 only when a front matter is parsed or edited.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kbctl.lazy import lazy_names
 
 if TYPE_CHECKING:
     from kbctl.articles.base import (
@@ -85,15 +87,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME, globals())
 
 
 __all__ = [

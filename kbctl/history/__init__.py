@@ -8,7 +8,9 @@ facts), :mod:`~kbctl.history.cache` (the cache and its sidecar), :mod:`~kbctl.hi
 not decided here: that is :mod:`kbctl.policy`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kbctl.lazy import lazy_names
 
 if TYPE_CHECKING:
     from kbctl.history.cache import cached_last_changes, load_cached_history
@@ -47,15 +49,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME, globals())
 
 
 __all__ = [
