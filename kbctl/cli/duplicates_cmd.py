@@ -79,7 +79,7 @@ def duplicates(
     limit: LimitOption = None,
 ) -> None:
     """``kbctl duplicates`` (its help: DUPLICATES_HELP)."""
-    from kbctl.duplicates import SignatureCache, find_duplicates
+    from kbctl.duplicates import find_duplicates_cached
     from kbctl.policy.reuse import reuse_counts
     from kbctl.render.language import speak_for_format
 
@@ -88,11 +88,9 @@ def duplicates(
     speak_for_format(output_format.value)  # JSON: English unless KBCTL_LANG asks
     articles = select(selected, ws, ws.ownership if selected.owners else None)
     chosen = threshold if threshold is not None else ws.config.settings.duplicates.threshold
-    cache = SignatureCache.open(ws.config)
-    groups = find_duplicates(
-        articles, threshold=chosen, reuse=reuse_counts(ws.articles), cache=cache
+    groups = find_duplicates_cached(
+        ws.config, articles, live=ws.articles, threshold=chosen, reuse=reuse_counts(ws.articles)
     )
-    cache.save({article.path for article in ws.articles})
     shown = cut(groups, limit, "groups")
     by_path = {article.path: article for article in ws.articles}
     if output_format is DataFormat.JSON:

@@ -103,18 +103,16 @@ def build(ws: Workspace, today: str | None, logs: list[Path] | None, since: str 
 def _duplicates(ws: Workspace) -> list[DuplicateGroup]:
     """The groups `kbctl duplicates` finds (whole base, configured threshold), from the
     signature cache where bodies are unchanged."""
-    from kbctl.duplicates import SignatureCache, find_duplicates
+    from kbctl.duplicates import find_duplicates_cached
     from kbctl.policy.reuse import reuse_counts
 
-    cache = SignatureCache.open(ws.config)
-    groups = find_duplicates(
+    return find_duplicates_cached(
+        ws.config,
         ws.articles,
+        live=ws.articles,
         threshold=ws.config.settings.duplicates.threshold,
         reuse=reuse_counts(ws.articles),
-        cache=cache,
     )
-    cache.save({article.path for article in ws.articles})
-    return groups
 
 
 def _own_log_exists(ws: Workspace) -> bool:

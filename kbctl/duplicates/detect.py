@@ -24,6 +24,7 @@ from kbctl.i18n import _, ngettext
 if TYPE_CHECKING:
     import numpy as np
 
+    from kbctl.config import Config
     from kbctl.duplicates.cache import Signature, SignatureCache
     from kbctl.model import Article
 
@@ -305,6 +306,25 @@ def signatures(articles: Sequence[Article], cache: SignatureCache | None = None)
             store.put(article.path, made)
             found[number] = made
     return [signature for signature in found if signature is not None]
+
+
+def find_duplicates_cached(
+    config: Config,
+    articles: Sequence[Article],
+    *,
+    live: Iterable[Article],
+    threshold: float,
+    reuse: Mapping[str, int] | None = None,
+    within: Iterable[str] | None = None,
+) -> list[DuplicateGroup]:
+    """:func:`find_duplicates` through the base's signature cache: only articles whose
+    bodies changed are hashed again, and the cache then keeps the ``live`` articles only."""
+    from kbctl.duplicates.cache import SignatureCache
+
+    cache = SignatureCache.open(config)
+    groups = find_duplicates(articles, threshold=threshold, reuse=reuse, within=within, cache=cache)
+    cache.save({article.path for article in live})
+    return groups
 
 
 def find_duplicates(

@@ -10,20 +10,19 @@ from kbctl.rules.registry import CheckContext, Rule, register
 
 
 def _near_duplicates(context: CheckContext) -> Iterator[Finding]:
-    from kbctl.duplicates import SignatureCache, find_duplicates
+    from kbctl.duplicates import find_duplicates_cached
     from kbctl.policy.reuse import reuse_counts
 
     percent = int(context.params.get("percent", 0))
     threshold = percent / 100 if percent else context.config.settings.duplicates.threshold
-    cache = SignatureCache.open(context.config)
-    groups = find_duplicates(
+    groups = find_duplicates_cached(
+        context.config,
         context.articles,
+        live=context.articles,
         threshold=threshold,
         reuse=reuse_counts(context.articles),
         within=context.scope,
-        cache=cache,
     )
-    cache.save({article.path for article in context.articles})
     reported: set[tuple[str, str]] = set()
     for group in groups:
         for pair in group.pairs:
