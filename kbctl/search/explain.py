@@ -78,18 +78,9 @@ def _present(searcher: Any, name: str, term: str, docnums: Sequence[int]) -> set
     """Which of the sorted ``docnums`` hold ``term`` in field ``name`` (one postings walk)."""
     from whoosh.query import Term as WhooshTerm
 
-    found: set[int] = set()
-    matcher = WhooshTerm(name, term).matcher(searcher)
-    for docnum in docnums:
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                break
-        if matcher.id() == docnum:
-            found.add(docnum)
-    return found
+    from kbctl.search.searcher import matching_docnums
+
+    return set(matching_docnums(WhooshTerm(name, term).matcher(searcher), docnums))
 
 
 def explain(searcher: Any, units: Sequence[Unit], docnums: Iterable[int]) -> dict[int, Explanation]:

@@ -24,7 +24,7 @@ import math
 from typing import Any
 
 from kbctl.search.interpret import Unit
-from kbctl.search.searcher import Searcher
+from kbctl.search.searcher import Searcher, matching_docnums
 
 # How many top documents of the field-wise ranking are re-ranked.
 RERANK_DEPTH = 30
@@ -124,18 +124,9 @@ def _frequencies(
                 except Exception:  # the term is not in this field
                     continue
                 average, length = lengths[field]
-                for docnum in docnums:
-                    if not matcher.is_active():
-                        break
-                    if matcher.id() < docnum:
-                        matcher.skip_to(docnum)
-                        if not matcher.is_active():
-                            break
-                    if matcher.id() == docnum:
-                        norm = 1 - b + b * length[docnum] / average
-                        found[docnum][number] += (
-                            term_weight * field_weight * matcher.weight() / norm
-                        )
+                for docnum in matching_docnums(matcher, docnums):
+                    norm = 1 - b + b * length[docnum] / average
+                    found[docnum][number] += term_weight * field_weight * matcher.weight() / norm
     return found
 
 

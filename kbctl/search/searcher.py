@@ -10,7 +10,8 @@ rare there and one edit from a word the base uses far more often (``recieve`` in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from kbctl.search.analysis import stem
 from kbctl.search.document import TEXT_FIELDS
@@ -110,3 +111,17 @@ class Searcher:
             if self.known(stem(candidate)):
                 return candidate
         return None
+
+
+def matching_docnums(matcher: Any, docnums: Iterable[int]) -> Iterator[int]:
+    """The ``docnums`` (sorted) that a Whoosh postings ``matcher`` holds, found in one walk
+    that skips whole blocks; the matcher stands on each one yielded (for its weight)."""
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum
