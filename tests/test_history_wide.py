@@ -1,18 +1,23 @@
-"""The history pass reads one ``git log`` over every file, without a pathspec or rename
-detection (cheaper for git than a wildcard pathspec), and asks git about renames, merges
-and history simplification only where needed. These tests hold it to the facts of the
-pathspec-limited ``git log -M`` it replaces, on real repositories with fixed dates."""
+"""The history pass reads one ``git log`` without rename detection, over every file (when
+nearly every file is an article: cheaper for git than a wildcard pathspec) or over the
+article pathspec (when other files are a real share), and asks git about renames, merges
+and history simplification only where needed. These tests hold both to the facts of the
+pathspec-limited ``git log -M``, on real repositories with fixed dates; and check that a
+read started before the command line is parsed is taken over only by the same base."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kbctl.articles import load_base
+from kbctl.cli.fast import early_history
 from kbctl.config import load_config
-from kbctl.history import read_history
+from kbctl.history import read, read_history, start_history
 from kbctl.history.git import GitRepo as Handle
+from kbctl.history.git import open_git, tracked_articles
 from kbctl.history.walk import article_name_filter
 from tests.conftest import GitRepo
 
@@ -38,13 +43,21 @@ def facts_of(path: Path, base: str = "") -> Facts:
     return facts, [repr(skipped) for skipped in report.skipped]
 
 
-def both_ways(monkeypatch: pytest.MonkeyPatch, path: Path, base: str = "") -> tuple[Facts, Facts]:
-    """The facts from the log over every file, then from the pathspec-limited log."""
-    wide = facts_of(path, base)
+def facts_in_mode(monkeypatch: pytest.MonkeyPatch, path: Path, base: str, mode: str) -> Facts:
+    """The facts with the main log limited as ``mode`` says (see GitRepo.log_mode)."""
     with monkeypatch.context() as patch:
-        patch.setattr(Handle, "wide", lambda self: False)
-        narrow = facts_of(path, base)
-    return wide, narrow
+        patch.setattr(Handle, "log_mode", lambda self: mode if self.article_spec else "folder")
+        return facts_of(path, base)
+
+
+def both_ways(monkeypatch: pytest.MonkeyPatch, path: Path, base: str = "") -> tuple[Facts, Facts]:
+    """The facts from the log over every file, then from the pathspec-limited log ``-M``;
+    the log over the article pathspec without renames must give the same as both."""
+    wide = facts_in_mode(monkeypatch, path, base, "wide")
+    spec = facts_in_mode(monkeypatch, path, base, "folder")
+    narrow = facts_in_mode(monkeypatch, path, base, "narrow")
+    assert narrow == spec
+    return wide, spec
 
 
 def test_a_side_edit_that_the_merge_dropped_is_not_history(
@@ -166,3 +179,87 @@ def test_article_names_are_matched_as_git_matches_the_pathspec(git_repo: GitRepo
     assert like(b"docs/a.md") and like(b"../elsewhere/deep/b.md")  # any folder: moves
     assert like(b"x.markdown") and like(b"faq/1-intro.txt") and like(b"other/2.txt")
     assert not like(b"docs/a.mdx") and not like(b"img/a.png") and not like(b"faq/intro.txt")
+
+
+def log_mode_of(path: Path) -> str:
+    handle, _why = open_git(load_config(kb=path))
+    assert handle is not None
+    tracked_articles(handle, load_config(kb=path))
+    return handle.log_mode()
+
+
+def test_the_log_reads_every_file_only_when_nearly_every_file_is_an_article(
+    git_repo: GitRepo,
+) -> None:
+    for n in range(10):
+        git_repo.write_article(f"a{n}.md", f"Text {n}.\n", id=f"A{n}")
+    git_repo.commit("articles", "2025-01-01T10:00:00+00:00")
+    assert log_mode_of(git_repo.path) == "wide"  # a pathspec would filter out nothing
+    for n in range(3):
+        git_repo.write(f"img/{n}.png", b"\x89PNG")
+    git_repo.commit("images", "2025-01-02T10:00:00+00:00")
+    assert log_mode_of(git_repo.path) == "narrow"  # 10 of 13 files: git drops the rest
+    git_repo.write("kbctl.toml", 'include = ["**"]\n')  # no article pathspec can be written
+    git_repo.commit("every file", "2025-01-03T10:00:00+00:00")
+    assert log_mode_of(git_repo.path) == "folder"
+
+
+@pytest.fixture
+def no_early_read() -> Iterator[None]:
+    yield
+    read._drop_early()  # a test must not leave git running
+
+
+def small_base(git_repo: GitRepo) -> None:
+    git_repo.write_article("a.md", "First text.\n", id="A")
+    git_repo.write("img/logo.png", b"\x89PNG")
+    git_repo.commit("create", "2025-01-01T10:00:00+00:00", author=ALICE)
+    git_repo.write_article("a.md", "Second text.\n", id="A")
+    git_repo.commit("edit", "2025-02-01T10:00:00+00:00", author=BOB)
+
+
+def test_a_read_started_early_is_taken_over_by_the_same_base(
+    git_repo: GitRepo, tmp_path: Path, no_early_read: None
+) -> None:
+    small_base(git_repo)
+    early_history(["-q", "--kb", str(git_repo.path), "stale", "--all"])
+    assert read._early is not None
+    early_plan = read._early[0]
+    config = load_config(kb=git_repo.path)
+    plan = start_history(config)
+    assert plan is early_plan and read._early is None
+    report = read_history(config, load_base(config).articles, prefetch=plan)
+    last = report.facts["a.md"].last_change
+    assert last is not None and last.subject == "edit"
+    # Another base: the early git is stopped, and the command reads its own history.
+    git_repo.write_article("a.md", "Third text.\n", id="A")
+    git_repo.commit("edit again", "2025-03-01T10:00:00+00:00", author=BOB)  # git has work
+    early_history(["--kb", str(git_repo.path), "stale"])
+    assert read._early is not None
+    early_plan = read._early[0]
+    assert early_plan.log is not None
+    process = early_plan.log.process
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    plan = start_history(load_config(kb=other))
+    assert plan is not early_plan and plan.handle is None  # not a repository
+    assert early_plan.log is None and process.poll() is not None  # stopped, and waited for
+
+
+def test_only_a_plain_stale_command_line_starts_git_early(
+    git_repo: GitRepo, no_early_read: None
+) -> None:
+    small_base(git_repo)
+    kb = str(git_repo.path)
+    for args in (
+        ["--kb", kb, "stale", "--help"],
+        ["--kb", kb, "check"],
+        ["--kb", kb, "--unknown", "stale"],
+        ["--kb"],
+        [],
+    ):
+        early_history(args)
+        assert read._early is None, args
+    git_repo.write("kbctl.toml", "content = [\n")  # malformed: the command reports it
+    early_history(["--kb", kb, "stale"])
+    assert read._early is None

@@ -162,11 +162,41 @@ def fast_search(args: list[str]) -> int | None:
         return int(ExitCode.ERROR)
 
 
+# Commands that always read the whole history: git starts before Typer is built.
+_READS_HISTORY = frozenset({"stale"})
+
+
+def early_history(args: list[str]) -> None:
+    """For ``kbctl [GLOBAL OPTIONS] stale ...``, start git before the CLI is built (see
+    :func:`kbctl.history.read.start_history_early`); anything unusual is left to Typer."""
+    if os.environ.get("_KBCTL_COMPLETE") or "--help" in args or "-h" in args:
+        return
+    kb: str | None = None
+    words = iter(args)
+    for word in words:
+        name, glued, value = word.partition("=")
+        if name in _GLOBAL_WITH_VALUE:
+            given = value if glued else next(words, None)
+            if given is None:
+                return
+            if name == "--kb":
+                kb = given
+        elif word in _READS_HISTORY:
+            from kbctl.history.read import start_history_early
+
+            start_history_early(kb)
+            return
+        elif word not in _GLOBAL_FLAGS:
+            return
+
+
 def main() -> None:
     """Console-script entry point: the fast path, else the Typer application."""
-    code = fast_search(sys.argv[1:])
+    args = sys.argv[1:]
+    code = fast_search(args)
     if code is not None:
         sys.exit(code)
+    early_history(args)
     from kbctl.cli.app import run
 
     run()

@@ -203,11 +203,11 @@ class DenseMerges:
 class RenamePairs:
     """Renames among the article files of single commits (``git diff-tree -M``).
 
-    The main log runs without a pathspec and without rename detection (a wildcard pathspec
-    over every tree of every commit made git's pass twice as slow, and rename detection
-    over all files reads blobs that may be missing, such as old images). For the few
-    commits that add and delete article-like files, this asks git for the same diff the log
-    would have printed with ``-M`` and the article pathspec.
+    The main log runs without rename detection (see
+    :meth:`~kbctl.history.git.GitRepo.log_mode`: rename detection in the log costs git
+    more than the diffs, and over all files it reads blobs that may be missing, such as
+    old images). For the few commits that add and delete article-like files, this asks git
+    for the same diff the log would have printed with ``-M`` and the article pathspec.
     """
 
     def __init__(self, handle: GitRepo, renames: str) -> None:

@@ -90,8 +90,55 @@ class HistoryPrefetch:
 def start_history(config: Config, *, use_cache: bool = True) -> HistoryPrefetch:
     """Open the repository, check the cache, and start ``git log`` if one is needed, so that
     git works while the caller loads its articles; pass the result to :func:`read_history`.
+
+    Takes over the read :func:`start_history_early` started, when it was for this same
+    configuration.
     """
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        plan, early_config = early
+        if use_cache and early_config == config and plan.handle is not None:
+            return plan
+        _drop(plan)
     return _make_plan(config, use_cache, start_git=True)
+
+
+_early: tuple[HistoryPrefetch, Config] | None = None
+
+
+def start_history_early(kb: str | None) -> None:
+    """Start reading the history before the command line is parsed, for a command that
+    always reads all of it (``kbctl stale``): building the CLI takes as long as git's
+    first hundred milliseconds. :func:`start_history` takes the read over when the command
+    asks for the same configuration; otherwise git is stopped. Problems (a malformed
+    kbctl.toml, no base) are left to the command, which reports them as usual.
+    """
+    import atexit
+
+    from kbctl.config import load_config
+
+    global _early
+    try:
+        config = load_config(kb=kb)
+        plan = _make_plan(config, True, start_git=True)
+    except Exception:  # whatever failed, the command meets it again and reports it
+        return
+    _early = (plan, config)
+    atexit.register(_drop_early)
+
+
+def _drop_early() -> None:
+    global _early
+    early, _early = _early, None
+    if early is not None:
+        _drop(early[0])
+
+
+def _drop(plan: HistoryPrefetch) -> None:
+    if plan.log is not None:
+        plan.log.finish(kill=True)
+        plan.log = None
 
 
 def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPrefetch:
@@ -112,7 +159,8 @@ def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPr
         cached = None
     if cached is not None and objects_present(handle, cached.get("missing") or ()):
         cached = None  # the repository was repaired: what could not be read now can
-    # Start git before listing HEAD's tree: the log does not depend on it.
+    # HEAD's tree first: how the log is limited depends on it (GitRepo.log_mode).
+    plan.tracked = tracked_articles(handle, config)
     if cached is not None and cached.get("head") == handle.head:
         plan.mode = "cached"
     elif not start_git:
@@ -123,7 +171,6 @@ def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPr
     else:
         plan.mode = "full"
         plan.log = GitLog(handle, ["HEAD"], plan.renames)
-    plan.tracked = tracked_articles(handle, config)
     plan.threshold = bulk_threshold(settings, len(plan.tracked))
     if cached is not None and cached.get("threshold") != plan.threshold:
         # The base grew past a bulk-threshold step: earlier verdicts may differ. Start over.
