@@ -7,6 +7,8 @@ read started before the command line is parsed is taken over only by the same ba
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from kbctl.cli.fast import early_history
 from kbctl.config import load_config
 from kbctl.history import read, read_history, start_history
 from kbctl.history.git import GitRepo as Handle
-from kbctl.history.git import open_git, tracked_articles
+from kbctl.history.git import open_git
 from kbctl.history.walk import article_name_filter
 from tests.conftest import GitRepo
 
@@ -184,7 +186,6 @@ def test_article_names_are_matched_as_git_matches_the_pathspec(git_repo: GitRepo
 def log_mode_of(path: Path) -> str:
     handle, _why = open_git(load_config(kb=path))
     assert handle is not None
-    tracked_articles(handle, load_config(kb=path))
     return handle.log_mode()
 
 
@@ -222,7 +223,10 @@ def test_a_read_started_early_is_taken_over_by_the_same_base(
     git_repo: GitRepo, tmp_path: Path, no_early_read: None
 ) -> None:
     small_base(git_repo)
-    early_history(["-q", "--kb", str(git_repo.path), "stale", "--all"])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    # --kb after the command is moved before it by the CLI; the last one wins.
+    early_history(["-v", "--kb", str(elsewhere), "stale", "--all", f"--kb={git_repo.path}"])
     assert read._early is not None
     early_plan = read._early[0]
     config = load_config(kb=git_repo.path)
@@ -239,9 +243,7 @@ def test_a_read_started_early_is_taken_over_by_the_same_base(
     early_plan = read._early[0]
     assert early_plan.log is not None
     process = early_plan.log.process
-    other = tmp_path / "elsewhere"
-    other.mkdir()
-    plan = start_history(load_config(kb=other))
+    plan = start_history(load_config(kb=elsewhere))
     assert plan is not early_plan and plan.handle is None  # not a repository
     assert early_plan.log is None and process.poll() is not None  # stopped, and waited for
 
@@ -255,7 +257,9 @@ def test_only_a_plain_stale_command_line_starts_git_early(
         ["--kb", kb, "stale", "--help"],
         ["--kb", kb, "check"],
         ["--kb", kb, "--unknown", "stale"],
-        ["--kb"],
+        ["--kb", kb, "search", "stale"],
+        ["--kb", kb, "--", "stale"],
+        ["stale", "--kb"],
         [],
     ):
         early_history(args)
@@ -263,3 +267,28 @@ def test_only_a_plain_stale_command_line_starts_git_early(
     git_repo.write("kbctl.toml", "content = [\n")  # malformed: the command reports it
     early_history(["--kb", kb, "stale"])
     assert read._early is None
+
+
+def imports_in_order(cwd: Path, *args: str) -> list[str]:
+    """The modules a real ``python -m kbctl ARGS`` imported, in order (``-X importtime``)."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "kbctl", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    return [
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    ]
+
+
+def test_kbctl_stale_starts_git_before_the_cli_is_built(git_repo: GitRepo) -> None:
+    small_base(git_repo)
+    stale = imports_in_order(git_repo.path, "stale", "--format", "json")
+    assert stale.index("kbctl.history.read") < stale.index("kbctl.cli.app")
+    listing = imports_in_order(git_repo.path, "list", "--format", "json")
+    assert "kbctl.history.read" not in listing[: listing.index("kbctl.cli.app")]

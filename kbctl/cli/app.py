@@ -28,15 +28,12 @@ from kbctl.cli import (
     usage_cmd,
 )
 from kbctl.cli.context import ColorMode, report_error, set_options, silence_stdout, state
+from kbctl.cli.fast import GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from kbctl.cli.library_messages import install as translate_library_messages
 from kbctl.errors import ExitCode, KbError
 from kbctl.i18n import N_, _
 
 translate_library_messages()
-
-# The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
-GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
-GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-pager"})
 
 
 class KbctlGroup(TyperGroup):

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 from kbctl.i18n import _
 
-# The forms the fast path takes. Everything else goes to Typer.
-_GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
-_GLOBAL_FLAGS = frozenset({"-q", "--quiet", "--no-pager"})
+# The global options, accepted before or after the command name (``kbctl search vpn --kb DIR``).
+GLOBAL_WITH_VALUE = frozenset({"--kb", "--color"})
+GLOBAL_FLAGS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-pager"})
+# The forms the fast path takes. Everything else (``-v`` too) goes to Typer.
+_SEARCH_FLAGS = frozenset({"-q", "--quiet", "--no-pager"})
 _COLORS = frozenset({"auto", "always", "never"})
 _FORMATS = frozenset({"json", "paths", "vimgrep"})  # table loads Rich: Typer's cost is small
 
@@ -57,7 +59,7 @@ def read_fast(args: list[str]) -> FastSearch | None:
             else:
                 return None
             continue
-        if name in _GLOBAL_WITH_VALUE or (seen_command and name in ("--limit", "-n", "--format")):
+        if name in GLOBAL_WITH_VALUE or (seen_command and name in ("--limit", "-n", "--format")):
             if not glued:
                 given = next(words, None)
                 if given is None:
@@ -67,7 +69,7 @@ def read_fast(args: list[str]) -> FastSearch | None:
                 return None
         elif glued:
             return None
-        elif word in _GLOBAL_FLAGS:
+        elif word in _SEARCH_FLAGS:
             found.quiet = found.quiet or word != "--no-pager"
             found.no_pager = found.no_pager or word == "--no-pager"
         elif seen_command and word in ("-f",):
@@ -168,26 +170,35 @@ _READS_HISTORY = frozenset({"stale"})
 
 def early_history(args: list[str]) -> None:
     """For ``kbctl [GLOBAL OPTIONS] stale ...``, start git before the CLI is built (see
-    :func:`kbctl.history.read.start_history_early`); anything unusual is left to Typer."""
+    :func:`kbctl.history.read.start_history_early`); anything unusual is left to Typer.
+
+    ``--kb`` may also follow the command (Typer's reading moves it before; the last one
+    wins). A ``--kb`` that was really another option's value names another base: the
+    command then does not take the read over, and git is stopped.
+    """
     if os.environ.get("_KBCTL_COMPLETE") or "--help" in args or "-h" in args:
         return
     kb: str | None = None
+    command: str | None = None
     words = iter(args)
     for word in words:
+        if word == "--":
+            break
         name, glued, value = word.partition("=")
-        if name in _GLOBAL_WITH_VALUE:
+        if name in GLOBAL_WITH_VALUE:
             given = value if glued else next(words, None)
             if given is None:
                 return
             if name == "--kb":
                 kb = given
-        elif word in _READS_HISTORY:
-            from kbctl.history.read import start_history_early
+        elif command is None and word not in GLOBAL_FLAGS:
+            if word not in _READS_HISTORY:
+                return
+            command = word
+    if command is not None:
+        from kbctl.history.read import start_history_early
 
-            start_history_early(kb)
-            return
-        elif word not in _GLOBAL_FLAGS:
-            return
+        start_history_early(kb)
 
 
 def main() -> None:
@@ -196,7 +207,11 @@ def main() -> None:
     code = fast_search(args)
     if code is not None:
         sys.exit(code)
-    early_history(args)
+    try:
+        early_history(args)
+    except KeyboardInterrupt:
+        sys.stderr.write(_("kbctl: interrupted") + "\n")
+        sys.exit(130)
     from kbctl.cli.app import run
 
     run()

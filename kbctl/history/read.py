@@ -99,6 +99,7 @@ def start_history(config: Config, *, use_cache: bool = True) -> HistoryPrefetch:
     if early is not None:
         plan, early_config = early
         if use_cache and early_config == config and plan.handle is not None:
+            _complete_plan(plan, config, start_git=True)
             return plan
         _drop(plan)
     return _make_plan(config, use_cache, start_git=True)
@@ -108,11 +109,12 @@ _early: tuple[HistoryPrefetch, Config] | None = None
 
 
 def start_history_early(kb: str | None) -> None:
-    """Start reading the history before the command line is parsed, for a command that
-    always reads all of it (``kbctl stale``): building the CLI takes as long as git's
-    first hundred milliseconds. :func:`start_history` takes the read over when the command
-    asks for the same configuration; otherwise git is stopped. Problems (a malformed
-    kbctl.toml, no base) are left to the command, which reports them as usual.
+    """Start ``git log`` before the command line is parsed, for a command that always reads
+    the whole history (``kbctl stale``): building the CLI takes as long as git's first
+    hundred milliseconds. Only what git needs is done here (HEAD's tree is listed when the
+    command takes the read over, see :func:`start_history`); when the command asks for
+    another configuration, or never asks, git is stopped. Problems (a malformed kbctl.toml,
+    no base) are left to the command, which reports them as usual.
     """
     import atexit
 
@@ -121,7 +123,7 @@ def start_history_early(kb: str | None) -> None:
     global _early
     try:
         config = load_config(kb=kb)
-        plan = _make_plan(config, True, start_git=True)
+        plan = _start_plan(config, True, start_git=True)
     except Exception:  # whatever failed, the command meets it again and reports it
         return
     _early = (plan, config)
@@ -142,6 +144,14 @@ def _drop(plan: HistoryPrefetch) -> None:
 
 
 def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPrefetch:
+    plan = _start_plan(config, use_cache, start_git=start_git)
+    _complete_plan(plan, config, start_git=start_git)
+    return plan
+
+
+def _start_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPrefetch:
+    """Open the repository, read the cache and start git if a log is needed (the cached
+    state is kept on the plan until :func:`_complete_plan` has checked its threshold)."""
     settings = history_settings(config)
     handle, why_not = open_git(config)
     plan = HistoryPrefetch(handle, why_not, settings, use_cache, config_root=config.root)
@@ -159,8 +169,7 @@ def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPr
         cached = None
     if cached is not None and objects_present(handle, cached.get("missing") or ()):
         cached = None  # the repository was repaired: what could not be read now can
-    # HEAD's tree first: how the log is limited depends on it (GitRepo.log_mode).
-    plan.tracked = tracked_articles(handle, config)
+    plan.cached = cached
     if cached is not None and cached.get("head") == handle.head:
         plan.mode = "cached"
     elif not start_git:
@@ -171,16 +180,22 @@ def _make_plan(config: Config, use_cache: bool, *, start_git: bool) -> HistoryPr
     else:
         plan.mode = "full"
         plan.log = GitLog(handle, ["HEAD"], plan.renames)
-    plan.threshold = bulk_threshold(settings, len(plan.tracked))
-    if cached is not None and cached.get("threshold") != plan.threshold:
-        # The base grew past a bulk-threshold step: earlier verdicts may differ. Start over.
+    return plan
+
+
+def _complete_plan(plan: HistoryPrefetch, config: Config, *, start_git: bool) -> None:
+    """List HEAD's articles (while git runs) and drop a cache made with another bulk
+    threshold: its verdicts may differ, so the whole history is read again."""
+    handle = plan.handle
+    if handle is None or handle.head is None:
+        return
+    plan.tracked = tracked_articles(handle, config)
+    plan.threshold = bulk_threshold(plan.settings, len(plan.tracked))
+    if plan.cached is not None and plan.cached.get("threshold") != plan.threshold:
         if plan.log is not None:
             plan.log.finish(kill=True)
         plan.cached, plan.mode = None, "full"
         plan.log = GitLog(handle, ["HEAD"], plan.renames) if start_git else None
-    else:
-        plan.cached = cached
-    return plan
 
 
 @contextlib.contextmanager
