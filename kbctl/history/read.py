@@ -192,8 +192,7 @@ def _complete_plan(plan: HistoryPrefetch, config: Config, *, start_git: bool) ->
     plan.tracked = tracked_articles(handle, config)
     plan.threshold = bulk_threshold(plan.settings, len(plan.tracked))
     if plan.cached is not None and plan.cached.get("threshold") != plan.threshold:
-        if plan.log is not None:
-            plan.log.finish(kill=True)
+        _drop(plan)
         plan.cached, plan.mode = None, "full"
         plan.log = GitLog(handle, ["HEAD"], plan.renames) if start_git else None
 

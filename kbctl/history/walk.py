@@ -302,10 +302,9 @@ def run_walk(
         like = walker.name_filter = article_name_filter(walker.config)
         if renames != "off":
             pairs = RenamePairs(handle, renames)
-    if handle.wide():
-        assert like is not None
-        in_spec = _spec_filter(walker.config, like)
-        simplifier = Simplifier(handle)
+        if handle.wide():
+            in_spec = _spec_filter(walker.config, like)
+            simplifier = Simplifier(handle)
     prefix = handle.prefix.encode()
     result = WalkResult(walker.facts, walker.paths, walker.skipped)
     chunks = log.chunks(deadline)
