@@ -121,3 +121,19 @@ def test_a_huge_planted_cache_file_is_rejected_without_reading_it_whole(planted)
     assert "internal error" not in result.stderr, result.stderr
     assert result.returncode == 0, result.stderr
     assert "KB-1" in result.stdout
+
+
+def test_a_repositorys_git_config_cannot_run_code_through_kbctls_git(tmp_path: Path) -> None:
+    # A repository handed over whole (an archive with its .git) carries its own git config;
+    # git runs core.fsmonitor for commands that read the index, such as ls-files and diff.
+    marker = tmp_path / "ran"
+    repo = GitRepo(tmp_path / "repo")
+    repo.write_article("a.md", "Text.\n", id="A", title="A", owner="@a")
+    repo.write("img/logo.png", b"\x89PNG")  # a real share of other files: the log's pathspec
+    repo.commit("create", "2025-01-01T10:00:00+00:00")
+    repo.git("config", "core.fsmonitor", f"touch {marker}; false")
+    repo.write_article("a.md", "Edited.\n", id="A", title="A", owner="@a")
+    for args in (("stale", "--all"), ("check", "--changed-since", "HEAD"), ("history", "a.md")):
+        done = run_kbctl(*args, cwd=repo.path)
+        assert done.returncode in (0, 1), done.stderr
+        assert not marker.exists(), args

@@ -57,9 +57,14 @@ class GitRepo:
     chosen_log_mode: str | None = None  # see log_mode
 
     def run(self, *args: str) -> tuple[int, bytes, str]:
-        """Run ``git ARGS`` in the toplevel; (status, stdout bytes, stderr text)."""
+        """Run ``git ARGS`` in the toplevel; (status, stdout bytes, stderr text).
+
+        ``core.fsmonitor`` is off: git runs that hook for commands that read the index
+        (``ls-files``, ``diff`` against the working tree), and a repository handed over whole
+        brings its own ``.git/config``.
+        """
         status, out, err = self.repo.git.execute(
-            ["git", *args],
+            ["git", "-c", "core.fsmonitor=false", *args],
             with_extended_output=True,
             with_exceptions=False,
             stdout_as_string=False,
